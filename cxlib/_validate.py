@@ -1,0 +1,166 @@
+"""Argument checks shared by the analysis modules.
+
+Each check either returns clean data or raises :class:`cxlib.errors.InputError`
+with a message that names the argument or column, shows a few offending rows and
+values, and says what was expected. Nothing is dropped or coerced silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+MAX_SHOWN = 5
+
+
+def show_examples(index: Iterable, values: Iterable, limit: int = MAX_SHOWN) -> str:
+    """Format up to ``limit`` (row, value) pairs for an error message.
+
+    >>> show_examples([3, 7], ["x", 9.5])
+    "row 3: 'x', row 7: 9.5"
+    """
+    pairs = list(zip(index, values))
+    shown = ", ".join(f"row {i!r}: {v!r}" for i, v in pairs[:limit])
+    more = len(pairs) - limit
+    return shown + (f" (and {more} more)" if more > 0 else "")
+
+
+def suggest(name: str, choices: Sequence[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for a close match among ``choices``, else ``""``.
+
+    >>> suggest("recomend", ["recommend", "satisfaction"])
+    " (did you mean 'recommend'?)"
+    """
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "data") -> None:
+    """Raise :class:`InputError` if any of ``columns`` is not in ``df``.
+
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a"])
+    >>> require_columns(pd.DataFrame({"score": [1]}), ["scor"])
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.InputError: data has no column 'scor' (did you mean 'score'?); its columns are: 'score'
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
+    available = [str(c) for c in df.columns]
+    for col in columns:
+        if col not in df.columns:
+            listing = ", ".join(repr(c) for c in available[:30])
+            raise InputError(
+                f"{what} has no column {col!r}{suggest(col, available)}; its columns are: {listing}"
+            )
+
+
+def check_confidence(confidence: float) -> float:
+    """Check that a confidence level lies strictly between 0 and 1.
+
+    >>> check_confidence(0.9)
+    0.9
+    >>> check_confidence(95)
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.InputError: confidence must be a number between 0 and 1 (for example 0.95), got 95
+    """
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)):
+        raise InputError(f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}")
+    if not 0 < float(confidence) < 1:
+        raise InputError(f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}")
+    return float(confidence)
+
+
+def as_numeric(
+    values,
+    name: str = "scores",
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    allow_missing: bool = False,
+    allow_empty: bool = False,
+) -> np.ndarray:
+    """Return ``values`` as a float array after checking type, range and missing values.
+
+    Parameters
+    ----------
+    values : array-like or pandas Series
+        The values to check. A Series keeps its index for error messages.
+    name : str
+        What to call the values in an error message (a column name, say).
+    low, high : float, optional
+        Inclusive bounds.
+    integer : bool
+        Require whole numbers (ratings on a scale).
+    allow_missing : bool
+        Allow NaN / missing values (they are kept as NaN, never dropped).
+    allow_empty : bool
+        Allow zero values.
+
+    Examples
+    --------
+    >>> as_numeric([1, 2, 5], "satisfaction", low=1, high=5, integer=True)
+    array([1., 2., 5.])
+    >>> as_numeric([1, 6], "satisfaction", low=1, high=5)
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.InputError: satisfaction: 1 value outside the allowed range 1 to 5: row 1: 6
+    """
+    if isinstance(values, pd.DataFrame):
+        raise InputError(f"{name} must be one column of values (a Series or list), got a DataFrame")
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object) if np.ndim(values) else [values])
+    if series.ndim != 1:
+        raise InputError(f"{name} must be one-dimensional")
+    if len(series) == 0 and not allow_empty:
+        raise InputError(f"{name} is empty: at least one value is needed")
+    if pd.api.types.is_bool_dtype(series.dtype):
+        raise InputError(f"{name} holds true/false values; expected numbers")
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        arr = series.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = converted.isna() & series.notna()
+        # a bool inside an object column is not a rating either
+        bad |= series.map(lambda v: isinstance(v, (bool, np.bool_)))
+        if bad.any():
+            raise InputError(
+                f"{name}: {int(bad.sum())} value(s) are not numbers: "
+                f"{show_examples(series.index[bad], series[bad])}"
+            )
+        arr = converted.to_numpy(dtype=float, na_value=np.nan)
+    missing = np.isnan(arr)
+    if missing.any() and not allow_missing:
+        raise InputError(
+            f"{name}: {int(missing.sum())} missing value(s) at {show_examples(series.index[missing], series[missing])}; "
+            "drop or fill them explicitly first (for example with .dropna())"
+        )
+    finite = ~missing
+    if np.isinf(arr[finite]).any():
+        bad = np.isinf(arr) & finite
+        raise InputError(f"{name}: infinite values at {show_examples(series.index[bad], arr[bad])}")
+    if integer:
+        bad = finite & (arr != np.round(arr))
+        if bad.any():
+            raise InputError(
+                f"{name}: {int(bad.sum())} value(s) are not whole numbers: "
+                f"{show_examples(series.index[bad], arr[bad])}"
+            )
+    if low is not None or high is not None:
+        lo = -np.inf if low is None else low
+        hi = np.inf if high is None else high
+        bad = finite & ((arr < lo) | (arr > hi))
+        if bad.any():
+            vals = [int(v) if float(v).is_integer() else v for v in arr[bad]]
+            fmt = lambda x: int(x) if float(x).is_integer() else x  # noqa: E731
+            raise InputError(
+                f"{name}: {int(bad.sum())} value{'s' if bad.sum() > 1 else ''} outside the allowed range "
+                f"{fmt(lo)} to {fmt(hi)}: {show_examples(series.index[bad], vals)}"
+            )
+    return arr

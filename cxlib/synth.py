@@ -1,0 +1,549 @@
+"""Generate the course's data: one coherent fictional business, from a seed.
+
+Bramble & Co. is a fictional chain of ten home-furnishing stores. This module makes
+its survey, benchmark, expectations, SERVQUAL, touchpoint, transaction and training
+tables, and writes beside them ``truth.json``: the true effects the data were made
+with, so a lesson can check an estimate against the truth.
+
+The story the numbers tell (see ``datasets/README.md`` for the full account):
+
+* Every survey response comes from a customer's latent perception of three factors
+  of experience, *people*, *environment* and *practices*, at one branch in one
+  month: branch effects, a slow trend, month noise, a customer-level halo shared by
+  all items, item noise. Items are 1-5 ratings cut from the latent scale, with
+  some items left unanswered.
+* Overall satisfaction depends on the factors with known weights (practices and
+  people heavier than environment); recommendation, effort and intention to buy
+  again follow from satisfaction and the factors; satisfied customers stay longer
+  and so buy more (transactions).
+* Employees over-rate what is easy for them to see (speed, price) and under-rate
+  what customers rank highest (being listened to, problems resolved, promises kept).
+* A service-training programme rolls out to six branches at two dates and raises
+  the people factor a month later.
+
+Nothing here touches NumPy's global random state: every table draws from its own
+child of ``numpy.random.SeedSequence(seed)``, so the same seed gives the same bytes.
+
+Run ``python -m cxlib.synth --seed 0 --out datasets`` to regenerate the shipped data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr
+
+from . import data as cxdata
+
+START = "2024-01-01"
+N_MONTHS = 24
+BRANCHES = cxdata.categories("survey", "branch")
+FACTORS = cxdata.FACTORS
+ITEMS = cxdata.items()
+ITEM_FACTOR = {f["name"]: f["factor"] for f in cxdata.fields("survey") if "factor" in f}
+BUSINESSES = cxdata.categories("benchmark", "business")
+US = BUSINESSES[0]
+EXPECTATIONS = cxdata.categories("expectations", "expectation")
+DIMENSIONS = cxdata.categories("servqual", "dimension")
+
+# Cut points from the latent scale to 1-5 ratings: most answers are 4s, as in real surveys.
+ITEM_CUTS = np.array([-1.7, -0.9, 0.0, 1.0])
+SAT_CUTS = np.array([-1.5, -0.75, 0.05, 0.95])
+# Latent model of the survey (standard deviations and means on the latent scale).
+FACTOR_MEAN = {"people": 0.35, "environment": 0.2, "practices": 0.0}
+ITEM_OFFSET = {"people_friendliness": 0.15, "people_knowledge": -0.05, "people_helpfulness": 0.0,
+               "env_cleanliness": 0.15, "env_comfort": -0.05, "env_appearance": 0.0,
+               "practices_ordering": 0.15, "practices_waiting": -0.2, "practices_billing": 0.05,
+               "practices_resolution": -0.1}
+SD_CUSTOMER_HALO = 0.45
+SD_RESPONSE_HALO = 0.3
+SD_FACTOR = 0.45
+SD_ITEM = 0.5
+SD_BRANCH = 0.2
+SD_MONTH = 0.06
+TREND_PER_MONTH = {"people": 0.0, "environment": -0.004, "practices": 0.006}
+DRIVER_WEIGHTS = {"people": 0.35, "environment": 0.12, "practices": 0.5}
+SD_SATISFACTION = 0.4
+MISSING_RATE = {item: 0.03 for item in ITEMS} | {"practices_resolution": 0.18}
+TRAINING = {"effect": 0.45, "lag_months": 1,
+            "waves": {"2024-10-01": ["Brookside", "Eastleigh", "Hillcrest"],
+                      "2025-04-01": ["Carlton", "Fairview", "Juniper"]}}
+RESPONSES_PER_BRANCH_MONTH = 28
+CUSTOMERS_PER_BRANCH = 500
+
+# Benchmark: latent offsets of each business per factor and per item, over our baseline.
+BENCH_PROFILE = {
+    "Bramble & Co.": {"people": 0.45},
+    "Northfield Furniture": {"environment": 0.5, "people": 0.05},
+    "QuickHome": {"practices_waiting": 0.6, "practices_ordering": 0.5, "people": -0.25},
+    "Casa Direct": {"people": 0.3, "environment": -0.1, "practices": -0.1, "people_knowledge": 0.15},
+    "Grand Meridian Hotel": {"people": 0.95, "environment": 0.75, "practices": 0.4,
+                             "practices_resolution": 0.5},
+}
+BENCH_N = {"Bramble & Co.": 300, "Northfield Furniture": 250, "QuickHome": 250,
+           "Casa Direct": 250, "Grand Meridian Hotel": 200}
+
+# What matters (1-7): customers' true mean importance, and what employees believe it is.
+IMPORTANCE_CUSTOMER = dict(zip(EXPECTATIONS, [6.3, 6.4, 6.2, 5.7, 5.5, 4.8, 5.0, 4.7, 5.0, 5.3]))
+IMPORTANCE_EMPLOYEE = dict(zip(EXPECTATIONS, [5.2, 5.5, 5.3, 5.6, 5.7, 4.3, 6.2, 6.2, 5.1, 5.4]))
+N_EMPLOYEES = 120
+N_CUSTOMERS_EXPECT = 400
+SERVQUAL_EXPECT = dict(zip(DIMENSIONS, [5.9, 6.5, 6.2, 6.1, 5.8]))
+SERVQUAL_PERCEIVE = dict(zip(DIMENSIONS, [5.5, 5.2, 5.3, 5.8, 5.6]))
+N_SERVQUAL = 300
+
+# Moments of truth.
+N_ORDERS = 3000
+PEAK_END = {"mean": 0.55, "peak": 0.2, "end": 0.25}
+DELAY_EFFECT = -2.0         # on the delivery contact's rating (1-10)
+TOLD_EFFECT = 1.0           # telling the customer about the delay softens the drop
+LATE_DAY_EFFECT = -0.15     # each day late costs a little more
+THANK_YOU_EFFECT = 0.8      # on the last contact's rating
+
+# Value of a customer.
+MONTHLY_CHURN = {1: 0.09, 2: 0.06, 3: 0.035, 4: 0.02, 5: 0.012}
+PURCHASE_PROB = 0.25
+AMOUNT_LOG_MEAN, AMOUNT_LOG_SD = 4.6, 0.6
+MARGIN_RATE = 0.32
+
+COMMENTS = {
+    "people": {
+        "good": ["The staff were lovely, they really listened.", "Maria knew every sofa in the shop, great advice!",
+                 "Friendly team, no pressure to buy.", "Très bien: helpful staff, fair prices."],
+        "bad": ["Nobody came to help us, we waited at the desk.", "The salesman didn't know what \"memory foam\" meant.",
+                "Staff seemed more interested in their phones."],
+    },
+    "environment": {
+        "good": ["Beautiful displays, felt like a showroom.", "Clean, bright store with plenty of space."],
+        "bad": ["The store was cluttered and dusty.", "Hard to find anything; signs point nowhere.",
+                "Too cold inside, couldn't stay long."],
+    },
+    "practices": {
+        "good": ["Ordering online took two minutes.", "Clear bill, delivery slot exactly as promised."],
+        "bad": ["Waited 40 minutes to pay, then the card machine broke.", "Invoice was confusing, charged twice.",
+                "My complaint about a scratched table is still open after 3 weeks.", "Too many forms, too many calls."],
+    },
+}
+
+
+def _ordinal(latent: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Cut a latent scale into ratings 1..len(cuts)+1."""
+    return (np.searchsorted(cuts, latent) + 1).astype(np.int64)
+
+
+def expected_rating(mean: float, sd: float, cuts) -> float:
+    """Exact expected rating of a normal latent N(mean, sd) cut at ``cuts``.
+
+    E[rating] = 1 + sum_k P(latent > c_k).
+
+    >>> round(expected_rating(0.0, 1.0, [0.0]), 3)
+    1.5
+    """
+    cuts = np.asarray(cuts, dtype=float)
+    return float(1 + np.sum(1 - ndtr((cuts - mean) / sd)))
+
+
+def _round_clip(x: np.ndarray, low: int, high: int) -> np.ndarray:
+    return np.clip(np.rint(x), low, high).astype(np.int64)
+
+
+def _months() -> pd.DatetimeIndex:
+    return pd.date_range(START, periods=N_MONTHS, freq="MS")
+
+
+def _training_table() -> pd.DataFrame:
+    start = {b: pd.Timestamp(m) for m, bs in TRAINING["waves"].items() for b in bs}
+    return pd.DataFrame({"branch": BRANCHES, "trained": [b in start for b in BRANCHES],
+                         "start_month": [start.get(b, pd.NaT) for b in BRANCHES]})
+
+
+def _survey(rng: np.random.Generator, scale: float):
+    months = _months()
+    nb, nm, nf = len(BRANCHES), N_MONTHS, len(FACTORS)
+    branch_eff = rng.normal(0, SD_BRANCH, size=(nb, nf))
+    month_noise = rng.normal(0, SD_MONTH, size=(nb, nm, nf))
+    counts = rng.poisson(RESPONSES_PER_BRANCH_MONTH * scale, size=(nb, nm))
+    b_idx = np.repeat(np.repeat(np.arange(nb), nm), counts.ravel())
+    m_idx = np.repeat(np.tile(np.arange(nm), nb), counts.ravel())
+    n = len(b_idx)
+    pool = max(1, int(round(CUSTOMERS_PER_BRANCH * scale)))
+    cust_local = rng.integers(0, pool, size=n)
+    customer_id = b_idx * pool + cust_local + 1
+    n_customers = nb * pool
+    cust_halo = rng.normal(0, SD_CUSTOMER_HALO, size=n_customers)
+    halo = cust_halo[customer_id - 1] + rng.normal(0, SD_RESPONSE_HALO, size=n)
+
+    training = _training_table()
+    start_idx = np.array([months.get_loc(s) if t else nm + 99
+                          for t, s in zip(training["trained"], training["start_month"])])
+    trained_now = m_idx >= start_idx[b_idx] + TRAINING["lag_months"]
+
+    factor = np.empty((n, nf))
+    for j, f in enumerate(FACTORS):
+        factor[:, j] = (FACTOR_MEAN[f] + branch_eff[b_idx, j] + TREND_PER_MONTH[f] * m_idx
+                        + month_noise[b_idx, m_idx, j] + halo + rng.normal(0, SD_FACTOR, size=n))
+    people = FACTORS.index("people")
+    factor_cf = factor.copy()  # counterfactual without training, same noise
+    factor[:, people] += TRAINING["effect"] * trained_now
+
+    cols: dict[str, np.ndarray] = {}
+    cols_cf: dict[str, np.ndarray] = {}
+    missing = {}
+    for item in ITEMS:
+        j = FACTORS.index(ITEM_FACTOR[item])
+        noise = rng.normal(0, SD_ITEM, size=n) + ITEM_OFFSET[item]
+        cols[item] = _ordinal(factor[:, j] + noise, ITEM_CUTS)
+        cols_cf[item] = _ordinal(factor_cf[:, j] + noise, ITEM_CUTS)
+        missing[item] = rng.random(n) < MISSING_RATE[item]
+
+    w = np.array([DRIVER_WEIGHTS[f] for f in FACTORS])
+    sat_latent = factor @ w + rng.normal(0, SD_SATISFACTION, size=n)
+    satisfaction = _ordinal(sat_latent, SAT_CUTS)
+    sat_z = (sat_latent - sat_latent.mean()) / sat_latent.std()
+    recommend = _round_clip(7.9 + 1.9 * sat_z + rng.normal(0, 1.3, size=n), 0, 10)
+    practices = factor[:, FACTORS.index("practices")]
+    effort = _round_clip(3.2 - 1.3 * practices - 0.3 * sat_z + rng.normal(0, 0.9, size=n), 1, 7)
+    buy_again = _round_clip(3.9 + 0.8 * sat_z + rng.normal(0, 0.7, size=n), 1, 5)
+    channel = np.array(cxdata.categories("survey", "channel"))[
+        rng.choice(3, size=n, p=[0.6, 0.15, 0.25])]
+
+    # Comments: about a third of customers write one, about their best or worst factor.
+    writes = rng.random(n) < 0.3
+    dev = factor - factor.mean(axis=0)
+    worst, best = dev.argmin(axis=1), dev.argmax(axis=1)
+    positive = sat_latent > np.median(sat_latent)
+    about = np.where(positive, best, worst)
+    pick = rng.random(n)
+    comment = np.full(n, None, dtype=object)
+    for j, f in enumerate(FACTORS):
+        for tone, is_pos in (("good", True), ("bad", False)):
+            texts = np.array(COMMENTS[f][tone], dtype=object)
+            sel = writes & (about == j) & (positive == is_pos)
+            comment[sel] = texts[(pick[sel] * len(texts)).astype(int)]
+
+    order = np.lexsort((b_idx, m_idx))  # responses in time order, branches within a month
+    survey = pd.DataFrame({
+        "response_id": np.arange(1, n + 1),
+        "customer_id": customer_id[order],
+        "branch": np.array(BRANCHES)[b_idx[order]],
+        "month": months[m_idx[order]],
+        "channel": channel[order],
+    })
+    for item in ITEMS:
+        vals = pd.array(cols[item][order], dtype="Int64")
+        vals[missing[item][order]] = pd.NA
+        survey[item] = vals
+    survey["satisfaction"] = satisfaction[order]
+    survey["recommend"] = recommend[order]
+    survey["effort"] = effort[order]
+    survey["buy_again"] = buy_again[order]
+    survey["comment"] = comment[order]
+
+    # The training effect on the people score (mean of answered people items),
+    # measured against the same responses without training: the truth for DiD.
+    ppl = cxdata.items("people")
+    mask = np.column_stack([~missing[i] for i in ppl])
+    actual = np.column_stack([cols[i] for i in ppl]).astype(float)
+    counterfactual = np.column_stack([cols_cf[i] for i in ppl]).astype(float)
+    answered = mask.sum(axis=1)
+    ok = trained_now & (answered > 0)
+    diff = ((actual - counterfactual) * mask).sum(axis=1)[ok] / answered[ok]
+    truth = {
+        "branch_effects": {b: dict(zip(FACTORS, np.round(branch_eff[i], 4).tolist()))
+                           for i, b in enumerate(BRANCHES)},
+        "training_att_people_score": round(float(diff.mean()), 4),
+        "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
+        "customer_satisfaction": satisfaction,  # used by transactions, removed before writing
+        "customer_ids": customer_id,
+        "n_customers": n_customers,
+    }
+    return survey, truth
+
+
+def _latent_sd() -> float:
+    return float(np.sqrt(SD_CUSTOMER_HALO**2 + SD_RESPONSE_HALO**2 + SD_FACTOR**2 + SD_ITEM**2))
+
+
+def _benchmark(rng: np.random.Generator, scale: float):
+    frames, true_means = [], {}
+    sd = _latent_sd()
+    next_id = 1
+    for biz in BUSINESSES:
+        n = max(2, int(round(BENCH_N[biz] * scale)))
+        prof = BENCH_PROFILE[biz]
+        halo = rng.normal(0, np.hypot(SD_CUSTOMER_HALO, SD_RESPONSE_HALO), size=n)
+        fac = {f: FACTOR_MEAN[f] + prof.get(f, 0.0) + halo + rng.normal(0, SD_FACTOR, size=n) for f in FACTORS}
+        rows = {"response_id": np.arange(next_id, next_id + n), "business": np.repeat(biz, n),
+                "business_type": np.repeat("us" if biz == US else
+                                           "best in class" if biz == "Grand Meridian Hotel" else "competitor", n)}
+        true_means[biz] = {}
+        latent_total = np.zeros(n)
+        for item in ITEMS:
+            f = ITEM_FACTOR[item]
+            mu = FACTOR_MEAN[f] + prof.get(f, 0.0) + prof.get(item, 0.0) + ITEM_OFFSET[item]
+            latent = fac[f] + prof.get(item, 0.0) + ITEM_OFFSET[item] + rng.normal(0, SD_ITEM, size=n)
+            vals = pd.array(_ordinal(latent, ITEM_CUTS), dtype="Int64")
+            vals[rng.random(n) < 0.02] = pd.NA
+            rows[item] = vals
+            latent_total += latent
+            true_means[biz][item] = round(expected_rating(mu, sd, ITEM_CUTS), 4)
+        rows["overall_quality"] = _round_clip(6.3 + 1.6 * latent_total / len(ITEMS) + rng.normal(0, 1.0, size=n), 1, 10)
+        frames.append(pd.DataFrame(rows))
+        next_id += n
+    return pd.concat(frames, ignore_index=True), true_means
+
+
+def _expectations(rng: np.random.Generator, scale: float):
+    ne = max(2, int(round(N_EMPLOYEES * scale)))
+    nc = max(2, int(round(N_CUSTOMERS_EXPECT * scale)))
+    frames, truth = [], {}
+    cuts = np.arange(1.5, 7, 1.0)
+    sd_resp, sd_noise = 0.5, 0.9
+    next_id = 1
+    for role, means, n in (("employee", IMPORTANCE_EMPLOYEE, ne), ("customer", IMPORTANCE_CUSTOMER, nc)):
+        ids = np.arange(next_id, next_id + n)
+        next_id += n
+        offset = rng.normal(0, sd_resp, size=n)
+        for e in EXPECTATIONS:
+            x = means[e] + offset + rng.normal(0, sd_noise, size=n)
+            frames.append(pd.DataFrame({"respondent_id": ids, "role": role, "expectation": e,
+                                        "importance": _ordinal(x, cuts)}))
+    df = pd.concat(frames, ignore_index=True).sort_values(["respondent_id", "expectation"],
+                                                          key=lambda s: s.map({e: i for i, e in enumerate(EXPECTATIONS)})
+                                                          if s.name == "expectation" else s, kind="stable")
+    sd = float(np.hypot(sd_resp, sd_noise))
+    for e in EXPECTATIONS:
+        emp = expected_rating(IMPORTANCE_EMPLOYEE[e], sd, cuts)
+        cus = expected_rating(IMPORTANCE_CUSTOMER[e], sd, cuts)
+        truth[e] = {"employee": round(emp, 4), "customer": round(cus, 4), "gap": round(emp - cus, 4)}
+    return df.reset_index(drop=True), truth
+
+
+def _servqual(rng: np.random.Generator, scale: float):
+    n = max(2, int(round(N_SERVQUAL * scale)))
+    cuts = np.arange(1.5, 7, 1.0)
+    ids = np.arange(1, n + 1)
+    exp_off, per_off = rng.normal(0, 0.4, size=n), rng.normal(0, 0.6, size=n)
+    frames, truth = [], {}
+    for d in DIMENSIONS:
+        dim_per = rng.normal(0, 0.3, size=n)
+        for k in (1, 2, 3):
+            e = _ordinal(SERVQUAL_EXPECT[d] + exp_off + rng.normal(0, 0.6, size=n), cuts)
+            p = _ordinal(SERVQUAL_PERCEIVE[d] + per_off + dim_per + rng.normal(0, 0.7, size=n), cuts)
+            frames.append(pd.DataFrame({"respondent_id": ids, "dimension": d, "item": f"{d}_{k}",
+                                        "expectation": e, "perception": p}))
+        e_true = expected_rating(SERVQUAL_EXPECT[d], float(np.hypot(0.4, 0.6)), cuts)
+        p_true = expected_rating(SERVQUAL_PERCEIVE[d], float(np.sqrt(0.6**2 + 0.3**2 + 0.7**2)), cuts)
+        truth[d] = {"expectation": round(e_true, 4), "perception": round(p_true, 4), "gap": round(p_true - e_true, 4)}
+    df = pd.concat(frames, ignore_index=True)
+    df = df.sort_values(["respondent_id"], kind="stable").reset_index(drop=True)
+    return df, truth
+
+
+def _touchpoints(rng: np.random.Generator, scale: float, n_customers: int):
+    n = max(2, int(round(N_ORDERS * scale)))
+    months = _months()
+    branch = rng.integers(0, len(BRANCHES), size=n)
+    month = np.sort(rng.integers(0, N_MONTHS, size=n))
+    pool = n_customers // len(BRANCHES)
+    customer = branch * pool + rng.integers(0, pool, size=n) + 1
+    promised = rng.choice(np.array([3, 5, 7, 10, 14]), size=n)
+    processing = np.round(promised * np.exp(rng.normal(-0.2, 0.25, size=n)), 1)
+    delayed = processing > promised
+    told = delayed & (rng.random(n) < 0.5)
+    thank_you = rng.random(n) < 0.4
+    n_contacts = rng.choice(np.array([3, 4, 5]), size=n, p=[0.5, 0.3, 0.2])
+    halo = rng.normal(0, 1.0, size=n)
+    latent = 7.2 + halo[:, None] + rng.normal(0, 1.1, size=(n, 5))
+    late = np.maximum(processing - promised, 0)
+    latent[:, 2] += DELAY_EFFECT * delayed + TOLD_EFFECT * told + LATE_DAY_EFFECT * late
+    last = n_contacts - 1
+    latent[np.arange(n), last] += THANK_YOU_EFFECT * thank_you
+    ratings = _round_clip(latent, 1, 10).astype(float)
+    ratings[np.arange(5)[None, :] >= n_contacts[:, None]] = np.nan
+    mean = np.nanmean(ratings, axis=1)
+    peak = np.nanmax(ratings, axis=1)
+    end = ratings[np.arange(n), last]
+    overall = _round_clip(PEAK_END["mean"] * mean + PEAK_END["peak"] * peak + PEAK_END["end"] * end
+                          + rng.normal(0, 0.6, size=n), 1, 10)
+    df = pd.DataFrame({"order_id": np.arange(1, n + 1), "customer_id": customer,
+                       "branch": np.array(BRANCHES)[branch], "month": months[month],
+                       "promised_days": promised, "processing_days": processing, "delayed": delayed,
+                       "told_of_delay": told, "thank_you": thank_you, "n_contacts": n_contacts})
+    for i in range(5):
+        df[f"contact_{i + 1}"] = pd.array(ratings[:, i], dtype="Int64")
+    df["overall"] = overall
+    truth = {"weights": PEAK_END, "overall_noise_sd": 0.6,
+             "delay_effect_on_delivery_contact": DELAY_EFFECT,
+             "told_of_delay_effect_on_delivery_contact": TOLD_EFFECT,
+             "late_day_effect_on_delivery_contact": LATE_DAY_EFFECT,
+             "thank_you_effect_on_last_contact": THANK_YOU_EFFECT,
+             "contacts": ["order", "confirmation", "delivery", "follow-up call", "follow-up letter"]}
+    return df, truth
+
+
+def _transactions(rng: np.random.Generator, scale: float, n_customers: int, sat_by_customer: np.ndarray):
+    months = _months()
+    # Customers who never answered the survey get a satisfaction level drawn like those who did.
+    level = sat_by_customer.copy()
+    unknown = level == 0
+    answered = level[~unknown]
+    level[unknown] = answered[rng.integers(0, len(answered), size=int(unknown.sum()))]
+    join = rng.integers(0, 12, size=n_customers)
+    hazard = np.array([0.0] + [MONTHLY_CHURN[k] for k in range(1, 6)])[level]
+    # Months active after joining: geometric lifetime, censored at the end of the window.
+    life = rng.geometric(hazard)
+    active_until = np.minimum(join + life, N_MONTHS)  # exclusive
+    n_active = active_until - join
+    cust = np.repeat(np.arange(n_customers), n_active)
+    offsets = np.arange(len(cust)) - np.repeat(np.cumsum(n_active) - n_active, n_active)
+    month = join[cust] + offsets
+    buys = rng.random(len(cust)) < PURCHASE_PROB
+    cust, month = cust[buys], month[buys]
+    day = rng.integers(0, 28, size=len(cust))
+    amount = np.round(np.exp(rng.normal(AMOUNT_LOG_MEAN, AMOUNT_LOG_SD, size=len(cust))), 2)
+    margin = np.round(amount * (MARGIN_RATE + rng.normal(0, 0.03, size=len(cust))), 2)
+    date = months[month] + pd.to_timedelta(day, unit="D")
+    order = np.lexsort((cust, date.values))
+    pool = n_customers // len(BRANCHES)
+    df = pd.DataFrame({"transaction_id": np.arange(1, len(cust) + 1), "customer_id": cust[order] + 1,
+                       "branch": np.array(BRANCHES)[cust[order] // pool], "date": date[order],
+                       "amount": amount[order], "margin": margin[order]})
+    mean_amount = float(np.exp(AMOUNT_LOG_MEAN + AMOUNT_LOG_SD**2 / 2))
+    truth = {"monthly_churn_by_satisfaction": {str(k): v for k, v in MONTHLY_CHURN.items()},
+             "annual_retention_by_satisfaction": {str(k): round((1 - v) ** 12, 4) for k, v in MONTHLY_CHURN.items()},
+             "purchase_probability_per_month": PURCHASE_PROB,
+             "mean_amount": round(mean_amount, 2),
+             "margin_rate": MARGIN_RATE,
+             "expected_annual_margin_per_active_customer": round(12 * PURCHASE_PROB * mean_amount * MARGIN_RATE, 2),
+             "satisfaction_source": "each customer's first survey answer; customers who never answered "
+                                    "draw a level from those who did"}
+    return df, truth
+
+
+def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Generate every table of the course from a seed.
+
+    Parameters
+    ----------
+    seed : int
+        Any non-negative integer. Each seed is a different business with the same story.
+    scale : float
+        Multiplies the number of rows (1 = the course's size; 150 gives about a
+        million survey responses, for benchmarks).
+
+    Returns
+    -------
+    tables : dict of DataFrame
+        ``{"survey": ..., "benchmark": ..., ...}`` in the schema's column order.
+    truth : dict
+        The true effects the data were made with (written as ``truth.json``).
+
+    Examples
+    --------
+    >>> tables, truth = generate(seed=3, scale=0.05)
+    >>> sorted(tables) == sorted(cxdata.tables())
+    True
+    >>> truth["driver_weights"]["practices"] > truth["driver_weights"]["environment"]
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 2000:
+        raise ValueError(f"scale must be a number above 0 and at most 2000, got {scale!r}")
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(6)]
+    survey, s_truth = _survey(streams[0], scale)
+    benchmark, b_truth = _benchmark(streams[1], scale)
+    expectations, e_truth = _expectations(streams[2], scale)
+    servqual, q_truth = _servqual(streams[3], scale)
+    n_customers = s_truth.pop("n_customers")
+    touchpoints, t_truth = _touchpoints(streams[4], scale, n_customers)
+    first_sat = np.zeros(n_customers, dtype=np.int64)
+    ids, sats = s_truth.pop("customer_ids"), s_truth.pop("customer_satisfaction")
+    seen = np.zeros(n_customers, dtype=bool)
+    # first answer per customer (responses are generated branch by branch, month by month)
+    _, first = np.unique(ids, return_index=True)
+    first_sat[ids[first] - 1] = sats[first]
+    seen[ids[first] - 1] = True
+    transactions, v_truth = _transactions(streams[5], scale, n_customers, first_sat)
+    tables = {"survey": survey, "benchmark": benchmark, "expectations": expectations,
+              "servqual": servqual, "touchpoints": touchpoints, "transactions": transactions,
+              "training": _training_table()}
+    truth = {
+        "seed": int(seed), "scale": scale,
+        "business": US, "branches": BRANCHES, "months": [START, str(_months()[-1].date())],
+        "driver_weights": DRIVER_WEIGHTS,
+        "driver_weights_note": "latent-scale weights of people, environment and practices on satisfaction",
+        "branch_effects": s_truth["branch_effects"],
+        "training": {"effect_on_people_latent": TRAINING["effect"], "lag_months": TRAINING["lag_months"],
+                     "waves": TRAINING["waves"],
+                     "att_people_score": s_truth["training_att_people_score"],
+                     "att_people_score_note": "average effect on the people score (mean of the answered "
+                                              "people items, 1-5) in trained branch-months, against the same "
+                                              "responses without training"},
+        "benchmark_true_means": b_truth,
+        "expectation_gap": e_truth,
+        "servqual": q_truth,
+        "touchpoints": t_truth,
+        "value": v_truth,
+    }
+    return tables, truth
+
+
+def _to_csv_text(df: pd.DataFrame) -> str:
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_bool_dtype(out[c].dtype):
+            out[c] = out[c].map({True: "true", False: "false"})
+        elif pd.api.types.is_datetime64_any_dtype(out[c].dtype):
+            out[c] = out[c].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def write(out: str | Path, seed: int = 0, scale: float = 1.0) -> Path:
+    """Generate the tables for ``seed`` and write them, with ``truth.json`` and the schema, to ``out``.
+
+    >>> import tempfile
+    >>> folder = write(tempfile.mkdtemp(), seed=2, scale=0.05)
+    >>> sorted(p.name for p in folder.iterdir())[:3]
+    ['benchmark.csv', 'datapackage.json', 'expectations.csv']
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables, truth = generate(seed, scale)
+    for name, df in tables.items():
+        (out / f"{name}.csv").write_text(_to_csv_text(df), encoding="utf-8")
+    (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    shutil.copyfile(cxdata.SCHEMA_PATH, out / "datapackage.json")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cxlib.synth", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0, the shipped data)")
+    parser.add_argument("--out", required=True, help="folder to write the CSV files into")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiply the number of rows (150 gives about a million survey responses)")
+    parser.add_argument("--check", action="store_true", help="load every written table back through the validator")
+    args = parser.parse_args(argv)
+    try:
+        folder = write(args.out, args.seed, args.scale)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.check:
+        for name in cxdata.tables():
+            df = cxdata.load(name, folder)
+            print(f"{name:<13} {len(df):>9,} rows  valid")
+    else:
+        print(f"wrote seed {args.seed} (scale {args.scale:g}) to {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""The generator: same seed, same bytes; other seeds valid; the story is in the data."""
+
+import filecmp
+import json
+
+import numpy as np
+import pytest
+
+from conftest import DATASETS
+from cxlib import data, synth
+
+
+def test_seed_0_reproduces_the_shipped_datasets_byte_for_byte(tmp_path):
+    synth.main(["--seed", "0", "--out", str(tmp_path)])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(p.name for p in DATASETS.iterdir() if p.name != "README.md")
+    _, mismatch, errors = filecmp.cmpfiles(tmp_path, DATASETS, names, shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_seed_1_gives_different_data_that_validates(tmp_path):
+    synth.write(tmp_path, seed=1)
+    for name in data.tables():
+        df = data.load(name, tmp_path)
+        assert len(df) > 0
+    assert (tmp_path / "survey.csv").read_bytes() != (DATASETS / "survey.csv").read_bytes()
+    assert json.loads((tmp_path / "truth.json").read_text())["seed"] == 1
+
+
+def test_generator_leaves_numpy_global_random_state_alone():
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    synth.generate(seed=5, scale=0.05)
+    assert np.array_equal(before, np.random.get_state()[1])
+
+
+def test_scale_multiplies_the_number_of_rows():
+    small, _ = synth.generate(seed=0, scale=0.1)
+    large, _ = synth.generate(seed=0, scale=0.4)
+    ratio = len(large["survey"]) / len(small["survey"])
+    assert 3.5 < ratio < 4.5
+
+
+@pytest.mark.parametrize("seed, scale", [(-1, 1.0), ("0", 1.0), (0, 0), (0, -2.0)])
+def test_bad_seed_or_scale_is_a_clear_error(seed, scale):
+    with pytest.raises(ValueError, match="seed|scale"):
+        synth.generate(seed=seed, scale=scale)
+
+
+def test_the_data_tell_the_designed_story():
+    survey = data.load("survey")
+    # realistic ratings: mostly 4s, some missing, reliabilities in the .7-.9 range checked in scales tests
+    counts = survey["people_friendliness"].value_counts(normalize=True)
+    assert counts.idxmax() == 4
+    assert 0.01 < survey["env_comfort"].isna().mean() < 0.06
+    assert survey["practices_resolution"].isna().mean() > 0.1
+    truth = data.load_truth()
+    gap = truth["expectation_gap"]
+    # employees over-rate speed and price, under-rate being listened to
+    assert gap["speed of service"]["gap"] > 0.5 and gap["low prices"]["gap"] > 0.5
+    assert gap["being listened to"]["gap"] < -0.5
+    w = truth["driver_weights"]
+    assert w["practices"] > w["people"] > w["environment"]
+    assert 0.2 < truth["training"]["att_people_score"] < 0.6
+
+
+def test_comments_are_free_text_with_quotes_and_accents():
+    comments = data.load("survey")["comment"].dropna()
+    assert comments.str.contains('"').any() and comments.str.contains("è").any()
