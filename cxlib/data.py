@@ -94,6 +94,9 @@ def item_labels() -> dict[str, str]:
 def categories(table: str, column: str) -> list[str]:
     """Allowed values of a categorical column, in their schema order.
 
+    Columns whose values depend on the data (``branch``, ``business``) have no
+    fixed list: use the loaded table's categories instead.
+
     >>> categories("survey", "channel")
     ['in store', 'phone', 'online']
     """
@@ -101,7 +104,8 @@ def categories(table: str, column: str) -> list[str]:
         if f["name"] == column:
             enum = f.get("constraints", {}).get("enum")
             if enum is None:
-                raise DataError(f"{table}.{column} has no fixed list of values")
+                raise DataError(f"{table}.{column} has no fixed list of values; its categories are the "
+                                f"values found in the data (see load({table!r})[{column!r}].cat.categories)")
             return list(enum)
     names = [f["name"] for f in fields(table)]
     raise DataError(f"table {table!r} has no column {column!r}{suggest(column, names)}")
@@ -283,6 +287,10 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
                 raise DataError(f"{where}: {int(bad.sum())} value(s) not among the allowed values "
                                 f"({', '.join(enum)}): {show_examples(rows[bad], col[bad])}. {hint}")
             out = pd.Series(pd.Categorical(text.where(~isna, None), categories=enum), index=col.index, name=name)
+        elif f.get("categorical"):
+            text = col.astype(object).where(~isna, None)
+            cats = sorted({str(v) for v in text[~isna]})
+            out = pd.Series(pd.Categorical(text, categories=cats), index=col.index, name=name)
         else:
             out = col.astype("string")
     else:  # pragma: no cover - the schema only uses the types above

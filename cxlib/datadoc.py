@@ -78,6 +78,8 @@ def _constraints(field: dict) -> str:
         parts.append(f"at least {c['minimum']}")
     elif "maximum" in c:
         parts.append(f"at most {c['maximum']}")
+    if field.get("categorical"):
+        parts.append("names found in the data")
     if c.get("unique"):
         parts.append("unique")
     parts.append("required" if c.get("required") else "may be blank")

@@ -43,11 +43,12 @@ from . import data as cxdata
 
 START = "2024-01-01"
 N_MONTHS = 24
-BRANCHES = cxdata.categories("survey", "branch")
+BRANCHES = ["Ashford", "Brookside", "Carlton", "Dunmore", "Eastleigh", "Fairview", "Glenwood", "Hillcrest",
+            "Ironbridge", "Juniper"]
 FACTORS = cxdata.FACTORS
 ITEMS = cxdata.items()
 ITEM_FACTOR = {f["name"]: f["factor"] for f in cxdata.fields("survey") if "factor" in f}
-BUSINESSES = cxdata.categories("benchmark", "business")
+BUSINESSES = ["Bramble & Co.", "Northfield Furniture", "QuickHome", "Casa Direct", "Grand Meridian Hotel"]
 US = BUSINESSES[0]
 EXPECTATIONS = cxdata.categories("expectations", "expectation")
 DIMENSIONS = cxdata.categories("servqual", "dimension")
