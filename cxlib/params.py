@@ -1,0 +1,121 @@
+"""Checks for notebook parameters, run in the cell after the ``parameters`` cell.
+
+Instructors run the lessons with papermill and other parameters. A bad value (an
+unknown branch, a confidence of 1.5, a data folder without the tables) stops the
+notebook at once with a message that says what was given and what is expected,
+instead of failing ten cells later deep inside pandas.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from ._validate import suggest
+from .data import default_data_dir, resource, tables
+from .errors import CxlibError
+
+
+class ParameterError(CxlibError):
+    """A notebook parameter has a value the notebook cannot use."""
+
+
+def data_folder(data_dir: str | os.PathLike | None, needs: Iterable[str] = ("survey",)) -> Path:
+    """Resolve the ``data_dir`` parameter and check the folder holds the tables needed.
+
+    Parameters
+    ----------
+    data_dir : str, path or None
+        ``None`` (or ``""``) means the course's own ``datasets/`` folder.
+    needs : iterable of str
+        Tables the notebook reads.
+
+    Examples
+    --------
+    >>> data_folder(None, ["survey"]).name
+    'datasets'
+    >>> data_folder("/no/such/folder")
+    Traceback (most recent call last):
+    ...
+    cxlib.params.ParameterError: data_dir: the folder '/no/such/folder' does not exist; give a folder that holds survey.csv, or None for the course's data
+    """
+    needs = list(needs)
+    for name in needs:
+        if name not in tables():
+            raise ParameterError(f"unknown table {name!r}{suggest(name, tables())}")
+    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
+        raise ParameterError(f"data_dir must be a folder name (text) or None, got {data_dir!r}")
+    folder = default_data_dir() if data_dir in (None, "") else Path(data_dir).expanduser()
+    files = ", ".join(resource(n)["path"] for n in needs)
+    if not folder.is_dir():
+        raise ParameterError(f"data_dir: the folder {str(folder)!r} does not exist; give a folder that holds "
+                             f"{files}, or None for the course's data")
+    missing = [resource(n)["path"] for n in needs if not (folder / resource(n)["path"]).is_file()]
+    if missing:
+        raise ParameterError(f"data_dir: the folder {str(folder)!r} has no {', '.join(missing)}; "
+                             f"this notebook needs {files}")
+    return folder
+
+
+def check_seed(seed) -> int:
+    """A seed must be a non-negative whole number.
+
+    >>> check_seed(42)
+    42
+    >>> check_seed(-3)
+    Traceback (most recent call last):
+    ...
+    cxlib.params.ParameterError: seed must be a whole number >= 0, got -3
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError(f"seed must be a whole number >= 0, got {seed!r}")
+    return int(seed)
+
+
+def check_number(name: str, value, low: float, high: float, *, inclusive: bool = True) -> float:
+    """A number within ``[low, high]`` (or ``(low, high)`` when ``inclusive=False``).
+
+    >>> check_number("confidence", 0.9, 0, 1, inclusive=False)
+    0.9
+    >>> check_number("confidence", 1.5, 0, 1, inclusive=False)
+    Traceback (most recent call last):
+    ...
+    cxlib.params.ParameterError: confidence must be a number between 0 and 1 (exclusive), got 1.5
+    """
+    kind = "inclusive" if inclusive else "exclusive"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or np.isnan(value):
+        raise ParameterError(f"{name} must be a number between {low:g} and {high:g} ({kind}), got {value!r}")
+    ok = low <= value <= high if inclusive else low < value < high
+    if not ok:
+        raise ParameterError(f"{name} must be a number between {low:g} and {high:g} ({kind}), got {value!r}")
+    return value
+
+
+def check_confidence(confidence) -> float:
+    """A confidence level strictly between 0 and 1.
+
+    >>> check_confidence(0.95)
+    0.95
+    """
+    return float(check_number("confidence", confidence, 0, 1, inclusive=False))
+
+
+def check_choice(name: str, value, allowed: Iterable) -> object:
+    """``value`` must be one of ``allowed`` (say, a branch that is in the data).
+
+    >>> check_choice("branch", "Carlton", ["Ashford", "Carlton"])
+    'Carlton'
+    >>> check_choice("branch", "Carltn", ["Ashford", "Carlton"])
+    Traceback (most recent call last):
+    ...
+    cxlib.params.ParameterError: branch 'Carltn' is not in the data (did you mean 'Carlton'?); choose one of: 'Ashford', 'Carlton'
+    """
+    allowed = [a for a in allowed]
+    if value not in allowed:
+        listing = ", ".join(repr(a) for a in allowed[:20])
+        raise ParameterError(f"{name} {value!r} is not in the data{suggest(str(value), [str(a) for a in allowed])}; "
+                             f"choose one of: {listing}")
+    return value

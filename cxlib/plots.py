@@ -1,0 +1,281 @@
+"""Figures for the course: one consistent theme, titles, labelled axes, units.
+
+Every function takes a tidy DataFrame (usually the output of a cxlib analysis
+function) and column names, draws on ``ax`` (a new figure if none is given) and
+returns the matplotlib Axes, so a lesson can add to it. Colours are chosen to stay
+readable in greyscale: estimates are drawn as points with interval lines, and
+categories are told apart by marker shape as well as colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ._validate import require_columns
+
+PALETTE = {"leads": "#1b7837", "on par": "#878787", "trails": "#b2182b",
+           "Concentrate here": "#b2182b", "Keep up the good work": "#1b7837",
+           "Low priority": "#878787", "Possible overkill": "#2166ac"}
+MARKERS = {"leads": "^", "on par": "o", "trails": "v",
+           "Concentrate here": "X", "Keep up the good work": "o", "Low priority": "s", "Possible overkill": "D"}
+FIGSIZE = (7.5, 4.5)
+
+
+def set_theme() -> None:
+    """Apply the course's plotting theme (seaborn ``whitegrid``, readable fonts, PNG output).
+
+    >>> set_theme()
+    """
+    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
+    plt.rcParams.update({"figure.figsize": FIGSIZE, "figure.dpi": 80, "savefig.dpi": 100,
+                         "axes.titleweight": "bold", "axes.titlesize": 12, "figure.autolayout": True})
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = plt.subplots(figsize=FIGSIZE)
+    return ax
+
+
+def _label(ax, title: str, xlabel: str, ylabel: str) -> None:
+    for what, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"a figure needs a {what}: pass {what}='...' (with units where the axis has them)")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+
+
+def interval_plot(df: pd.DataFrame, *, value: str = "value", low: str = "low", high: str = "high",
+                  label: str | None = None, title: str, xlabel: str, ylabel: str = "",
+                  reference: float | None = None, reference_label: str | None = None,
+                  sort: bool = False, ax=None):
+    """Estimates with their confidence intervals, one row per group (e.g. NPS by branch).
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per group, e.g. the output of ``cxlib.metrics.by_group``.
+    value, low, high : str
+        Columns of the estimate and its interval.
+    label : str, optional
+        Column holding the group names; by default the index.
+    title, xlabel, ylabel : str
+        Title and axis labels (with units). ``ylabel`` defaults to the index name.
+    reference : float, optional
+        Draw a vertical line here (an overall value, a target).
+    sort : bool
+        Sort the groups by their estimate.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"value": [10.0, 25.0], "low": [2.0, 15.0], "high": [18.0, 35.0]},
+    ...                   index=pd.Index(["Ashford", "Brookside"], name="branch"))
+    >>> ax = interval_plot(df, title="NPS by branch", xlabel="NPS (points)")
+    >>> ax.get_title()
+    'NPS by branch'
+    """
+    require_columns(df, [value, low, high] + ([label] if label else []), "the table to plot")
+    data = df.sort_values(value) if sort else df
+    names = data[label].astype(str).to_numpy() if label else data.index.astype(str).to_numpy()
+    ax = _axes(ax)
+    y = np.arange(len(data))
+    v = data[value].to_numpy(dtype=float)
+    ax.hlines(y, data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float), color="#4d4d4d", lw=2)
+    ax.plot(v, y, "o", color="#2166ac", ms=7, zorder=3)
+    ax.set_yticks(y, names)
+    if reference is not None:
+        ax.axvline(reference, color="#b2182b", ls="--", lw=1.2, label=reference_label)
+        if reference_label:
+            ax.legend(loc="best", frameon=True)
+    _label(ax, title, xlabel, ylabel or (label or df.index.name or " "))
+    return ax
+
+
+def bar_chart(df: pd.DataFrame, *, value: str, label: str | None = None, low: str | None = None,
+              high: str | None = None, title: str, xlabel: str, ylabel: str = "", sort: bool = True, ax=None):
+    """Horizontal bars, largest on top, with optional interval lines (e.g. driver importance).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"share": [50.0, 30.0, 20.0]}, index=["practices", "people", "environment"])
+    >>> bar_chart(df, value="share", title="What drives satisfaction", xlabel="share of R² (%)",
+    ...           ylabel="factor").get_xlabel()
+    'share of R² (%)'
+    """
+    cols = [value] + [c for c in (label, low, high) if c]
+    require_columns(df, cols, "the table to plot")
+    data = df.sort_values(value) if sort else df.iloc[::-1]
+    names = data[label].astype(str).to_numpy() if label else data.index.astype(str).to_numpy()
+    ax = _axes(ax)
+    y = np.arange(len(data))
+    ax.barh(y, data[value].to_numpy(dtype=float), color="#6baed6", edgecolor="#08519c")
+    if low and high:
+        ax.hlines(y, data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float), color="black", lw=1.5)
+    ax.set_yticks(y, names)
+    ax.axvline(0, color="black", lw=0.8)
+    _label(ax, title, xlabel, ylabel or (label or df.index.name or " "))
+    return ax
+
+
+def gap_chart(df: pd.DataFrame, *, diff: str = "difference", low: str = "low", high: str = "high",
+              label: str | None = None, verdict: str | None = None, title: str, xlabel: str, ylabel: str = "",
+              ax=None):
+    """Differences with intervals around a zero line, coloured and shaped by verdict.
+
+    Used for benchmark gaps (us minus a competitor), expectation gaps (employees
+    minus customers) and SERVQUAL gaps (perception minus expectation).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"difference": [0.4, -0.1], "low": [0.2, -0.3], "high": [0.6, 0.1],
+    ...                    "verdict": ["leads", "on par"]}, index=["friendliness", "comfort"])
+    >>> gap_chart(df, verdict="verdict", title="Us minus QuickHome", xlabel="difference (points, 1-5 scale)",
+    ...           ylabel="item").get_legend() is not None
+    True
+    """
+    cols = [diff, low, high] + [c for c in (label, verdict) if c]
+    require_columns(df, cols, "the table to plot")
+    ax = _axes(ax)
+    names = df[label].astype(str).to_numpy() if label else df.index.astype(str).to_numpy()
+    y = np.arange(len(df))
+    ax.hlines(y, df[low].to_numpy(dtype=float), df[high].to_numpy(dtype=float), color="#4d4d4d", lw=2)
+    if verdict:
+        for v in pd.unique(df[verdict].astype(str)):
+            sel = (df[verdict].astype(str) == v).to_numpy()
+            ax.plot(df[diff].to_numpy(dtype=float)[sel], y[sel], ls="none", marker=MARKERS.get(v, "o"),
+                    color=PALETTE.get(v, "#2166ac"), ms=8, label=v, zorder=3)
+        ax.legend(title=verdict.replace("_", " "), loc="best", frameon=True)
+    else:
+        ax.plot(df[diff].to_numpy(dtype=float), y, "o", color="#2166ac", ms=7, zorder=3)
+    ax.axvline(0, color="black", lw=1)
+    ax.set_yticks(y, names)
+    _label(ax, title, xlabel, ylabel or (label or df.index.name or " "))
+    return ax
+
+
+def ipa_map(df: pd.DataFrame, *, importance: str = "importance", performance: str = "performance",
+            quadrant: str | None = "quadrant", x_cross: float | None = None, y_cross: float | None = None,
+            title: str = "Importance-performance map", xlabel: str = "performance (mean rating)",
+            ylabel: str = "importance", ax=None):
+    """Importance-performance map (Martilla & James 1977), one labelled point per driver.
+
+    The crosshairs default to the means of importance and performance across drivers,
+    the rule ``cxlib.drivers.importance_performance`` uses by default.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"importance": [30.0, 10.0], "performance": [3.4, 4.1],
+    ...                    "quadrant": ["Concentrate here", "Possible overkill"]}, index=["waiting", "comfort"])
+    >>> len(ipa_map(df, title="Where to act", xlabel="performance (mean, 1-5)", ylabel="importance (%)").texts)
+    2
+    """
+    cols = [importance, performance] + ([quadrant] if quadrant else [])
+    require_columns(df, cols, "the table to plot")
+    ax = _axes(ax)
+    x = df[performance].to_numpy(dtype=float)
+    y = df[importance].to_numpy(dtype=float)
+    groups = df[quadrant].astype(str).to_numpy() if quadrant else np.repeat("driver", len(df))
+    for g in pd.unique(groups):
+        sel = groups == g
+        ax.plot(x[sel], y[sel], ls="none", marker=MARKERS.get(g, "o"), color=PALETTE.get(g, "#2166ac"),
+                ms=9, label=g)
+    for xi, yi, name in zip(x, y, df.index.astype(str)):
+        ax.annotate(name, (xi, yi), textcoords="offset points", xytext=(5, 4), fontsize=9)
+    ax.axvline(np.mean(x) if x_cross is None else x_cross, color="black", lw=0.8, ls="--")
+    ax.axhline(np.mean(y) if y_cross is None else y_cross, color="black", lw=0.8, ls="--")
+    if quadrant:
+        ax.legend(loc="best", frameon=True, fontsize=9)
+    _label(ax, title, xlabel, ylabel)
+    return ax
+
+
+def control_chart(df: pd.DataFrame, *, x: str | None = None, y: str = "p", center: str = "center",
+                  lower: str = "lower", upper: str = "upper", signal: str | None = "signal",
+                  title: str, xlabel: str, ylabel: str, percent: bool = True, ax=None):
+    """A control chart: the series, its centre line, control limits, and signals marked.
+
+    ``percent=True`` shows proportions (0-1) as percentages.
+
+    Examples
+    --------
+    >>> chart = pd.DataFrame({"p": [0.5, 0.55, 0.9], "center": 0.6, "lower": 0.4, "upper": 0.8,
+    ...                       "signal": [False, False, True]})
+    >>> control_chart(chart, title="Top-2-box by month", xlabel="month",
+    ...               ylabel="satisfied customers (%)").get_ylabel()
+    'satisfied customers (%)'
+    """
+    cols = [y, center, lower, upper] + [c for c in (x, signal) if c]
+    require_columns(df, cols, "the control chart table")
+    ax = _axes(ax)
+    k = 100.0 if percent else 1.0
+    xs = df[x].to_numpy() if x else (df.index.to_numpy() if not isinstance(df.index, pd.RangeIndex)
+                                     else np.arange(1, len(df) + 1))
+    ax.plot(xs, df[y].to_numpy(dtype=float) * k, "-o", color="#2166ac", ms=4, lw=1.2, label="observed")
+    ax.plot(xs, df[center].to_numpy(dtype=float) * k, color="black", lw=1, label="centre line")
+    ax.step(xs, df[upper].to_numpy(dtype=float) * k, where="mid", color="#b2182b", ls="--", lw=1,
+            label="control limits")
+    ax.step(xs, df[lower].to_numpy(dtype=float) * k, where="mid", color="#b2182b", ls="--", lw=1)
+    if signal:
+        sel = df[signal].to_numpy(dtype=bool)
+        if sel.any():
+            ax.plot(np.asarray(xs)[sel], df[y].to_numpy(dtype=float)[sel] * k, "X", color="#b2182b", ms=10,
+                    label="signal", zorder=3)
+    ax.legend(loc="best", frameon=True, fontsize=9)
+    _label(ax, title, xlabel, ylabel)
+    return ax
+
+
+def before_after(df: pd.DataFrame, *, time: str, value: str, intervention, fitted: str | None = None,
+                 counterfactual: str | None = None, title: str, xlabel: str, ylabel: str, ax=None):
+    """A series before and after an intervention, with an optional fitted line and counterfactual.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"t": range(6), "score": [3.9, 4.0, 3.9, 4.3, 4.4, 4.3]})
+    >>> before_after(s, time="t", value="score", intervention=3, title="People score",
+    ...              xlabel="month", ylabel="people score (1-5)").get_title()
+    'People score'
+    """
+    cols = [time, value] + [c for c in (fitted, counterfactual) if c]
+    require_columns(df, cols, "the series to plot")
+    ax = _axes(ax)
+    ax.plot(df[time], df[value], "o", color="#2166ac", ms=5, label="observed")
+    if fitted:
+        ax.plot(df[time], df[fitted], color="black", lw=1.5, label="fitted")
+    if counterfactual:
+        ax.plot(df[time], df[counterfactual], color="#878787", lw=1.5, ls="--", label="without the change")
+    ax.axvline(intervention, color="#b2182b", lw=1.2, ls=":", label="intervention")
+    ax.legend(loc="best", frameon=True, fontsize=9)
+    _label(ax, title, xlabel, ylabel)
+    return ax
+
+
+def distribution_plot(df: pd.DataFrame, *, columns: Sequence[str], title: str,
+                      xlabel: str = "share of answers (%)", ylabel: str = "item", ax=None):
+    """Stacked shares of each rating for several items (how answers spread over the scale).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"a": [1, 2, 2, 5], "b": [4, 4, 5, 5]})
+    >>> distribution_plot(d, columns=["a", "b"], title="Ratings").get_xlabel()
+    'share of answers (%)'
+    """
+    require_columns(df, list(columns), "the table to plot")
+    ax = _axes(ax)
+    shares = pd.DataFrame({c: df[c].value_counts(normalize=True) * 100 for c in columns}).fillna(0.0).sort_index()
+    left = np.zeros(len(columns))
+    colors = sns.color_palette("RdBu", n_colors=len(shares.index))
+    for color, (rating, row) in zip(colors, shares.iterrows()):
+        vals = row.to_numpy(dtype=float)
+        ax.barh(np.arange(len(columns)), vals, left=left, color=color, edgecolor="white", label=str(rating))
+        left += vals
+    ax.set_yticks(np.arange(len(columns)), list(columns))
+    ax.legend(title="rating", bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    _label(ax, title, xlabel, ylabel)
+    return ax

@@ -1,0 +1,57 @@
+"""Figures: every chart has a title and labelled axes, and draws what it is given."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlib import InputError, plots
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def test_interval_plot_draws_one_interval_per_group_at_the_given_values():
+    df = pd.DataFrame({"value": [10.0, 25.0, -5.0], "low": [2.0, 15.0, -20.0], "high": [18.0, 35.0, 9.0]},
+                      index=pd.Index(["A", "B", "C"], name="branch"))
+    ax = plots.interval_plot(df, title="NPS by branch", xlabel="NPS (points)", reference=10.0, reference_label="all")
+    segments = ax.collections[0].get_segments()
+    assert [tuple(s[:, 0]) for s in segments] == [(2.0, 18.0), (15.0, 35.0), (-20.0, 9.0)]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B", "C"]
+    assert ax.get_ylabel() == "branch"
+
+
+def test_every_chart_requires_a_title():
+    df = pd.DataFrame({"value": [1.0], "low": [0.0], "high": [2.0]})
+    with pytest.raises(ValueError, match="needs a title"):
+        plots.interval_plot(df, title="", xlabel="x")
+
+
+def test_missing_column_is_a_clear_error():
+    with pytest.raises(InputError, match="has no column 'value'"):
+        plots.interval_plot(pd.DataFrame({"estimate": [1.0]}), title="t", xlabel="x")
+
+
+def test_control_chart_marks_signals_in_percent():
+    chart = pd.DataFrame({"p": [0.5, 0.55, 0.9], "center": 0.6, "lower": 0.4, "upper": 0.8,
+                          "signal": [False, False, True]})
+    ax = plots.control_chart(chart, title="t", xlabel="month", ylabel="satisfied (%)")
+    signal_line = [line for line in ax.lines if line.get_label() == "signal"][0]
+    assert np.allclose(signal_line.get_ydata(), [90.0])
+
+
+def test_bar_chart_sorts_largest_on_top():
+    df = pd.DataFrame({"share": [20.0, 50.0, 30.0]}, index=["env", "practices", "people"])
+    ax = plots.bar_chart(df, value="share", title="Drivers", xlabel="share (%)", ylabel="factor")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["env", "people", "practices"]
+
+
+def test_ipa_map_labels_every_driver():
+    df = pd.DataFrame({"importance": [30.0, 10.0, 20.0], "performance": [3.4, 4.1, 3.9],
+                       "quadrant": ["Concentrate here", "Possible overkill", "Keep up the good work"]},
+                      index=["waiting", "comfort", "friendliness"])
+    ax = plots.ipa_map(df, title="IPA", xlabel="performance (1-5)", ylabel="importance (%)")
+    assert sorted(t.get_text() for t in ax.texts) == ["comfort", "friendliness", "waiting"]
