@@ -27,3 +27,51 @@ def survey():
     from cxlib.data import load
 
     return load("survey")
+
+
+def _find_or_install_chromium() -> tuple[str | None, str]:
+    """Debian's chromium: found on PATH, else installed with apt-get when we are root.
+
+    Returns (path, reason): path is None when no browser can be had, with the reason why.
+    """
+    import shutil
+    import subprocess
+
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path, ""
+    if os.environ.get("CXKIT_NO_BROWSER_INSTALL"):
+        return None, "chromium is not installed and CXKIT_NO_BROWSER_INSTALL is set"
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        return None, "chromium is not installed and cannot be installed here (needs apt-get as root)"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, timeout=600, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+                       check=True, capture_output=True, timeout=1200, env=env)
+    except (subprocess.SubprocessError, OSError) as exc:
+        return None, f"installing Debian's chromium with apt-get failed: {exc}"
+    path = shutil.which("chromium")
+    return (path, "") if path else (None, "apt-get installed chromium but it is not on PATH")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of a headless-capable Debian chromium; the test skips, saying why, where there is none."""
+    lock = ROOT / "build" / ".chromium-install.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    import fcntl
+
+    with open(lock, "w") as fh:  # pytest-xdist workers: one apt-get at a time
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        path, reason = _find_or_install_chromium()
+    if path is None:
+        pytest.skip(reason)
+    return path
+
+
+# Flags that keep headless chromium off the network and quiet on this machine.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
