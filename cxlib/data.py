@@ -41,7 +41,7 @@ def tables() -> list[str]:
     """Names of the tables in the course's data.
 
     >>> tables()
-    ['survey', 'benchmark', 'expectations', 'servqual', 'touchpoints', 'transactions', 'training']
+    ['survey', 'benchmark', 'expectations', 'servqual', 'kano', 'touchpoints', 'transactions', 'training']
     """
     return [r["name"] for r in schema()["resources"]]
 

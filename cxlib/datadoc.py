@@ -50,6 +50,9 @@ rendered from it by `python -m cxlib.datadoc`.
   items (inside the noise); the Grand Meridian Hotel, best in class outside the
   industry, sets a higher bar on the moments that matter. True means per business
   and item: `truth.json: benchmark_true_means`.
+- **Kano.** Each service attribute has a true Kano category (must-be, one-dimensional,
+  attractive, indifferent); 60% of respondents answer in line with it, the others like
+  customers whose needs differ, and a few carelessly (`truth.json: kano`).
 - **Moments of truth.** A delayed delivery lowers the delivery contact's rating,
   telling the customer about the delay softens the drop, a thank-you note lifts the
   last contact. The overall rating weighs the mean, the peak (best) and the end

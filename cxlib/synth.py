@@ -99,6 +99,18 @@ SERVQUAL_EXPECT = dict(zip(DIMENSIONS, [5.9, 6.5, 6.2, 6.1, 5.8]))
 SERVQUAL_PERCEIVE = dict(zip(DIMENSIONS, [5.5, 5.2, 5.3, 5.8, 5.6]))
 N_SERVQUAL = 300
 
+# Kano: the true category of each attribute, and how often a respondent answers in line with it.
+KANO_TRUE = {"staff who know the products": "one-dimensional", "clean store": "must-be",
+             "delivery on the promised day": "must-be", "told in advance about delays": "one-dimensional",
+             "thank-you note after delivery": "attractive", "designer advice at home": "attractive",
+             "evening opening hours": "indifferent", "loyalty points": "indifferent"}
+KANO_TYPICAL = {"attractive": [("like", "neutral"), ("like", "tolerate"), ("like", "expect")],
+                "one-dimensional": [("like", "dislike")],
+                "must-be": [("expect", "dislike"), ("neutral", "dislike"), ("tolerate", "dislike")],
+                "indifferent": [("neutral", "neutral"), ("tolerate", "neutral"), ("neutral", "tolerate")]}
+KANO_AGREEMENT = 0.6
+N_KANO = 250
+
 # Moments of truth.
 N_ORDERS = 3000
 PEAK_END = {"mean": 0.55, "peak": 0.2, "end": 0.25}
@@ -347,6 +359,31 @@ def _servqual(rng: np.random.Generator, scale: float):
     return df, truth
 
 
+def _kano(rng: np.random.Generator, scale: float):
+    n = max(2, int(round(N_KANO * scale)))
+    answers = np.array(cxdata.categories("kano", "functional"))
+    frames = []
+    for attr, category in KANO_TRUE.items():
+        typical = KANO_TYPICAL[category]
+        pick = rng.integers(0, len(typical), size=n)
+        func = np.array([typical[k][0] for k in pick], dtype=object)
+        dysf = np.array([typical[k][1] for k in pick], dtype=object)
+        # the others answer as customers whose needs differ: any category's typical pair
+        other = rng.random(n) >= KANO_AGREEMENT
+        pairs = [p for cat in KANO_TYPICAL for p in KANO_TYPICAL[cat]]
+        alt = rng.integers(0, len(pairs), size=n)
+        func[other] = [pairs[k][0] for k in alt[other]]
+        dysf[other] = [pairs[k][1] for k in alt[other]]
+        # a few careless answers, which the Kano table calls questionable or reverse
+        careless = rng.random(n) < 0.04
+        func[careless] = answers[rng.integers(0, 5, size=int(careless.sum()))]
+        dysf[careless] = answers[rng.integers(0, 5, size=int(careless.sum()))]
+        frames.append(pd.DataFrame({"respondent_id": np.arange(1, n + 1), "attribute": attr,
+                                    "functional": func, "dysfunctional": dysf}))
+    df = pd.concat(frames, ignore_index=True).sort_values("respondent_id", kind="stable").reset_index(drop=True)
+    return df, {"true_category": KANO_TRUE, "share_answering_true_category": KANO_AGREEMENT}
+
+
 def _touchpoints(rng: np.random.Generator, scale: float, n_customers: int):
     n = max(2, int(round(N_ORDERS * scale)))
     months = _months()
@@ -458,7 +495,7 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
         raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 2000:
         raise ValueError(f"scale must be a number above 0 and at most 2000, got {scale!r}")
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(6)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(7)]
     survey, s_truth = _survey(streams[0], scale)
     benchmark, b_truth = _benchmark(streams[1], scale)
     expectations, e_truth = _expectations(streams[2], scale)
@@ -473,8 +510,9 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
     first_sat[ids[first] - 1] = sats[first]
     seen[ids[first] - 1] = True
     transactions, v_truth = _transactions(streams[5], scale, n_customers, first_sat)
+    kano, k_truth = _kano(streams[6], scale)
     tables = {"survey": survey, "benchmark": benchmark, "expectations": expectations,
-              "servqual": servqual, "touchpoints": touchpoints, "transactions": transactions,
+              "servqual": servqual, "kano": kano, "touchpoints": touchpoints, "transactions": transactions,
               "training": _training_table()}
     truth = {
         "seed": int(seed), "scale": scale,
@@ -491,6 +529,7 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
         "benchmark_true_means": b_truth,
         "expectation_gap": e_truth,
         "servqual": q_truth,
+        "kano": k_truth,
         "touchpoints": t_truth,
         "value": v_truth,
     }
