@@ -1,0 +1,430 @@
+"""Differences between means, with t intervals: the comparisons behind gaps and benchmarks.
+
+Two formulas live here and nowhere else:
+
+* **Welch's two-sample t interval** for the difference between two independent means
+  (Welch 1947), which does not assume equal variances. :func:`welch_from_stats` is the
+  vectorised form that works on group summaries (means, variances, counts), so a
+  grouped comparison over millions of rows is one ``groupby`` and a few array
+  operations; :func:`mean_difference` is the same for two samples, and
+  :func:`grouped_mean_difference` for every level of a grouping column at once.
+* **The one-sample t interval** of a mean, :func:`t_from_stats`, which is also the
+  paired t interval when the values are per-respondent differences
+  (:func:`paired_difference`).
+
+:func:`adjust_pvalues` corrects a family of p-values for multiple testing with
+``statsmodels.stats.multitest.multipletests`` (Holm by default).
+
+Degenerate groups: a group with fewer than two values has no variance and raises
+:class:`~cxlib.errors.InputError`. When both groups have zero variance (everyone gave
+the same answer) the standard error is zero: the result is the observed difference
+with a zero-width interval, ``p_value`` 1 if the difference is zero and 0 otherwise,
+and a :class:`UserWarning` says so.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
+from .errors import InputError
+
+#: Multiple-testing corrections accepted by :func:`adjust_pvalues` (statsmodels' names), plus "none".
+CORRECTIONS = ("holm", "bonferroni", "sidak", "holm-sidak", "simes-hochberg", "hommel",
+               "fdr_bh", "fdr_by", "none")
+
+WELCH_COLUMNS = ["difference", "se", "df", "t", "p_value", "low", "high"]
+
+
+@dataclass(frozen=True)
+class MeanDifference:
+    """The difference between two means, ``mean_a - mean_b``, with its t interval.
+
+    Attributes
+    ----------
+    value : float
+        ``mean_a - mean_b``.
+    se : float
+        Its standard error.
+    low, high : float
+        The confidence interval.
+    df : float
+        Degrees of freedom of the t distribution used (Welch-Satterthwaite for two
+        independent samples, ``n - 1`` for paired samples).
+    t : float
+        The t statistic for "no difference".
+    p_value : float
+        Two-sided p-value for "no difference".
+    mean_a, mean_b : float
+        The two means.
+    n_a, n_b : int
+        The number of values in each sample (pairs: both equal the number of pairs).
+    confidence : float
+        Confidence level of the interval.
+    method : str
+        ``"welch"`` or ``"paired"``.
+    """
+
+    value: float
+    se: float
+    low: float
+    high: float
+    df: float
+    t: float
+    p_value: float
+    mean_a: float
+    mean_b: float
+    n_a: int
+    n_b: int
+    confidence: float = 0.95
+    method: str = "welch"
+
+    def __repr__(self) -> str:
+        pct = f"{self.confidence * 100:g}%"
+        return (f"MeanDifference(value={self.value:.4g}, {pct} CI [{self.low:.4g}, {self.high:.4g}], "
+                f"t={self.t:.4g}, df={self.df:.4g}, p={self.p_value:.4g}, "
+                f"means {self.mean_a:.4g} vs {self.mean_b:.4g}, n={self.n_a}/{self.n_b}, method={self.method!r})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a one-row DataFrame."""
+        return pd.DataFrame([asdict(self)])
+
+
+def _zero_se(se: np.ndarray, what: str) -> np.ndarray:
+    zero = se == 0
+    if zero.any():
+        warnings.warn(f"{what}: {int(zero.sum())} comparison(s) have no spread at all (every value the same), "
+                      "so the standard error is 0: the interval has zero width and the p-value is 1 if the "
+                      "difference is 0, else 0. Such a result rests on no variation; collect more responses.",
+                      UserWarning, stacklevel=3)
+    return zero
+
+
+def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float = 0.95) -> pd.DataFrame:
+    """Welch's t interval for ``mean_a - mean_b`` from group summaries (vectorised).
+
+    Parameters
+    ----------
+    mean_a, var_a, n_a : array-like
+        Mean, sample variance (``ddof=1``) and count of the first group(s).
+    mean_b, var_b, n_b : array-like
+        The same for the second group(s). All six broadcast together.
+    confidence : float
+        Confidence level of the two-sided interval.
+
+    Returns
+    -------
+    DataFrame
+        One row per comparison with columns ``difference`` (a - b), ``se``, ``df``
+        (Welch-Satterthwaite), ``t``, ``p_value`` (two-sided), ``low``, ``high``.
+
+    Notes
+    -----
+    ``se = sqrt(var_a/n_a + var_b/n_b)`` and
+    ``df = se**4 / ((var_a/n_a)**2/(n_a-1) + (var_b/n_b)**2/(n_b-1))`` (Welch 1947;
+    Satterthwaite 1946). The same numbers as ``scipy.stats.ttest_ind(a, b,
+    equal_var=False)`` and R's ``t.test(a, b)``.
+
+    Examples
+    --------
+    >>> welch_from_stats([0.75], [3.200556], [10], [2.33], [4.009], [10]).round(3)
+       difference     se      df      t  p_value   low   high
+    0       -1.58  0.849  17.776 -1.861    0.079 -3.365  0.205
+    """
+    confidence = check_confidence(confidence)
+    ma, va, na, mb, vb, nb = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
+                                                   for x in (mean_a, var_a, n_a, mean_b, var_b, n_b)))
+    few = (na < 2) | (nb < 2)
+    if few.any():
+        raise InputError(f"a mean difference needs at least 2 values in each group to estimate its spread; "
+                         f"{int(few.sum())} comparison(s) have fewer (counts {na[few][:5].astype(int).tolist()} "
+                         f"vs {nb[few][:5].astype(int).tolist()})")
+    if np.isnan(ma).any() or np.isnan(mb).any() or np.isnan(va).any() or np.isnan(vb).any():
+        raise InputError("welch_from_stats: missing means or variances; every group needs values")
+    sa, sb = va / na, vb / nb
+    se2 = sa + sb
+    se = np.sqrt(se2)
+    diff = ma - mb
+    zero = _zero_se(se, "welch_from_stats")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = np.where(zero, na + nb - 2, se2 ** 2 / (sa ** 2 / (na - 1) + sb ** 2 / (nb - 1)))
+        t = np.where(zero, np.where(diff == 0, 0.0, np.sign(diff) * np.inf), diff / se)
+    p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * stats.t.sf(np.abs(t), df))
+    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    return pd.DataFrame({"difference": diff, "se": se, "df": df, "t": t, "p_value": p,
+                         "low": diff - half, "high": diff + half})
+
+
+def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> pd.DataFrame:
+    """One-sample t interval of a mean from its summary (vectorised); the paired t interval on differences.
+
+    Parameters
+    ----------
+    mean, var, n : array-like
+        Mean, sample variance (``ddof=1``) and count; broadcast together.
+    confidence : float
+        Confidence level of the two-sided interval.
+    null : float
+        The value the mean is tested against (0: "no gap").
+
+    Returns
+    -------
+    DataFrame
+        Columns ``mean``, ``se``, ``df`` (``n - 1``), ``t``, ``p_value`` (two-sided), ``low``, ``high``.
+
+    Examples
+    --------
+    >>> t_from_stats([-1.58], [1.512889], [10]).round(4)
+       mean    se   df       t  p_value     low    high
+    0 -1.58  0.389  9.0 -4.0621   0.0028 -2.4599 -0.7001
+    """
+    confidence = check_confidence(confidence)
+    m, v, k = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in (mean, var, n)))
+    few = k < 2
+    if few.any():
+        raise InputError(f"a t interval needs at least 2 values; {int(few.sum())} group(s) have fewer "
+                         f"(counts {k[few][:5].astype(int).tolist()})")
+    se = np.sqrt(v / k)
+    diff = m - null
+    zero = _zero_se(se, "t_from_stats")
+    df = k - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(zero, np.where(diff == 0, 0.0, np.sign(diff) * np.inf), diff / se)
+    p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * stats.t.sf(np.abs(t), df))
+    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    return pd.DataFrame({"mean": m, "se": se, "df": df, "t": t, "p_value": p, "low": m - half, "high": m + half})
+
+
+def mean_difference(a, b, confidence: float = 0.95) -> MeanDifference:
+    """Difference between the means of two independent samples, ``mean(a) - mean(b)``, with Welch's t interval.
+
+    Parameters
+    ----------
+    a, b : array-like or Series
+        The two samples (numbers; no missing values: drop them explicitly first).
+    confidence : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    MeanDifference
+
+    See Also
+    --------
+    welch_from_stats : the same formula on group summaries.
+    grouped_mean_difference : one comparison per level of a grouping column.
+
+    Examples
+    --------
+    Student's (1908) sleep data, as in R's ``?t.test``:
+
+    >>> drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+    >>> drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+    >>> mean_difference(drug1, drug2)
+    MeanDifference(value=-1.58, 95% CI [-3.365, 0.2055], t=-1.861, df=17.78, p=0.07939, means 0.75 vs 2.33, n=10/10, method='welch')
+    """
+    x = as_numeric(a, "a")
+    y = as_numeric(b, "b")
+    row = welch_from_stats(x.mean(), _var(x, "a"), len(x), y.mean(), _var(y, "b"), len(y), confidence).iloc[0]
+    return MeanDifference(value=float(row["difference"]), se=float(row["se"]), low=float(row["low"]),
+                          high=float(row["high"]), df=float(row["df"]), t=float(row["t"]),
+                          p_value=float(row["p_value"]), mean_a=float(x.mean()), mean_b=float(y.mean()),
+                          n_a=len(x), n_b=len(y), confidence=check_confidence(confidence), method="welch")
+
+
+def _var(x: np.ndarray, name: str) -> float:
+    if len(x) < 2:
+        raise InputError(f"{name} has {len(x)} value(s); at least 2 are needed to estimate its spread")
+    return float(np.var(x, ddof=1))
+
+
+def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
+    """Mean of the paired differences ``x - y`` with the paired t interval.
+
+    Parameters
+    ----------
+    x, y : array-like or Series
+        Two measurements on the same respondents, in the same order (for SERVQUAL:
+        perception and expectation). Same length, no missing values.
+    confidence : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    MeanDifference
+        With ``method="paired"``, ``df = n - 1`` and ``n_a == n_b ==`` the number of pairs.
+
+    Examples
+    --------
+    Student's (1908) sleep data, the same ten patients on two drugs (R: ``t.test(extra ~
+    group, data = sleep, paired = TRUE)``):
+
+    >>> drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+    >>> drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+    >>> paired_difference(drug1, drug2)
+    MeanDifference(value=-1.58, 95% CI [-2.46, -0.7001], t=-4.062, df=9, p=0.002833, means 0.75 vs 2.33, n=10/10, method='paired')
+    """
+    a = as_numeric(x, "x")
+    b = as_numeric(y, "y")
+    if len(a) != len(b):
+        raise InputError(f"paired values must come in pairs: x has {len(a)} values and y has {len(b)}")
+    d = a - b
+    row = t_from_stats(d.mean(), _var(d, "the differences x - y"), len(d), confidence).iloc[0]
+    return MeanDifference(value=float(row["mean"]), se=float(row["se"]), low=float(row["low"]),
+                          high=float(row["high"]), df=float(row["df"]), t=float(row["t"]),
+                          p_value=float(row["p_value"]), mean_a=float(a.mean()), mean_b=float(b.mean()),
+                          n_a=len(d), n_b=len(d), confidence=check_confidence(confidence), method="paired")
+
+
+def suggest_label(label, choices) -> str:
+    """Like :func:`cxlib._validate.suggest`, but also catches a difference of case or spaces.
+
+    >>> suggest_label("bramble & co. ", ["Bramble & Co.", "QuickHome"])
+    " (did you mean 'Bramble & Co.'?)"
+    """
+    choices = [str(c) for c in choices]
+    folded = {c.strip().casefold(): c for c in choices}
+    hit = folded.get(str(label).strip().casefold())
+    return f" (did you mean {hit!r}?)" if hit is not None else suggest(str(label), choices)
+
+
+def group_stats(df: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFrame:
+    """Count, mean and sample variance of ``value`` per group (one ``groupby``).
+
+    Missing values of ``value`` raise :class:`InputError`; drop them first.
+
+    >>> group_stats(pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [1, 3, 2, 2]}), "x", "g")
+       n  mean  var
+    g
+    a  2   2.0  2.0
+    b  2   2.0  0.0
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    require_columns(df, [value, *keys])
+    x = as_numeric(df[value], value)
+    frame = pd.DataFrame({k: df[k].to_numpy() for k in keys}).assign(_x=x)
+    for k in keys:
+        if frame[k].isna().any():
+            bad = frame[k].isna().to_numpy()
+            raise InputError(f"{k}: {int(bad.sum())} missing group label(s) at "
+                             f"{show_examples(df.index[bad], df[k][bad])}; drop or fill them first")
+    out = frame.groupby(keys, observed=True, sort=True)["_x"].agg(n="count", mean="mean", var="var")
+    return out
+
+
+def grouped_mean_difference(df: pd.DataFrame, value: str, group: str, a, b, by: str | list[str] | None = None,
+                            confidence: float = 0.95) -> pd.DataFrame:
+    """Welch difference ``mean(value | group == a) - mean(value | group == b)``, per level of ``by``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Long data: one row per rating.
+    value : str
+        The numeric column compared.
+    group : str
+        The column that says which of the two groups a row belongs to.
+    a, b : scalar
+        The two values of ``group`` compared (``a - b``). Other values are ignored.
+    by : str or list of str, optional
+        Compare within each level of these columns (one row per level).
+    confidence : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``by`` (a single row ``0`` without it), with ``n_a``, ``n_b``,
+        ``mean_a``, ``mean_b`` and the :func:`welch_from_stats` columns.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"item": ["x"] * 4 + ["y"] * 4, "who": ["us", "us", "them", "them"] * 2,
+    ...                   "score": [5, 4, 3, 3, 2, 3, 3, 4]})
+    >>> grouped_mean_difference(d, "score", "who", "us", "them", by="item")[["mean_a", "mean_b", "difference"]]
+          mean_a  mean_b  difference
+    item
+    x        4.5     3.0         1.5
+    y        2.5     3.5        -1.0
+    """
+    require_columns(df, [value, group] + ([] if by is None else [by] if isinstance(by, str) else list(by)))
+    labels = pd.Series(df[group].to_numpy(dtype=object), index=df.index)
+    present = set(labels.dropna().unique().tolist())
+    for name, lab in (("a", a), ("b", b)):
+        if lab not in present:
+            shown = ", ".join(repr(v) for v in sorted(map(str, present))[:10])
+            raise InputError(f"{group} has no value {lab!r} (argument {name}){suggest_label(lab, present)}; "
+                             f"its values are: {shown}")
+    keep = labels.isin([a, b]).to_numpy()
+    sub = df.loc[keep]
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    side = np.where(labels[keep].to_numpy() == a, "a", "b")
+    frame = pd.DataFrame({k: sub[k].to_numpy() for k in keys}, index=sub.index)
+    frame["_side"] = side
+    frame[value] = sub[value].to_numpy()
+    st = group_stats(frame, value, keys + ["_side"])
+    if keys:
+        wide = st.unstack("_side")
+        if ("n", "a") not in wide.columns or ("n", "b") not in wide.columns:
+            raise InputError(f"{group}: no rows of {a!r} or of {b!r} left to compare")
+        gap = wide[("n", "a")].isna() | wide[("n", "b")].isna()
+        if gap.any():
+            raise InputError(f"{len(wide.index[gap])} level(s) of {', '.join(keys)} have ratings from only one of "
+                             f"{a!r} and {b!r}: {', '.join(map(str, wide.index[gap][:5]))}; "
+                             "drop those levels or collect ratings from both")
+        get = lambda stat, s: wide[(stat, s)].to_numpy(dtype=float)  # noqa: E731
+        index = wide.index
+    else:
+        get = lambda stat, s: np.array([st.loc[s, stat]], dtype=float)  # noqa: E731
+        index = pd.RangeIndex(1)
+    na, nb = get("n", "a"), get("n", "b")
+    few = (na < 2) | (nb < 2)
+    if few.any():
+        where = f" at {', '.join(map(str, index[few][:5]))}" if keys else ""
+        raise InputError(f"{value}: each group needs at least 2 ratings to estimate its spread; {a!r} has "
+                         f"{na[few][:5].astype(int).tolist()} and {b!r} has {nb[few][:5].astype(int).tolist()}{where}")
+    res = welch_from_stats(get("mean", "a"), get("var", "a"), na, get("mean", "b"), get("var", "b"), nb, confidence)
+    res.index = index
+    head = pd.DataFrame({"n_a": na.astype(int), "n_b": nb.astype(int), "mean_a": get("mean", "a"),
+                         "mean_b": get("mean", "b")}, index=index)
+    return pd.concat([head, res], axis=1)
+
+
+def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
+    """Adjust a family of p-values for multiple testing (statsmodels ``multipletests``).
+
+    Parameters
+    ----------
+    p_values : array-like
+        The unadjusted p-values, each in [0, 1], no missing values.
+    method : str
+        ``"holm"`` (Holm 1979, the default: controls the family-wise error rate, and is
+        uniformly more powerful than Bonferroni), ``"bonferroni"``, ``"fdr_bh"``
+        (Benjamini-Hochberg false discovery rate), any other method
+        ``statsmodels.stats.multitest.multipletests`` accepts (see :data:`CORRECTIONS`),
+        or ``"none"`` to return the p-values unchanged.
+
+    Returns
+    -------
+    ndarray
+        Adjusted p-values, in the input order.
+
+    Examples
+    --------
+    >>> adjust_pvalues([0.01, 0.04, 0.03, 0.005], "holm")
+    array([0.03, 0.06, 0.06, 0.02])
+    """
+    if method not in CORRECTIONS:
+        raise InputError(f"correction must be one of {', '.join(CORRECTIONS)}, got {method!r}"
+                         f"{suggest(str(method), CORRECTIONS)}")
+    p = as_numeric(p_values, "p-values", low=0, high=1, allow_empty=True)
+    if method == "none" or len(p) == 0:
+        return p
+    from statsmodels.stats.multitest import multipletests
+
+    return multipletests(p, method=method)[1]

@@ -1,0 +1,442 @@
+"""Moments of truth: the contacts of an order, their peak, their end, and what moves the overall rating.
+
+Service folklore says every contact counts, that a proactive "your delivery will be
+late" hurts less than a surprise, that a thank-you lifts the experience, and that "the
+last contact leaves the deepest impression". The peak-end rule of psychology
+(Kahneman, Fredrickson, Schreiber & Redelmeier 1993; Fredrickson & Kahneman 1993)
+says retrospective ratings follow the best (or worst) moment and the end more than
+the average. This module turns the claims into estimates:
+
+* :func:`sequence_summary` reduces each order's contact ratings to their mean, peak,
+  trough, first and last (end) rating;
+* :func:`peak_end_regression` regresses the overall rating on those summaries and
+  tests whether the end's weight really exceeds the others';
+* :func:`moment_effects` estimates the effect of a delay, of being told about it, and
+  of a thank-you note on the overall rating, both as raw differences in means and
+  adjusted for each other by regression.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._validate import as_numeric, check_confidence, require_columns, show_examples
+from .compare import welch_from_stats
+from .errors import InputError
+
+#: The measures :func:`sequence_summary` returns, usable as predictors of :func:`peak_end_regression`.
+SUMMARY_MEASURES = ("mean", "peak", "trough", "first", "end", "n")
+
+_CONTACT = re.compile(r"^contact_(\d+)$")
+
+
+def _contact_columns(df: pd.DataFrame, contacts) -> list[str]:
+    if contacts is None:
+        found = sorted(((int(m.group(1)), c) for c in df.columns if isinstance(c, str) and (m := _CONTACT.match(c))))
+        if not found:
+            raise InputError("no contact columns: expected columns named contact_1, contact_2, ... in order, "
+                             "or pass contacts=[...] naming the rating columns in the order of the contacts")
+        return [c for _, c in found]
+    if isinstance(contacts, str):
+        raise InputError(f"contacts must be a list of column names in order, got the single string {contacts!r}")
+    contacts = list(contacts)
+    if not contacts:
+        raise InputError("contacts must name at least one rating column")
+    require_columns(df, contacts)
+    return contacts
+
+
+def sequence_summary(df: pd.DataFrame, contacts: list[str] | None = None, n_contacts: str | None = "n_contacts",
+                     scale: tuple[float, float] = (1, 10)) -> pd.DataFrame:
+    """Summarise each order's sequence of contact ratings: mean, peak, trough, first, end.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per order (the course's ``touchpoints`` table).
+    contacts : list of str, optional
+        The rating columns in the order the contacts happened. By default every column
+        named ``contact_<k>``, ordered by ``k``.
+    n_contacts : str or None
+        A column with the number of contacts in each sequence. When ``df`` has it, each
+        row's number of answered contacts must equal it (otherwise the table and the
+        ratings disagree, and an :class:`InputError` names the rows). ``None`` skips the check.
+    scale : (low, high)
+        The allowed range of a rating.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``df``, with columns ``mean`` (average contact rating), ``peak``
+        (highest), ``trough`` (lowest), ``first``, ``end`` (the last answered contact)
+        and ``n`` (number of contacts).
+
+    Raises
+    ------
+    InputError
+        If a sequence has a gap (a blank followed by a rating: contacts must be filled
+        from the left), has no rating at all, or a rating is off the scale.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"contact_1": [7, 9], "contact_2": [5, 8], "contact_3": [9, 4],
+    ...                        "contact_4": [None, 6]})
+    >>> sequence_summary(orders)
+           mean  peak  trough  first  end  n
+    0  7.000000   9.0     5.0    7.0  9.0  3
+    1  6.750000   9.0     4.0    9.0  6.0  4
+    """
+    cols = _contact_columns(df, contacts)
+    low, high = scale
+    grid = np.column_stack([as_numeric(df[c], c, low=low, high=high, allow_missing=True) for c in cols])
+    answered = ~np.isnan(grid)
+    gap = (~answered[:, :-1] & answered[:, 1:]).any(axis=1)
+    if gap.any():
+        rows = df.index[gap]
+        shown = [" ".join("_" if np.isnan(v) else f"{v:g}" for v in grid[i]) for i in np.flatnonzero(gap)]
+        raise InputError(f"{int(gap.sum())} sequence(s) have a blank contact followed by a rated one "
+                         f"({', '.join(cols)}; '_' = blank): {show_examples(rows, shown)}. Contacts must be "
+                         "filled from the left, in the order they happened")
+    n = answered.sum(axis=1)
+    empty = n == 0
+    if empty.any():
+        raise InputError(f"{int(empty.sum())} sequence(s) have no rated contact at all: "
+                         f"{show_examples(df.index[empty], ['all blank'] * int(empty.sum()))}; drop them first")
+    if n_contacts is not None and n_contacts in df.columns:
+        declared = as_numeric(df[n_contacts], n_contacts, integer=True)
+        bad = declared != n
+        if bad.any():
+            shown = [f"{n_contacts}={int(d)} but {k} rated" for d, k in zip(declared[bad], n[bad])]
+            raise InputError(f"{int(bad.sum())} sequence(s) have a number of rated contacts different from "
+                             f"{n_contacts}: {show_examples(df.index[bad], shown)}")
+    filled = np.where(answered, grid, 0.0)
+    total = filled.sum(axis=1)
+    return pd.DataFrame({
+        "mean": total / n,
+        "peak": np.where(answered, grid, -np.inf).max(axis=1),
+        "trough": np.where(answered, grid, np.inf).min(axis=1),
+        "first": grid[:, 0],
+        "end": grid[np.arange(len(grid)), n - 1],
+        "n": n,
+    }, index=df.index)
+
+
+def _as_bool(values: pd.Series, name: str) -> np.ndarray:
+    """True/false values from a bool column or a 0/1 column; anything else raises InputError."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        if values.isna().any():
+            bad = values.isna().to_numpy()
+            raise InputError(f"{name}: {int(bad.sum())} missing value(s) at "
+                             f"{show_examples(values.index[bad], values[bad])}; drop or fill them first")
+        return values.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        arr = as_numeric(values, name)
+        bad = ~np.isin(arr, (0.0, 1.0))
+        if not bad.any():
+            return arr == 1
+        raise InputError(f"{name} must be true/false (or 0/1); {int(bad.sum())} other value(s): "
+                         f"{show_examples(values.index[bad], [int(v) if v.is_integer() else v for v in arr[bad].tolist()])}")
+    shown = values.head(3).tolist()
+    raise InputError(f"{name} must be a true/false column (or 0/1), got dtype {values.dtype} with values like {shown}")
+
+
+def _predictor_frame(df: pd.DataFrame, predictors, contacts, n_contacts) -> pd.DataFrame:
+    if isinstance(predictors, str):
+        predictors = [predictors]
+    predictors = list(predictors)
+    if not predictors:
+        raise InputError("predictors must name at least one predictor")
+    dupes = sorted({p for p in predictors if predictors.count(p) > 1})
+    if dupes:
+        raise InputError(f"predictors name {', '.join(map(repr, dupes))} more than once")
+    summary = None
+    cols = {}
+    for p in predictors:
+        if p in df.columns:
+            col = df[p]
+            cols[p] = (_as_bool(col, p).astype(float) if pd.api.types.is_bool_dtype(col.dtype)
+                       else as_numeric(col, p))
+        elif p in SUMMARY_MEASURES:
+            if summary is None:
+                summary = sequence_summary(df, contacts, n_contacts=n_contacts)
+            cols[p] = summary[p].to_numpy(dtype=float)
+        else:
+            from ._validate import suggest
+
+            choices = list(SUMMARY_MEASURES) + [str(c) for c in df.columns]
+            raise InputError(f"predictor {p!r} is neither a column of the data nor a sequence measure "
+                             f"({', '.join(SUMMARY_MEASURES)}){suggest(p, choices)}")
+    return pd.DataFrame(cols, index=df.index)
+
+
+def _ols(y: np.ndarray, X: pd.DataFrame, confidence: float, cov_type: str):
+    import statsmodels.api as sm
+
+    names = list(X.columns)
+    if len(y) <= X.shape[1]:
+        raise InputError(f"a regression with {X.shape[1]} terms needs more than {X.shape[1]} rows; got {len(y)}")
+    rank = np.linalg.matrix_rank(X.to_numpy())
+    if rank < X.shape[1]:
+        const = [c for c in names if c != "const" and np.ptp(X[c].to_numpy()) == 0]
+        hint = (f"{', '.join(map(repr, const))} do(es) not vary" if const else
+                "some predictors are exact combinations of others (for example, peak and end are equal in every sequence)")
+        raise InputError(f"the predictors cannot be separated: {hint}. Drop one of them")
+    try:
+        fit = sm.OLS(y, X).fit(cov_type=cov_type, use_t=True)
+    except (ValueError, KeyError) as exc:
+        raise InputError(f"cov_type {cov_type!r} is not one statsmodels accepts (for example 'nonrobust', "
+                         f"'HC1', 'HC3'): {exc}") from None
+    ci = fit.conf_int(alpha=1 - confidence)
+    table = pd.DataFrame({"estimate": fit.params, "se": fit.bse, "low": ci.iloc[:, 0], "high": ci.iloc[:, 1],
+                          "t": fit.tvalues, "p_value": fit.pvalues}, index=pd.Index(names, name="term"))
+    return fit, table
+
+
+@dataclass(frozen=True, eq=False)
+class PeakEndResult:
+    """Result of :func:`peak_end_regression`.
+
+    Attributes
+    ----------
+    coefficients : DataFrame
+        One row per term (``const`` and each predictor): ``estimate``, ``se``, ``low``,
+        ``high`` (confidence interval), ``t``, ``p_value`` (two-sided, "the weight is 0").
+    claim : DataFrame
+        The test of "the last contact leaves the deepest impression": one row per other
+        contact measure (``end - mean``, ``end - peak``, ...), the difference between
+        the end's weight and the other's with its standard error, two-sided interval,
+        ``t`` and the one-sided ``p_value`` for "the end weighs more". Empty when
+        ``end`` is not a predictor.
+    n : int
+        Number of orders.
+    r_squared : float
+        Share of the overall rating's variance the predictors explain.
+    outcome : str
+        The outcome column.
+    confidence : float
+        Confidence level of the intervals.
+    cov_type : str
+        How the standard errors were computed (statsmodels' ``cov_type``).
+    """
+
+    coefficients: pd.DataFrame
+    claim: pd.DataFrame
+    n: int
+    r_squared: float
+    outcome: str
+    confidence: float = 0.95
+    cov_type: str = "nonrobust"
+    fit: object = field(default=None, repr=False)
+
+    @property
+    def end_weighs_most(self) -> bool:
+        """True when the end's weight significantly exceeds every other contact measure's (one-sided tests)."""
+        return bool(len(self.claim)) and bool((self.claim["p_value"] < 1 - self.confidence).all())
+
+    def __repr__(self) -> str:
+        pct = f"{self.confidence * 100:g}%"
+        coef = self.coefficients[["estimate", "se", "low", "high", "p_value"]]
+        lines = [f"PeakEndResult({self.outcome} on {', '.join(t for t in self.coefficients.index if t != 'const')}; "
+                 f"n={self.n}, R²={self.r_squared:.3f}, {pct} CI [low, high], {self.cov_type} SEs)",
+                 coef.to_string(float_format=lambda v: f"{v:.4g}")]
+        if len(self.claim):
+            lines.append('Claim "the end leaves the deepest impression" (one-sided p: end weighs more):')
+            lines.append(self.claim[["estimate", "se", "low", "high", "p_value"]].to_string(
+                float_format=lambda v: f"{v:.4g}"))
+            lines.append("supported" if self.end_weighs_most else "not supported at the "
+                         f"{1 - self.confidence:g} level")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Coefficients and claim contrasts in one table, with a ``kind`` column."""
+        a = self.coefficients.assign(kind="coefficient")
+        b = self.claim.assign(kind="claim (one-sided p)")
+        return pd.concat([a, b]) if len(b) else a
+
+
+def peak_end_regression(df: pd.DataFrame, outcome: str = "overall", predictors=("mean", "peak", "end"),
+                        contacts: list[str] | None = None, confidence: float = 0.95,
+                        cov_type: str = "nonrobust", n_contacts: str | None = "n_contacts") -> PeakEndResult:
+    """Regress the overall rating on the mean, peak and end of the contact ratings, and test the end's weight.
+
+    Fits ``outcome = b0 + b_mean * mean + b_peak * peak + b_end * end + error`` by
+    ordinary least squares (statsmodels ``OLS``). The three measures are on the same
+    rating scale, so their weights compare directly: the slogan "the last contact
+    leaves the deepest impression" says ``b_end`` is the largest. The ``claim`` table
+    tests it with a Wald t test of each difference ``b_end - b_other`` (one-sided:
+    "the end weighs more").
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per order (the course's ``touchpoints`` table).
+    outcome : str
+        The overall rating.
+    predictors : sequence of str
+        Each a column of ``df`` (used as it is, which lets you add controls such as
+        ``"delayed"``; a column wins over a measure of the same name) or one of the
+        sequence measures of :func:`sequence_summary` (``mean``, ``peak``, ``trough``,
+        ``first``, ``end``, ``n``), computed from the contact columns.
+    contacts : list of str, optional
+        The contact rating columns in order (see :func:`sequence_summary`).
+    confidence : float
+        Confidence level of the intervals.
+    cov_type : str
+        statsmodels covariance type of the estimates: ``"nonrobust"`` (classical OLS)
+        or a heteroskedasticity-robust one such as ``"HC3"``.
+    n_contacts : str or None
+        Passed to :func:`sequence_summary`.
+
+    Returns
+    -------
+    PeakEndResult
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> ratings = pd.DataFrame(rng.integers(1, 11, size=(400, 3)), columns=["contact_1", "contact_2", "contact_3"])
+    >>> s = sequence_summary(ratings)
+    >>> ratings["overall"] = 0.2 + 0.6 * s["mean"] + 0.1 * s["peak"] + 0.3 * s["end"] + rng.normal(0, 0.3, 400)
+    >>> res = peak_end_regression(ratings)
+    >>> res.coefficients["estimate"].round(1).tolist()
+    [0.2, 0.6, 0.1, 0.3]
+    >>> res.claim.index.tolist()
+    ['end - mean', 'end - peak']
+    """
+    confidence = check_confidence(confidence)
+    require_columns(df, [outcome])
+    y = as_numeric(df[outcome], outcome)
+    X = _predictor_frame(df, predictors, contacts, n_contacts)
+    X.insert(0, "const", 1.0)
+    fit, table = _ols(y, X, confidence, cov_type)
+    rows = {}
+    if "end" in X.columns:
+        others = [p for p in X.columns if p in ("mean", "peak", "trough", "first") and p not in df.columns]
+        cov = np.asarray(fit.cov_params())
+        params = np.asarray(fit.params)
+        names = list(X.columns)
+        tq = stats.t.ppf(0.5 + confidence / 2, fit.df_resid)
+        for other in others:
+            c = np.zeros(len(names))
+            c[names.index("end")], c[names.index(other)] = 1.0, -1.0
+            est = float(c @ params)
+            se = float(np.sqrt(c @ cov @ c))
+            t = est / se
+            rows[f"end - {other}"] = {"estimate": est, "se": se, "low": est - tq * se, "high": est + tq * se,
+                                      "t": t, "p_value": float(stats.t.sf(t, fit.df_resid))}
+    claim = pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "se", "low", "high", "t", "p_value"])
+    claim.index.name = "contrast"
+    return PeakEndResult(coefficients=table, claim=claim, n=len(y), r_squared=float(fit.rsquared), outcome=outcome,
+                         confidence=confidence, cov_type=cov_type, fit=fit)
+
+
+MOMENT_COLUMNS = ["effect", "method", "estimate", "se", "low", "high", "p_value", "n_with", "n_without",
+                  "mean_with", "mean_without"]
+
+
+def moment_effects(df: pd.DataFrame, outcome: str = "overall", delayed: str = "delayed",
+                   told: str = "told_of_delay", thank_you: str = "thank_you", confidence: float = 0.95,
+                   cov_type: str = "nonrobust") -> pd.DataFrame:
+    """Effects of a delay, of telling the customer about it, and of a thank-you note on the overall rating.
+
+    Two estimates of each effect, in rows told apart by ``method``:
+
+    ``"difference in means"``
+        The raw comparison, with Welch's t interval (:func:`cxlib.compare.welch_from_stats`):
+
+        * ``delay``: delayed orders minus on-time orders (told or not);
+        * ``told of delay``: *among delayed orders*, told minus not told;
+        * ``thank-you note``: orders with a note minus orders without.
+
+    ``"regression"``
+        One OLS model, ``outcome ~ delayed + delayed:told + thank_you``, whose
+        coefficients adjust each effect for the others (useful when, say, delayed
+        orders got fewer thank-you notes):
+
+        * ``delay``: an *unannounced* delay versus on time, same thank-you status;
+        * ``told of delay``: being told, among delayed orders, same thank-you status;
+        * ``thank-you note``: a note versus none, same delay status.
+
+        So the two ``delay`` rows answer different questions: the raw one averages over
+        told and untold delays; the regression one is the cost of a surprise.
+
+    Neither is a causal estimate unless the moments were assigned independently of
+    everything else that drives the rating; the regression only removes the part of
+    the confounding that runs through the other two moments.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per order (the course's ``touchpoints`` table).
+    outcome : str
+        The overall rating (numeric).
+    delayed, told, thank_you : str
+        True/false (or 0/1) columns. ``told`` must be false wherever ``delayed`` is.
+    confidence : float
+        Confidence level of the intervals.
+    cov_type : str
+        statsmodels covariance type of the regression (``"nonrobust"``, ``"HC3"``, ...).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``effect``, ``method``, ``estimate``, ``se``, ``low``, ``high``,
+        ``p_value`` (two-sided), ``n_with``, ``n_without`` (orders with and without
+        the moment, among delayed orders for ``told of delay``), and ``mean_with``,
+        ``mean_without`` (raw means; blank for regression rows).
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({
+    ...     "overall":       [8, 9, 7, 8, 4, 5, 3, 4, 6, 7, 6, 7],
+    ...     "delayed":       [False] * 4 + [True] * 8,
+    ...     "told_of_delay": [False] * 8 + [True] * 4,
+    ...     "thank_you":     [False, True] * 6})
+    >>> moment_effects(orders)[["effect", "method", "estimate"]].round(2)
+               effect               method  estimate
+    0           delay  difference in means     -2.75
+    1   told of delay  difference in means      2.50
+    2  thank-you note  difference in means      1.00
+    3           delay           regression     -4.00
+    4   told of delay           regression      2.50
+    5  thank-you note           regression      1.00
+    """
+    confidence = check_confidence(confidence)
+    require_columns(df, [outcome, delayed, told, thank_you])
+    y = as_numeric(df[outcome], outcome)
+    d = _as_bool(df[delayed], delayed)
+    k = _as_bool(df[told], told)
+    ty = _as_bool(df[thank_you], thank_you)
+    wrong = k & ~d
+    if wrong.any():
+        raise InputError(f"{told} is true for {int(wrong.sum())} order(s) that were not {delayed}: "
+                         f"{show_examples(df.index[wrong], ['told but not delayed'] * int(wrong.sum()))}; "
+                         "a customer can only be told of a delay that happened")
+    groups = {"delay": (d, np.ones_like(d)), "told of delay": (k, d), "thank-you note": (ty, np.ones_like(ty))}
+    labels = {"delay": f"{delayed} orders", "told of delay": f"delayed orders with and without {told}",
+              "thank-you note": f"orders with and without {thank_you}"}
+    rows = []
+    for effect, (flag, among) in groups.items():
+        a, b = y[flag & among], y[~flag & among]
+        if len(a) < 2 or len(b) < 2:
+            raise InputError(f"{effect}: too few {labels[effect]} to compare ({len(a)} with, {len(b)} without; "
+                             "at least 2 of each are needed)")
+        w = welch_from_stats(a.mean(), a.var(ddof=1), len(a), b.mean(), b.var(ddof=1), len(b), confidence).iloc[0]
+        rows.append({"effect": effect, "method": "difference in means", "estimate": w["difference"], "se": w["se"],
+                     "low": w["low"], "high": w["high"], "p_value": w["p_value"], "n_with": len(a),
+                     "n_without": len(b), "mean_with": a.mean(), "mean_without": b.mean()})
+    X = pd.DataFrame({"const": 1.0, "delay": d.astype(float), "told of delay": (d & k).astype(float),
+                      "thank-you note": ty.astype(float)}, index=df.index)
+    _, table = _ols(y, X, confidence, cov_type)
+    for effect, (flag, among) in groups.items():
+        r = table.loc[effect]
+        rows.append({"effect": effect, "method": "regression", "estimate": r["estimate"], "se": r["se"],
+                     "low": r["low"], "high": r["high"], "p_value": r["p_value"],
+                     "n_with": int((flag & among).sum()), "n_without": int((~flag & among).sum()),
+                     "mean_with": np.nan, "mean_without": np.nan})
+    return pd.DataFrame(rows, columns=MOMENT_COLUMNS)

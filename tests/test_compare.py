@@ -1,0 +1,163 @@
+"""Mean differences with t intervals (cxlib.compare), checked against published output."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from cxlib import InputError
+from cxlib.compare import (adjust_pvalues, group_stats, grouped_mean_difference, mean_difference,
+                           paired_difference, t_from_stats, welch_from_stats)
+
+# Student (1908) sleep data as shipped with R (datasets::sleep): extra hours of sleep of
+# ten patients on two drugs.
+DRUG1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+DRUG2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+
+
+def test_welch_matches_r_t_test_on_the_sleep_data():
+    # R documentation ?t.test, example t.test(extra ~ group, data = sleep):
+    # Welch Two Sample t-test: t = -1.8608, df = 17.776, p-value = 0.07939,
+    # 95 percent confidence interval -3.3654832 0.2054832; means 0.75 and 2.33.
+    r = mean_difference(DRUG1, DRUG2)
+    assert r.t == pytest.approx(-1.8608, abs=5e-5)
+    assert r.df == pytest.approx(17.776, abs=5e-4)
+    assert r.p_value == pytest.approx(0.07939, abs=5e-6)
+    assert r.low == pytest.approx(-3.3654832, abs=5e-8)
+    assert r.high == pytest.approx(0.2054832, abs=5e-8)
+    assert (r.mean_a, r.mean_b, r.value) == pytest.approx((0.75, 2.33, -1.58))
+    assert r.method == "welch" and r.n_a == r.n_b == 10
+
+
+def test_paired_matches_r_t_test_on_the_sleep_data():
+    # R documentation ?t.test, t.test(extra ~ group, data = sleep, paired = TRUE):
+    # t = -4.0621, df = 9, p-value = 0.002833, 95 percent CI -2.4598858 -0.7001142,
+    # mean of the differences -1.58.
+    r = paired_difference(DRUG1, DRUG2)
+    assert r.t == pytest.approx(-4.0621, abs=5e-5)
+    assert r.df == 9
+    assert r.p_value == pytest.approx(0.002833, abs=5e-7)
+    assert (r.low, r.high) == pytest.approx((-2.4598858, -0.7001142), abs=5e-8)
+    assert r.value == pytest.approx(-1.58)
+
+
+def test_welch_matches_scipy_ttest_ind_unequal_variances():
+    # scipy.stats.ttest_ind(equal_var=False) (scipy 1.17): statistic, pvalue, df and its
+    # confidence_interval() are Welch's.
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(3.8, 0.9, 40), rng.normal(3.4, 1.6, 25)
+    ref = stats.ttest_ind(a, b, equal_var=False)
+    ci = ref.confidence_interval(0.9)
+    r = mean_difference(a, b, confidence=0.9)
+    assert r.t == pytest.approx(ref.statistic, rel=1e-12)
+    assert r.p_value == pytest.approx(ref.pvalue, rel=1e-10)
+    assert r.df == pytest.approx(ref.df, rel=1e-12)
+    assert (r.low, r.high) == pytest.approx((ci.low, ci.high), rel=1e-10)
+
+
+def test_paired_matches_scipy_ttest_rel():
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 8, 30)
+    y = np.clip(x + rng.integers(-2, 2, 30), 1, 7)
+    ref = stats.ttest_rel(x, y)
+    ci = ref.confidence_interval(0.95)
+    r = paired_difference(x, y)
+    assert (r.t, r.p_value, r.low, r.high) == pytest.approx((ref.statistic, ref.pvalue, ci.low, ci.high), rel=1e-10)
+
+
+def test_vectorised_forms_agree_with_the_scalar_ones():
+    rng = np.random.default_rng(11)
+    frames = []
+    for g, (mu, sd) in enumerate([(4.0, 1.0), (3.5, 0.5), (2.0, 2.0)]):
+        frames.append(pd.DataFrame({"item": f"i{g}", "who": "us", "x": rng.normal(mu, sd, 30)}))
+        frames.append(pd.DataFrame({"item": f"i{g}", "who": "them", "x": rng.normal(mu - 0.3, sd, 20)}))
+    d = pd.concat(frames, ignore_index=True)
+    out = grouped_mean_difference(d, "x", "who", "us", "them", by="item")
+    for item, row in out.iterrows():
+        ref = mean_difference(d.x[(d.item == item) & (d.who == "us")], d.x[(d.item == item) & (d.who == "them")])
+        assert (row["difference"], row["low"], row["high"], row["p_value"], row["df"]) == pytest.approx(
+            (ref.value, ref.low, ref.high, ref.p_value, ref.df), rel=1e-12)
+        assert (row["n_a"], row["n_b"]) == (30, 20)
+    whole = grouped_mean_difference(d, "x", "who", "us", "them")
+    ref = mean_difference(d.x[d.who == "us"], d.x[d.who == "them"])
+    assert whole["difference"].iloc[0] == pytest.approx(ref.value)
+    t = t_from_stats(np.mean(DRUG1), np.var(DRUG1, ddof=1), 10)
+    ref1 = stats.ttest_1samp(DRUG1, 0)
+    assert t["p_value"].iloc[0] == pytest.approx(ref1.pvalue, rel=1e-12)
+
+
+def test_holm_matches_the_published_example():
+    # Holm-Bonferroni, Wikipedia's worked example (Holm 1979 procedure): p-values 0.01, 0.04,
+    # 0.03, 0.005 at alpha 0.05 -> hypotheses 1 and 4 rejected, 2 and 3 not.
+    # Adjusted p-values by Holm's definition: sorted 0.005*4, max(0.02, 0.01*3), max(0.03, 0.03*2),
+    # max(0.06, 0.04*1) -> 0.02, 0.03, 0.06, 0.06 in sorted order.
+    adj = adjust_pvalues([0.01, 0.04, 0.03, 0.005], "holm")
+    assert (adj < 0.05).tolist() == [True, False, False, True]
+    assert adj == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert adjust_pvalues([0.01, 0.04], "bonferroni") == pytest.approx([0.02, 0.08])
+    assert adjust_pvalues([0.2, 0.5], "none").tolist() == [0.2, 0.5]
+
+
+def test_group_stats_counts_means_and_variances():
+    d = pd.DataFrame({"g": ["a", "a", "a", "b", "b"], "x": [1, 2, 6, 4, 4]})
+    st_ = group_stats(d, "x", "g")
+    assert st_.loc["a"].tolist() == pytest.approx([3, 3.0, 7.0])
+    assert st_.loc["b"].tolist() == pytest.approx([2, 4.0, 0.0])
+
+
+def test_zero_spread_gives_a_documented_result_with_a_warning():
+    with pytest.warns(UserWarning, match="no spread"):
+        r = mean_difference([4, 4, 4], [3, 3])
+    assert (r.value, r.low, r.high, r.p_value) == (1.0, 1.0, 1.0, 0.0)
+    with pytest.warns(UserWarning, match="no spread"):
+        r = mean_difference([4, 4], [4, 4, 4])
+    assert (r.value, r.p_value) == (0.0, 1.0)
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(InputError, match="at least 2"):
+        mean_difference([1.0], [1.0, 2.0])
+    with pytest.raises(InputError, match="missing"):
+        mean_difference([1.0, np.nan, 3.0], [1.0, 2.0])
+    with pytest.raises(InputError, match="not numbers"):
+        mean_difference(["a", "b"], [1.0, 2.0])
+    with pytest.raises(InputError, match="confidence"):
+        mean_difference([1, 2, 3], [1, 2], confidence=95)
+    with pytest.raises(InputError, match="pairs"):
+        paired_difference([1, 2, 3], [1, 2])
+    with pytest.raises(InputError, match="correction must be one of.*did you mean 'holm'"):
+        adjust_pvalues([0.1], "hlom")
+    with pytest.raises(InputError, match="outside the allowed range"):
+        adjust_pvalues([0.1, 1.5])
+    d = pd.DataFrame({"item": ["x", "x", "y", "y", "y"], "who": ["us", "them", "us", "us", "them"],
+                      "score": [1, 2, 3, 4, 5]})
+    with pytest.raises(InputError, match="has no value 'Us'.*did you mean 'us'"):
+        grouped_mean_difference(d, "score", "who", "Us", "them")
+    with pytest.raises(InputError, match="at least 2 ratings"):
+        grouped_mean_difference(d, "score", "who", "us", "them", by="item")
+    with pytest.raises(InputError, match="only one of"):
+        grouped_mean_difference(d.iloc[2:].assign(item=["y", "z", "z"]), "score", "who", "us", "them", by="item")
+    with pytest.raises(InputError, match="no column 'scor'"):
+        grouped_mean_difference(d, "scor", "who", "us", "them")
+    with pytest.raises(InputError, match="at least 2"):
+        welch_from_stats([1.0], [1.0], [1], [2.0], [1.0], [5])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=2, max_size=30), st.lists(st.integers(1, 5), min_size=2, max_size=30),
+       st.floats(0.5, 0.99))
+def test_interval_properties(a, b, confidence):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zero-spread samples are allowed here
+        r = mean_difference(a, b, confidence)
+        s = mean_difference(b, a, confidence)
+    assert r.low <= r.value <= r.high
+    assert 0 <= r.p_value <= 1
+    assert s.value == pytest.approx(-r.value) and s.p_value == pytest.approx(r.p_value)
+    assert (s.low, s.high) == pytest.approx((-r.high, -r.low))
+    if r.se > 0:  # the interval excludes 0 exactly when p < 1 - confidence
+        assert (r.low > 0 or r.high < 0) == (r.p_value < 1 - confidence) or abs(r.p_value - (1 - confidence)) < 1e-9
