@@ -423,7 +423,7 @@ def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
         raise InputError(f"correction must be one of {', '.join(CORRECTIONS)}, got {method!r}"
                          f"{suggest(str(method), CORRECTIONS)}")
     p = as_numeric(p_values, "p-values", low=0, high=1, allow_empty=True)
-    if method == "none" or len(p) == 0:
+    if method == "none" or len(p) <= 1:  # one test: nothing to correct
         return p
     from statsmodels.stats.multitest import multipletests
 

@@ -1,0 +1,164 @@
+"""Benchmark with the competition, and outside the industry.
+
+The course's fourth lesson says: compare yourself with your competitors item by item,
+treat their level as the *minimum standard* rather than the goal, and look outside your
+industry (a best-in-class business) for the level worth aiming at. Not every gap is
+real: with a few hundred ratings per business, small differences are noise.
+:func:`benchmark_gaps` gives each gap its Welch interval and a p-value corrected for
+the number of comparisons made, and says where we lead, trail or are on par.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._validate import as_numeric, check_confidence, require_columns, show_examples
+from .compare import adjust_pvalues, suggest_label, welch_from_stats
+from .errors import InputError
+
+VERDICTS = ("leads", "on par", "trails")
+
+BENCHMARK_COLUMNS = ["business", "business_type", "item", "n_us", "n_them", "mean_us", "mean_them", "difference",
+                     "se", "df", "low", "high", "p_value", "p_adjusted", "verdict", "meets_minimum"]
+
+
+def _find_us(df: pd.DataFrame, business: str, business_type: str | None, us) -> str:
+    names = pd.Series(df[business].to_numpy(dtype=object)).dropna().unique().tolist()
+    if us is not None:
+        if us not in names:
+            raise InputError(f"{business} has no value {us!r} (argument us){suggest_label(us, names)}; "
+                             f"the businesses are: {', '.join(map(repr, sorted(map(str, names))))}")
+        return us
+    if business_type is None or business_type not in df.columns:
+        raise InputError(f"say which business is ours: pass us='<name>' (one of {', '.join(map(repr, sorted(map(str, names))))}), "
+                         f"or give a {business_type or 'business_type'!r} column with the value 'us'")
+    ours = pd.Series(df.loc[df[business_type].astype(object) == "us", business].to_numpy(dtype=object)).unique()
+    if len(ours) != 1:
+        raise InputError(f"{business_type} must mark exactly one business as 'us' to find ours, found "
+                         f"{len(ours)}: {', '.join(map(repr, map(str, ours))) or 'none'}; pass us='<name>' instead")
+    return ours[0]
+
+
+def benchmark_gaps(df: pd.DataFrame, business: str = "business", items: list[str] | None = None, us: str | None = None,
+                   business_type: str | None = "business_type", confidence: float = 0.95,
+                   correction: str = "holm") -> pd.DataFrame:
+    """Our mean rating against every other business's, item by item, with Welch intervals and a verdict.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent rating one business (the course's ``benchmark`` table).
+    business : str
+        The business rated.
+    items : list of str, optional
+        The numeric rating columns to compare; by default the ten factor items of the
+        survey schema (:func:`cxlib.data.items`). Blank ratings are "not answered" and
+        are left out of that item's mean (``n_us`` and ``n_them`` say how many count).
+    us : str, optional
+        Our business's name; by default the one business whose ``business_type`` is
+        ``"us"``.
+    business_type : str or None
+        A column saying what each business is (``"us"``, ``"competitor"``, ``"best in
+        class"``), copied into the result; ``None`` if there is none (then pass ``us``).
+    confidence : float
+        Confidence level of the intervals. A gap counts as real when its *adjusted*
+        p-value is below ``1 - confidence``.
+    correction : str
+        Multiple-testing correction over all the (business, item) comparisons (see
+        :func:`cxlib.compare.adjust_pvalues`): ``"holm"`` by default, ``"fdr_bh"``,
+        ``"bonferroni"``, ..., or ``"none"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per (other business, item), competitors first, then best in class:
+        ``business``, ``business_type``, ``item``, ``n_us``, ``n_them``, ``mean_us``,
+        ``mean_them``, ``difference`` (us - them), ``se``, ``df``, ``low``, ``high``
+        (Welch interval, not adjusted), ``p_value``, ``p_adjusted``, ``verdict`` and
+        ``meets_minimum``.
+
+    Notes
+    -----
+    ``verdict`` is ``"leads"`` or ``"trails"`` when the adjusted p-value is below
+    ``1 - confidence`` (the sign of the difference says which), else ``"on par"``.
+    Because the interval is unadjusted, a gap whose interval just excludes 0 can still
+    be "on par" after the correction.
+
+    ``meets_minimum`` is true when we are *not significantly below* the other
+    business (verdict "leads" or "on par"). Against a competitor this is the minimum
+    standard; against the best-in-class business it shows how far the higher bar is
+    (trailing there is expected and tells you where to aim).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"business": ["Us"] * 6 + ["Rival"] * 6,
+    ...                   "business_type": ["us"] * 6 + ["competitor"] * 6,
+    ...                   "friendliness": [5, 5, 4, 5, 4, 5, 3, 2, 3, 3, 4, 2],
+    ...                   "waiting": [3, 4, 3, 3, 4, 3, 3, 4, 4, 3, 3, 4]})
+    >>> out = benchmark_gaps(d, items=["friendliness", "waiting"])
+    >>> out[["business", "item", "difference", "verdict", "meets_minimum"]].round(2)
+      business          item  difference verdict  meets_minimum
+    0    Rival  friendliness        1.83   leads           True
+    1    Rival       waiting       -0.17  on par           True
+    """
+    confidence = check_confidence(confidence)
+    if items is None:
+        from .data import items as schema_items
+
+        items = schema_items()
+    if isinstance(items, str):
+        items = [items]
+    items = list(items)
+    if not items:
+        raise InputError("items must name at least one rating column")
+    require_columns(df, [business, *items])
+    names = df[business]
+    if names.isna().any():
+        bad = names.isna().to_numpy()
+        raise InputError(f"{business}: {int(bad.sum())} missing business name(s) at "
+                         f"{show_examples(df.index[bad], names[bad])}; drop or fill them first")
+    ours = _find_us(df, business, business_type, us)
+    has_type = business_type is not None and business_type in df.columns
+    ratings = pd.DataFrame({c: as_numeric(df[c], c, allow_missing=True) for c in items}, index=df.index)
+    key = pd.Series(names.to_numpy(dtype=object), index=df.index, name=business)
+    grouped = ratings.groupby(key, sort=False)
+    n, mean, var = grouped.count(), grouped.mean(), grouped.var()
+    others = [b for b in n.index if b != ours]
+    if not others:
+        raise InputError(f"{business} has only our business ({ours!r}); there is no one to compare with")
+    types = None
+    if has_type:
+        t = pd.DataFrame({"b": key.to_numpy(), "t": df[business_type].astype(object).to_numpy()})
+        per = t.groupby("b", sort=False)["t"].agg(["nunique", "first"])
+        mixed = per.index[per["nunique"] > 1]
+        if len(mixed):
+            raise InputError(f"{business_type} must be the same for every row of a business; it varies for "
+                             f"{', '.join(map(repr, mixed[:5].tolist()))}")
+        types = per["first"]
+    # one row per (other business, item): our stats broadcast against theirs
+    long_b = np.repeat(others, len(items))
+    long_i = np.tile(items, len(others))
+    pick = lambda frame: frame.loc[others, items].to_numpy(dtype=float).ravel()  # noqa: E731
+    mine = lambda frame: np.tile(frame.loc[ours, items].to_numpy(dtype=float), len(others))  # noqa: E731
+    n_us, n_them = mine(n), pick(n)
+    few = (n_us < 2) | (n_them < 2)
+    if few.any():
+        where = [f"{b} / {i} ({int(a)} vs {int(c)})" for b, i, a, c in zip(long_b[few], long_i[few], n_us[few], n_them[few])]
+        raise InputError(f"each business needs at least 2 ratings of an item to compare it; too few for "
+                         f"{', '.join(where[:5])} (ours vs theirs). Drop the item or collect more ratings")
+    w = welch_from_stats(mine(mean), mine(var), n_us, pick(mean), pick(var), n_them, confidence)
+    out = pd.DataFrame({"business": long_b, "business_type": types.loc[long_b].to_numpy() if types is not None else None,
+                        "item": long_i, "n_us": n_us.astype(int), "n_them": n_them.astype(int),
+                        "mean_us": mine(mean), "mean_them": pick(mean)})
+    out = pd.concat([out, w[["difference", "se", "df", "low", "high", "p_value"]]], axis=1)
+    out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), correction)
+    real = out["p_adjusted"] < 1 - confidence
+    out["verdict"] = np.where(real & (out["difference"] > 0), "leads",
+                              np.where(real & (out["difference"] < 0), "trails", "on par"))
+    out["meets_minimum"] = out["verdict"] != "trails"
+    if types is not None:
+        order = {"competitor": 0, "best in class": 1}
+        rank = out["business_type"].map(lambda v: order.get(v, 2))
+        out = out.assign(_r=rank).sort_values(["_r"], kind="stable").drop(columns="_r").reset_index(drop=True)
+    return out[BENCHMARK_COLUMNS]
