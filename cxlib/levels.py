@@ -346,3 +346,80 @@ def service_level(df: pd.DataFrame, satisfaction: str = "satisfaction", effort: 
     code = np.select([sat <= 3, sat == 4, delight & (share5 >= excellent_share), delight], [0, 1, 4, 3], default=2)
     return pd.Series(pd.Categorical.from_codes(code, categories=list(SERVICE_LEVELS), ordered=True),
                      index=df.index, name="service_level")
+
+
+def levels_outcomes(df: pd.DataFrame, level: str = "service_level", recommend: str = "recommend",
+                    buy_again: str = "buy_again", confidence: float = 0.95, top: int = 1,
+                    nps_method: str = "adjusted_wald") -> pd.DataFrame:
+    """How intention to buy again and recommendation change from one level of service to the next.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Survey responses (the course's ``survey`` table).
+    level : str
+        A column holding each response's level of service. When ``df`` has no such
+        column, the levels are computed with :func:`service_level` (its default rule).
+    recommend : str
+        Likelihood to recommend, 0-10: the NPS of each level (:func:`cxlib.metrics.nps`).
+    buy_again : str
+        Intention to buy again, 1-5: the repurchase share is the top-box share, the
+        percentage answering in the top ``top`` box(es) (``top=1``: "definitely will"),
+        with a Wilson interval (:func:`cxlib.metrics.top_box`).
+    confidence : float
+        Confidence level of the intervals.
+    top : int
+        How many boxes at the top of the 1-5 scale count as intending to buy again.
+    nps_method : str
+        Interval of the NPS (see :func:`cxlib.metrics.nps`).
+
+    Returns
+    -------
+    DataFrame
+        One row per level present, lowest first, with ``n``, ``share`` (percent of
+        responses at this level), ``repurchase``, ``repurchase_low``,
+        ``repurchase_high`` (percent) and ``nps``, ``nps_low``, ``nps_high`` (-100 to 100).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"service_level": ["satisfy"] * 4 + ["delight"] * 4,
+    ...                   "recommend": [7, 8, 9, 6, 10, 9, 10, 8], "buy_again": [4, 5, 3, 4, 5, 5, 5, 4]})
+    >>> levels_outcomes(d)[["n", "share", "repurchase", "nps"]]
+                   n  share  repurchase   nps
+    service_level
+    satisfy        4   50.0        25.0   0.0
+    delight        4   50.0        75.0  75.0
+    """
+    from . import metrics
+
+    confidence = check_confidence(confidence)
+    require_columns(df, [recommend, buy_again])
+    if level in df.columns:
+        lv = df[level]
+    else:
+        lv = service_level(df)
+        level = lv.name
+    if lv.isna().any():
+        bad = lv.isna().to_numpy()
+        raise InputError(f"{level}: {int(bad.sum())} missing level(s) at {show_examples(df.index[bad], lv[bad])}")
+    if isinstance(lv.dtype, pd.CategoricalDtype):
+        order = [c for c in lv.cat.categories if c in set(lv.unique())]
+    else:
+        unknown = sorted({str(v) for v in lv.unique()} - set(SERVICE_LEVELS))
+        if unknown:
+            raise InputError(f"{level}: value(s) {', '.join(map(repr, unknown[:5]))} are not levels of service "
+                             f"({', '.join(SERVICE_LEVELS)}){suggest(unknown[0], SERVICE_LEVELS)}")
+        order = [c for c in SERVICE_LEVELS if c in set(lv.unique())]
+    frame = pd.DataFrame({level: pd.Categorical(lv.astype(object), categories=order, ordered=True),
+                          recommend: df[recommend].to_numpy(), buy_again: df[buy_again].to_numpy()}, index=df.index)
+    rep = metrics.by_group(frame, "top_box", level, buy_again, scale=(1, 5), top=top, confidence=confidence)
+    nps = metrics.by_group(frame, "nps", level, recommend, method=nps_method, confidence=confidence)
+    n = frame.groupby(level, observed=True).size().reindex(order)
+    out = pd.DataFrame({"n": n.to_numpy(), "share": 100 * n.to_numpy() / n.sum()},
+                       index=pd.CategoricalIndex(order, categories=order, ordered=True, name=level))
+    rep = rep.reindex(order)
+    nps = nps.reindex(order)
+    out["repurchase"], out["repurchase_low"], out["repurchase_high"] = (rep["value"].to_numpy(), rep["low"].to_numpy(),
+                                                                        rep["high"].to_numpy())
+    out["nps"], out["nps_low"], out["nps_high"] = nps["value"].to_numpy(), nps["low"].to_numpy(), nps["high"].to_numpy()
+    return out

@@ -225,3 +225,63 @@ def test_service_level_errors():
         service_level(d, items=["i1"], good=6)
     with pytest.raises(InputError, match="at least one"):
         service_level(d, items=[])
+
+
+def _level_survey(seed=0, n=600):
+    rng = np.random.default_rng(seed)
+    lv = rng.choice(["below", "satisfy", "exceed", "delight", "amaze"], n, p=[0.3, 0.35, 0.15, 0.12, 0.08])
+    base = pd.Series(lv).map({"below": 0, "satisfy": 1, "exceed": 2, "delight": 3, "amaze": 4}).to_numpy()
+    recommend = np.clip(np.round(5 + 1.2 * base + rng.normal(0, 1.5, n)), 0, 10).astype(int)
+    buy_again = np.clip(np.round(2.5 + 0.6 * base + rng.normal(0, 0.8, n)), 1, 5).astype(int)
+    return pd.DataFrame({"service_level": lv, "recommend": recommend, "buy_again": buy_again})
+
+
+def test_levels_outcomes_by_hand():
+    pytest.importorskip("cxlib.metrics")
+    from statsmodels.stats.proportion import proportion_confint
+
+    from cxlib.levels import levels_outcomes
+
+    d = _level_survey()
+    out = levels_outcomes(d)
+    assert out.index.tolist() == list(SERVICE_LEVELS)  # lowest level first
+    assert out["n"].sum() == len(d) and out["share"].sum() == pytest.approx(100)
+    for lv, g in d.groupby("service_level"):
+        k, n = int((g.buy_again == 5).sum()), len(g)
+        assert out.loc[lv, "repurchase"] == pytest.approx(100 * k / n)
+        # Wilson score interval, statsmodels proportion_confint(method="wilson")
+        lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
+        assert (out.loc[lv, "repurchase_low"], out.loc[lv, "repurchase_high"]) == pytest.approx((100 * lo, 100 * hi))
+        nps = 100 * ((g.recommend >= 9).mean() - (g.recommend <= 6).mean())
+        assert out.loc[lv, "nps"] == pytest.approx(nps)
+        assert out.loc[lv, "nps_low"] <= out.loc[lv, "nps"] <= out.loc[lv, "nps_high"]
+    # in these data loyalty and word of mouth climb with the level
+    assert out["repurchase"].is_monotonic_increasing and out["nps"].is_monotonic_increasing
+    top2 = levels_outcomes(d, top=2)
+    assert (top2["repurchase"] >= out["repurchase"]).all()
+
+
+def test_levels_outcomes_computes_levels_when_missing():
+    pytest.importorskip("cxlib.metrics")
+    from cxlib.data import load
+    from cxlib.levels import levels_outcomes
+
+    s = load("survey")
+    out = levels_outcomes(s)
+    assert out.index.name == "service_level"
+    assert out["n"].tolist() == service_level(s).value_counts().reindex(out.index).tolist()
+
+
+def test_levels_outcomes_errors():
+    pytest.importorskip("cxlib.metrics")
+    from cxlib.levels import levels_outcomes
+
+    d = _level_survey(n=50)
+    with pytest.raises(InputError, match="'Amaze' are not levels of service.*did you mean 'amaze'"):
+        levels_outcomes(d.assign(service_level=np.where(d.service_level == "amaze", "Amaze", d.service_level)))
+    with pytest.raises(InputError, match="missing level"):
+        levels_outcomes(d.assign(service_level=[None] + d.service_level.tolist()[1:]))
+    with pytest.raises(InputError, match="no column 'recomend'"):
+        levels_outcomes(d, recommend="recomend")
+    with pytest.raises(ValueError):
+        levels_outcomes(d.assign(recommend=d.recommend + 5))  # off the 0-10 scale
