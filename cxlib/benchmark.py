@@ -162,3 +162,72 @@ def benchmark_gaps(df: pd.DataFrame, business: str = "business", items: list[str
         rank = out["business_type"].map(lambda v: order.get(v, 2))
         out = out.assign(_r=rank).sort_values(["_r"], kind="stable").drop(columns="_r").reset_index(drop=True)
     return out[BENCHMARK_COLUMNS]
+
+
+def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = True) -> pd.DataFrame:
+    """Does what we do best matter to customers? Each item's importance next to where we lead or trail.
+
+    Parameters
+    ----------
+    gaps : DataFrame
+        The result of :func:`benchmark_gaps`.
+    importance : Series or DataFrame
+        How much each item matters, indexed by item: for example the ``share`` column
+        of :func:`cxlib.drivers.relative_weights` on the survey (a DataFrame with a
+        ``share`` column is accepted as it is). Higher = more important.
+    competitors_only : bool
+        Use only the rows whose ``business_type`` is ``"competitor"`` (the minimum
+        standard), leaving out best in class. Ignored when the gaps have no business types.
+
+    Returns
+    -------
+    DataFrame
+        One row per item, most important first: ``importance``, ``importance_rank`` (1 =
+        most important), ``matters`` (importance at or above the median item's),
+        ``mean_difference`` (us - them, averaged over the businesses compared),
+        ``leads``, ``on_par``, ``trails`` (how many businesses we lead, match or trail
+        after the correction) and ``position``: ``"leads"`` (we lead at least one and
+        trail none), ``"trails"`` (trail at least one, lead none), ``"mixed"`` or ``"on par"``.
+
+    Examples
+    --------
+    >>> gaps = pd.DataFrame({"business": ["A", "A", "B", "B"], "business_type": "competitor",
+    ...                      "item": ["staff", "waiting"] * 2, "difference": [0.5, -0.4, 0.3, 0.0],
+    ...                      "verdict": ["leads", "trails", "leads", "on par"]})
+    >>> importance_vs_lead(gaps, pd.Series({"staff": 30.0, "waiting": 55.0}))[["importance", "matters", "position"]]
+             importance  matters position
+    item
+    waiting        55.0     True   trails
+    staff          30.0    False    leads
+    """
+    require_columns(gaps, ["item", "difference", "verdict"], what="gaps")
+    if isinstance(importance, pd.DataFrame):
+        if "share" not in importance.columns:
+            raise InputError("importance must be a Series indexed by item, or a DataFrame with a 'share' column "
+                             f"(as relative_weights returns); got columns {list(importance.columns)}")
+        importance = importance["share"]
+    if not isinstance(importance, pd.Series):
+        raise InputError(f"importance must be a pandas Series indexed by item, got {type(importance).__name__}")
+    imp = pd.Series(as_numeric(importance, "importance"), index=importance.index.astype(object))
+    rows = gaps
+    if competitors_only and "business_type" in gaps.columns and gaps["business_type"].notna().any():
+        rows = gaps[gaps["business_type"].astype(object) == "competitor"]
+        if len(rows) == 0:
+            raise InputError("the gaps have no competitor rows; pass competitors_only=False to use every business")
+    items = pd.unique(rows["item"].astype(object))
+    missing = [i for i in items if i not in imp.index]
+    if missing:
+        raise InputError(f"importance has no value for item(s) {', '.join(map(repr, missing[:5]))}; "
+                         f"it has: {', '.join(map(repr, imp.index[:12]))}")
+    verdict = rows["verdict"].astype(object)
+    counts = pd.crosstab(rows["item"].astype(object), verdict).reindex(columns=list(VERDICTS), fill_value=0)
+    out = pd.DataFrame({"importance": imp.reindex(items).to_numpy()}, index=pd.Index(items, name="item"))
+    out["importance_rank"] = out["importance"].rank(ascending=False, method="min").astype(int)
+    out["matters"] = out["importance"] >= out["importance"].median()
+    out["mean_difference"] = rows.groupby(rows["item"].astype(object), sort=False)["difference"].mean().reindex(items)
+    out["leads"] = counts["leads"].reindex(items).to_numpy()
+    out["on_par"] = counts["on par"].reindex(items).to_numpy()
+    out["trails"] = counts["trails"].reindex(items).to_numpy()
+    out["position"] = np.select([(out["leads"] > 0) & (out["trails"] == 0), (out["trails"] > 0) & (out["leads"] == 0),
+                                 (out["leads"] > 0) & (out["trails"] > 0)], ["leads", "trails", "mixed"], "on par")
+    return out.sort_values(["importance_rank"], kind="stable")

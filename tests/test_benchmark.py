@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
 from cxlib import InputError
-from cxlib.benchmark import benchmark_gaps
+from cxlib.benchmark import benchmark_gaps, importance_vs_lead
 from cxlib.compare import mean_difference
 
 # Student (1908) sleep data as shipped with R (datasets::sleep).
@@ -144,3 +144,56 @@ def test_benchmark_errors():
         benchmark_gaps(d, items=ITEMS, correction="holms")
     with pytest.raises(InputError, match="confidence"):
         benchmark_gaps(d, items=ITEMS, confidence=0)
+
+
+def _gaps():
+    return pd.DataFrame({
+        "business": ["A", "A", "A", "B", "B", "B", "Hotel", "Hotel", "Hotel"],
+        "business_type": ["competitor"] * 6 + ["best in class"] * 3,
+        "item": ["people", "environment", "practices"] * 3,
+        "difference": [0.5, -0.4, 0.2, 0.3, 0.3, -0.3, -0.2, -0.8, -0.6],
+        "verdict": ["leads", "trails", "on par", "leads", "leads", "trails", "on par", "trails", "trails"]})
+
+
+def test_importance_vs_lead_by_hand():
+    out = importance_vs_lead(_gaps(), pd.Series({"people": 35.0, "environment": 12.0, "practices": 53.0}))
+    assert out.index.tolist() == ["practices", "people", "environment"]  # most important first
+    assert out["importance_rank"].tolist() == [1, 2, 3]
+    assert out["matters"].tolist() == [True, True, False]
+    assert out.loc["people", ["leads", "on_par", "trails"]].tolist() == [2, 0, 0]
+    assert out.loc["practices", ["leads", "on_par", "trails"]].tolist() == [0, 1, 1]
+    assert out["position"].to_dict() == {"practices": "trails", "people": "leads", "environment": "mixed"}
+    assert out.loc["people", "mean_difference"] == pytest.approx(0.4)  # best in class left out
+    every = importance_vs_lead(_gaps(), pd.DataFrame({"share": [35.0, 12.0, 53.0]},
+                                                     index=["people", "environment", "practices"]),
+                               competitors_only=False)
+    assert every.loc["environment", ["leads", "on_par", "trails"]].tolist() == [1, 0, 2]
+    assert every.loc["practices", "position"] == "trails"
+
+
+def test_importance_vs_lead_on_the_course_data():
+    from cxlib.data import items, load
+    from cxlib.drivers import relative_weights
+
+    rw = relative_weights(load("survey"), "satisfaction", items(), missing="listwise")
+    out = importance_vs_lead(benchmark_gaps(load("benchmark")), rw)
+    assert sorted(out.index) == sorted(items())
+    # the story in the data: we lead on people, trail the environment leader
+    assert (out.loc[[i for i in items() if i.startswith("people")], "position"] == "leads").all()
+    assert (out.loc[[i for i in items() if i.startswith("env")], "trails"] >= 1).all()
+
+
+def test_importance_vs_lead_errors():
+    imp = pd.Series({"people": 35.0, "environment": 12.0, "practices": 53.0})
+    with pytest.raises(InputError, match=r"no value for item\(s\) 'practices'"):
+        importance_vs_lead(_gaps(), imp.drop("practices"))
+    with pytest.raises(InputError, match="no competitor rows"):
+        importance_vs_lead(_gaps().assign(business_type="best in class"), imp)
+    with pytest.raises(InputError, match="'share' column"):
+        importance_vs_lead(_gaps(), pd.DataFrame({"weight": imp}))
+    with pytest.raises(InputError, match="must be a pandas Series"):
+        importance_vs_lead(_gaps(), imp.to_dict())
+    with pytest.raises(InputError, match="gaps has no column 'verdict'"):
+        importance_vs_lead(_gaps().drop(columns="verdict"), imp)
+    with pytest.raises(InputError, match="not numbers"):
+        importance_vs_lead(_gaps(), imp.astype(object).replace({35.0: "high"}))
