@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples
+from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
 from .compare import welch_from_stats
 from .errors import InputError
 
@@ -166,8 +166,6 @@ def _predictor_frame(df: pd.DataFrame, predictors, contacts, n_contacts) -> pd.D
                 summary = sequence_summary(df, contacts, n_contacts=n_contacts)
             cols[p] = summary[p].to_numpy(dtype=float)
         else:
-            from ._validate import suggest
-
             choices = list(SUMMARY_MEASURES) + [str(c) for c in df.columns]
             raise InputError(f"predictor {p!r} is neither a column of the data nor a sequence measure "
                              f"({', '.join(SUMMARY_MEASURES)}){suggest(p, choices)}")
