@@ -1,0 +1,167 @@
+"""Control charts, interrupted time series, difference-in-differences and sample size."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxlib import InputError, data, metrics, scales, tracking
+
+
+def test_p_chart_reproduces_the_nist_handbook_wafer_example():
+    # NIST/SEMATECH e-Handbook of Statistical Methods, 6.3.3.2 (p chart): 30 samples of 50
+    # wafers with 347 defective in all; centre line 0.2313, UCL 0.4102, LCL 0.0524.
+    # The centre and limits depend only on the totals and the sample size.
+    counts = np.full(30, 347 // 30)
+    counts[: 347 - counts.sum()] += 1
+    chart = tracking.p_chart(counts, np.full(30, 50))
+    assert chart["center"].iloc[0] == pytest.approx(0.2313, abs=5e-5)
+    assert chart["upper"].iloc[0] == pytest.approx(0.4102, abs=5e-5)
+    assert chart["lower"].iloc[0] == pytest.approx(0.0524, abs=5e-5)
+    assert not chart["signal"].any()
+
+
+def test_control_chart_from_responses_equals_p_chart_from_counts():
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"month": rng.integers(0, 12, 3000), "sat": rng.integers(1, 6, 3000)})
+    chart = tracking.control_chart(df, "month", "sat")
+    counts = df.assign(hit=df.sat >= 4).groupby("month")["hit"].agg(["sum", "size"])
+    expected = tracking.p_chart(counts["sum"], counts["size"], index=counts.index)
+    pd.testing.assert_frame_equal(chart, expected, check_names=False, check_index_type=False)
+
+
+def test_nps_chart_centre_is_the_pooled_nps_and_limits_use_its_variance():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"m": rng.integers(0, 5, 2000), "r": rng.integers(0, 11, 2000)})
+    chart = tracking.nps_chart(df, "m", "r")
+    pooled = metrics.nps(df["r"], method="wald")
+    assert chart["center"].iloc[0] == pytest.approx(pooled.value)
+    n0 = chart["n"].iloc[0]
+    se0 = pooled.se * np.sqrt(len(df) / n0)
+    assert chart["upper"].iloc[0] == pytest.approx(pooled.value + 3 * se0)
+
+
+def test_trained_branches_show_the_shift_and_untrained_ones_stay_in_control():
+    survey = data.load("survey").dropna(subset=["people_helpfulness"])
+    training = data.load("training")
+    untrained = survey[survey.branch.isin(training.loc[~training.trained, "branch"])]
+    calm = tracking.control_chart(untrained, "month", "people_helpfulness", baseline=12)
+    assert not calm["signal"].any() and not calm["run_signal"].any()
+    start = training["start_month"].min()
+    wave = survey[survey.branch.isin(training.loc[training.start_month == start, "branch"])]
+    chart = tracking.control_chart(wave, "month", "people_helpfulness", baseline=lambda m: m <= start)
+    before = chart.index <= start
+    assert not chart.loc[before, "signal"].any()
+    assert chart.loc[~before, "signal"].sum() >= 3 and (chart.loc[~before, "p"] > chart["center"].iloc[0]).all()
+
+
+def test_run_rule_flags_eight_in_a_row_on_one_side():
+    chart = tracking.p_chart([10] * 4 + [12] * 8, [20] * 12, baseline=4)
+    assert chart["run_signal"].tolist() == [False] * 11 + [True]
+
+
+def test_interrupted_time_series_matches_statsmodels_formula_with_hac():
+    rng = np.random.default_rng(4)
+    t = np.arange(36)
+    y = 3.6 + 0.005 * t + 0.25 * (t >= 18) + 0.01 * (t - 18) * (t >= 18) + rng.normal(0, 0.05, 36)
+    df = pd.DataFrame({"t": t, "y": y}).sample(frac=1, random_state=1)  # shuffled: the function sorts
+    res = tracking.interrupted_time_series(df, "y", "t", 18, maxlags=3)
+    d = pd.DataFrame({"t": t, "y": y, "post": (t >= 18).astype(float)})
+    d["since"] = (d.t - 18) * d.post
+    ref = smf.ols("y ~ t + post + since", d).fit(cov_type="HAC", cov_kwds={"maxlags": 3})
+    assert res.coefficients["estimate"].to_numpy() == pytest.approx(ref.params.to_numpy())
+    assert res.coefficients["se"].to_numpy() == pytest.approx(ref.bse.to_numpy())
+    level = res.coefficients.loc["level_change"]
+    assert abs(level["estimate"] - 0.25) < 3 * level["se"]
+    # fitted values come back in the input's (shuffled) order
+    assert res.fitted == pytest.approx(ref.fittedvalues.to_numpy()[df["t"].to_numpy()])
+
+
+def test_diff_in_diff_reproduces_card_and_krueger_1994_cell_means():
+    # Card & Krueger (1994), AER 84(4), Table 3: mean FTE employment per store,
+    # NJ 20.44 -> 21.03, PA 23.33 -> 21.17; difference-in-differences 2.76 (2.75 from the rounded means).
+    cells = {(1, 0): 20.44, (1, 1): 21.03, (0, 0): 23.33, (0, 1): 21.17}
+    rng = np.random.default_rng(0)
+    rows = []
+    for (tr, po), mean in cells.items():
+        e = rng.normal(size=40)
+        for v in mean + (e - e.mean()):
+            rows.append((tr, po, v))
+    df = pd.DataFrame(rows, columns=["nj", "after", "fte"])
+    res = tracking.diff_in_diff(df, "fte", "nj", "after")
+    assert res.estimate == pytest.approx(2.75, abs=1e-9)
+    # textbook OLS standard error of the interaction in a balanced 2x2: s * sqrt(4 / 40)
+    resid = df["fte"] - df.groupby(["nj", "after"])["fte"].transform("mean")
+    s2 = (resid**2).sum() / (len(df) - 4)
+    assert res.se == pytest.approx(np.sqrt(s2 * 4 / 40))
+
+
+def test_diff_in_diff_cluster_robust_and_two_way_fixed_effects():
+    rng = np.random.default_rng(5)
+    units, periods = 12, 10
+    u = np.repeat(np.arange(units), periods)
+    p = np.tile(np.arange(periods), units)
+    active = ((u < 6) & (p >= 5)).astype(int)
+    y = 0.3 * u / units + 0.05 * p + 0.4 * active + rng.normal(0, 0.1, len(u))
+    df = pd.DataFrame({"y": y, "unit": u, "period": p, "active": active, "treated": (u < 6).astype(int),
+                       "post": (p >= 5).astype(int)})
+    twfe = tracking.diff_in_diff(df, "y", "active", None, unit="unit", period="period", cluster="unit")
+    assert twfe.low < 0.4 < twfe.high and twfe.clusters == units
+    ref = smf.ols("y ~ treated * post", df).fit(cov_type="cluster", cov_kwds={"groups": df["unit"]})
+    res = tracking.diff_in_diff(df, "y", "treated", "post", cluster="unit")
+    assert res.se == pytest.approx(ref.bse["treated:post"])
+
+
+def test_training_effect_on_the_course_data_is_recovered():
+    survey = data.load("survey")
+    training = data.load("training")
+    start = training.set_index("branch")["start_month"]
+    people = scales.factor_scores(survey)["people"]
+    df = survey[["branch", "month"]].assign(people=people).dropna()
+    first_wave = start.min()
+    df = df[df["branch"].map(lambda b: pd.isna(start[b]) or start[b] == first_wave)]
+    df = df.assign(treated=df["branch"].map(lambda b: int(pd.notna(start[b]))),
+                   post=(df["month"] > first_wave).astype(int))
+    res = tracking.diff_in_diff(df, "people", "treated", "post", cluster="branch")
+    truth = data.load_truth()["training"]["att_people_score"]
+    assert res.low < truth < res.high
+
+
+def test_sample_size_matches_r_power_prop_test_documented_example():
+    # R documentation of stats::power.prop.test: power.prop.test(p1 = .50, p2 = .75, power = .90)
+    # prints n = 76.7 per group (same formula as Fleiss, Levin & Paik 2003, 4.14, no correction).
+    assert tracking.sample_size_proportions(0.50, 0.75, power=0.90) == 77
+
+
+@pytest.mark.parametrize("args, match", [((0.5, 0.5), "no change"), ((0, 0.5), "p1 must be"),
+                                         ((0.5, 1.2), "p2 must be"), ((0.5, 0.6, 1.5), "alpha must be")])
+def test_sample_size_bad_input(args, match):
+    with pytest.raises(InputError, match=match):
+        tracking.sample_size_proportions(*args)
+
+
+def test_bad_inputs():
+    with pytest.raises(InputError, match="exceed totals"):
+        tracking.p_chart([6], [5])
+    with pytest.raises(InputError, match="sigma must be"):
+        tracking.p_chart([1], [5], sigma=0)
+    with pytest.raises(InputError, match="0/1 or true/false"):
+        tracking.diff_in_diff(pd.DataFrame({"y": [1.0, 2], "t": [0, 2], "p": [0, 1]}), "y", "t", "p")
+    with pytest.raises(InputError, match="only one value"):
+        tracking.diff_in_diff(pd.DataFrame({"y": [1.0, 2, 3], "t": [1, 1, 1], "p": [0, 1, 1]}), "y", "t", "p")
+    with pytest.raises(InputError, match="repeated periods"):
+        tracking.interrupted_time_series(pd.DataFrame({"t": [1, 1, 2, 3, 4, 5], "y": [1.0] * 6}), "y", "t", 3)
+    with pytest.raises(InputError, match="at least 2 periods before"):
+        tracking.interrupted_time_series(pd.DataFrame({"t": range(6), "y": [1.0] * 6}), "y", "t", 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 500), st.floats(0, 1)), min_size=1, max_size=40), st.floats(0.5, 4))
+def test_control_limits_lie_within_zero_and_one(periods, sigma):
+    totals = np.array([n for n, _ in periods])
+    successes = np.array([int(round(n * f)) for n, f in periods])
+    chart = tracking.p_chart(successes, totals, sigma=sigma)
+    assert ((chart["lower"] >= 0) & (chart["upper"] <= 1)).all()
+    assert ((chart["lower"] <= chart["center"]) & (chart["center"] <= chart["upper"])).all()
