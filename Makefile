@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BUILD  := build
 
-.PHONY: setup data course test lab clean
+.PHONY: setup data course test lab exercises clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ course: data
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Regenerate exercises/ from solutions/ (answers removed, checks kept).
+exercises: setup
+	$(BIN)/python -m cxlib.exercises
 
 # JupyterLab for students, opening on the landing page; the kit's kernel is registered by setup.
 lab: setup
