@@ -87,6 +87,7 @@ def nps_from_counts(promoters, detractors, n, method: str = "adjusted_wald", con
     P, D, N = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (promoters, detractors, n)))
     if (N <= 0).any():
         raise InputError("every group needs at least one response to compute an NPS")
+    observed_n = N
     value = (P - D) / N
     if method == "adjusted_wald":
         P, D, N = P + 0.75, D + 0.75, N + 3.0
@@ -96,7 +97,7 @@ def nps_from_counts(promoters, detractors, n, method: str = "adjusted_wald", con
     half = _z(confidence) * se
     return pd.DataFrame({"value": 100 * value, "se": 100 * se,
                          "low": 100 * np.clip(centre - half, -1, 1), "high": 100 * np.clip(centre + half, -1, 1),
-                         "n": N.astype(np.int64)})
+                         "n": observed_n.astype(np.int64)})
 
 
 def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:

@@ -58,6 +58,7 @@ def test_adjusted_wald_adds_three_quarters_to_promoters_and_detractors():
     est = metrics.nps(scores, confidence=0.9)
     z = 1.6448536269514722
     assert est.value == pytest.approx(15.0)  # observed: 37% - 22%
+    assert est.n == 100  # the responses, not the adjusted count
     assert est.se == pytest.approx(100 * d.std / np.sqrt(d.sum_weights))
     assert est.low == pytest.approx(100 * (d.mean - z * d.std / np.sqrt(d.sum_weights)))
     assert est.high == pytest.approx(100 * (d.mean + z * d.std / np.sqrt(d.sum_weights)))
