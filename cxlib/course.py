@@ -1,8 +1,9 @@
 """Execute the whole course into a build folder: ``python -m cxlib.course --out build``.
 
-Each lesson in ``notebooks/`` is run top to bottom with papermill, with its
-default parameters, into ``<out>/notebooks/``. The command stops with a non-zero
-exit status if any lesson fails, naming it.
+Each lesson in ``notebooks/`` is run top to bottom with papermill, with its default
+parameters, into ``<out>/notebooks/``; then the course site is built from the stored
+notebooks into ``<out>/site/`` (see :mod:`cxlib.site`). The command exits non-zero if
+any lesson fails, naming it.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{nb.name:<45} {time.perf_counter() - start:6.1f} s  {status}", flush=True)
     if not lessons():
         print("no lessons in notebooks/ yet; the data were generated and validated")
+    from .site import build
+
+    site = build(Path(args.out) / "site")
+    print(f"site built: open {site / 'index.html'} in a browser")
     if failed:
         print(f"{len(failed)} lesson(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1
