@@ -70,6 +70,28 @@ def _close(a: float, b: float, rel: float, abs_tol: float) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
 
 
+def part(answer, key):
+    """``answer[key]`` (or its attribute ``key``), or ``...`` while the answer is not given yet.
+
+    Lets a check look inside an answer (a column of a table, a field of a result)
+    without failing before the student has answered.
+
+    >>> part(..., "value") is Ellipsis
+    True
+    >>> part({"value": 3}, "value")
+    3
+    """
+    if _unanswered(answer):
+        return Ellipsis
+    try:
+        return answer[key]
+    except (KeyError, IndexError, TypeError):
+        if hasattr(answer, key):
+            return getattr(answer, key)
+        print(f"✘ the answer has no {key!r}: check that you stored the right object.")
+        return None
+
+
 def check_number(answer, expected, name: str = "Task", rel: float = 1e-3, abs_tol: float = 1e-9) -> Verdict:
     """Check a single number.
 

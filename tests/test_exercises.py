@@ -131,3 +131,27 @@ def test_student_seed_is_stable_and_distinct():
     assert len({exercises.student_seed(f"s{i}") for i in range(200)}) == 200
     with pytest.raises(ExerciseError, match="must not be empty"):
         exercises.student_seed("  ")
+
+
+@pytest.fixture(scope="module")
+def other_business(tmp_path_factory):
+    from cxlib import synth
+
+    return synth.write(tmp_path_factory.mktemp("student"), seed=exercises.student_seed("s0000001"))
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_solutions_and_their_checks_follow_a_students_own_data(solution, other_business, tmp_path):
+    import json
+
+    import papermill as pm
+
+    meta = json.loads(solution.read_text(encoding="utf-8"))["metadata"].get("cxkit", {})
+    params = {"data_dir": str(other_business), **(meta.get("test_parameters") or [{}])[0]}
+    out = tmp_path / solution.name
+    pm.execute_notebook(str(solution), str(out), parameters=params, cwd=str(tmp_path), kernel_name="python3",
+                        progress_bar=False)
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    verdicts = [line for line in text.splitlines() if line[:1] in "✔✘…"]
+    assert verdicts and all(v.startswith("✔") for v in verdicts), verdicts
