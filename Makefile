@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BUILD  := build
 
-.PHONY: setup data course test lab exercises clean
+.PHONY: setup data course test lab exercises bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: setup
 # Regenerate exercises/ from solutions/ (answers removed, checks kept).
 exercises: setup
 	$(BIN)/python -m cxlib.exercises
+
+# Benchmarks: cxlib at a million rows and more, and each lesson against the kernel floor.
+bench: setup
+	$(BIN)/python -m benchmarks
 
 # JupyterLab for students, opening on the landing page; the kit's kernel is registered by setup.
 lab: setup

@@ -1,0 +1,239 @@
+"""Benchmarks of cx-course-kit: ``python -m benchmarks`` (or ``make bench``).
+
+Prints a table and writes ``build/benchmarks.json``. Two parts:
+
+* **cxlib at scale.** Each operation on synthetic data of realistic shape, timed (best
+  of ``--repeat`` runs, wall clock) with its peak memory (``tracemalloc``: the Python
+  and NumPy allocations made during the call), against the straightforward
+  alternative a user would otherwise write or use. Both sides are checked to give the
+  same numbers before anything is timed.
+* **The course.** Each lesson executed in a fresh kernel (nbclient), against the floor:
+  starting a kernel and importing the stack. Cell times are split into imports and
+  parameter checks, plotting cells, and the rest (analysis).
+
+``--quick`` runs tiny sizes (for the smoke test); ``--no-course`` skips the lessons.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measure(fn, repeat: int = 3):
+    """Best wall time over ``repeat`` runs and the peak traced memory of one run."""
+    gc.collect()
+    tracemalloc.start()
+    result = fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return result, best, peak / 2**20
+
+
+def _responses(n: int, groups: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"group": pd.Categorical.from_codes(rng.integers(0, groups, n), [f"g{i:03d}" for i in range(groups)]),
+                         "recommend": rng.integers(0, 11, n), "satisfaction": rng.integers(1, 6, n)})
+
+
+def cxlib_cases(quick: bool):
+    """(name, rows, ours, alternative, alternative's description, check) for every case."""
+    import pingouin as pg
+    import statsmodels.api as sm
+
+    from cxlib import drivers, metrics, scales, tracking
+
+    big, huge = (20_000, 50_000) if quick else (1_000_000, 10_000_000)
+    cases = []
+    for n in (big, huge):
+        df = _responses(n, 100)
+
+        def nps_ours(df=df):
+            return metrics.nps(df["recommend"]).value
+
+        def nps_alt(df=df):
+            r = df["recommend"]
+            return 100 * ((r >= 9).mean() - (r <= 6).mean())
+
+        cases.append((f"NPS with interval, overall, {n:,} rows", n, nps_ours, nps_alt, "pandas boolean means (no interval)",
+                      lambda a, b: abs(a - b) < 1e-9))
+
+        def by_ours(df=df):
+            return metrics.by_group(df, "nps", "group", "recommend")["value"]
+
+        def by_alt(df=df):
+            return df.groupby("group", observed=True)["recommend"].apply(lambda s: metrics.nps(s).value)
+
+        cases.append((f"NPS by 100 groups, {n:,} rows", n, by_ours, by_alt, "pandas groupby-apply of metrics.nps",
+                      lambda a, b: np.allclose(a.to_numpy(), b.to_numpy())))
+
+        def tb_ours(df=df):
+            return metrics.by_group(df, "top_box", "group", "satisfaction")["value"]
+
+        def tb_alt(df=df):
+            return df.groupby("group", observed=True)["satisfaction"].apply(lambda s: metrics.top_box(s).value)
+
+        cases.append((f"top-box by 100 groups, {n:,} rows", n, tb_ours, tb_alt, "pandas groupby-apply of metrics.top_box",
+                      lambda a, b: np.allclose(a.to_numpy(), b.to_numpy())))
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(big, 1)) + rng.normal(size=(big, 12))
+    x[rng.random(x.shape) < 0.03] = np.nan
+    items = pd.DataFrame(x, columns=[f"i{j}" for j in range(12)])
+    cases.append((f"Cronbach's alpha, {big:,} rows x 12 items (3% missing)", big,
+                  lambda: scales.cronbach_alpha(items).alpha, lambda: pg.cronbach_alpha(items)[0],
+                  "pingouin.cronbach_alpha", lambda a, b: abs(a - b) < 1e-9))
+
+    z = rng.normal(size=(big, 10)) @ rng.normal(size=(10, 10))
+    d = pd.DataFrame(z, columns=[f"d{j}" for j in range(10)])
+    d["y"] = z @ rng.normal(size=10) + rng.normal(size=big)
+    cols = [f"d{j}" for j in range(10)]
+    cases.append((f"relative weights (R²), {big:,} rows x 10 drivers", big,
+                  lambda: drivers.relative_weights(d, "y", cols).attrs["r_squared"],
+                  lambda: sm.OLS(d["y"].to_numpy(), sm.add_constant(d[cols].to_numpy())).fit().rsquared,
+                  "statsmodels OLS on the full data (R² only)", lambda a, b: abs(a - b) < 1e-9))
+
+    cc = pd.DataFrame({"period": rng.integers(0, 1000, huge), "satisfaction": rng.integers(1, 6, huge)})
+
+    def cc_ours():
+        return tracking.control_chart(cc, "period", "satisfaction")["p"]
+
+    def cc_alt():
+        g = cc.assign(hit=cc["satisfaction"] >= 4).groupby("period")["hit"].agg(["sum", "size"])
+        return tracking.p_chart(g["sum"], g["size"], index=g.index)["p"]
+
+    cases.append((f"control chart, {huge:,} rows in 1,000 periods", huge, cc_ours, cc_alt,
+                  "pandas groupby counts then p_chart", lambda a, b: np.allclose(a.to_numpy(), b.to_numpy())))
+    return cases
+
+
+def data_cases(quick: bool, tmp: Path):
+    """Generation and validated loading of about a million survey responses."""
+    from cxlib import data, synth
+
+    scale = 3 if quick else 150
+    out = tmp / "scaled"
+    t0 = time.perf_counter()
+    tracemalloc.start()
+    tables, _ = synth.generate(seed=0, scale=scale)
+    _, peak_gen = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    gen_s = time.perf_counter() - t0
+    n = len(tables["survey"])
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "survey.csv").write_text(synth._to_csv_text(tables["survey"]), encoding="utf-8")
+    del tables
+    loaded, load_s, load_mb = measure(lambda: data.load("survey", out), repeat=1)
+    _, alt_s, alt_mb = measure(lambda: pd.read_csv(out / "survey.csv"), repeat=1)
+    return [
+        {"case": f"generate the course's tables at scale {scale:g} ({n:,} survey rows)", "rows": n,
+         "seconds": round(gen_s, 3), "peak_mb": round(peak_gen / 2**20, 1), "alternative": "", "alt_seconds": None,
+         "ratio": None},
+        {"case": f"validated, typed load of {len(loaded):,} survey rows", "rows": len(loaded),
+         "seconds": round(load_s, 3), "peak_mb": round(load_mb, 1),
+         "alternative": "plain pandas.read_csv (no checks, default dtypes)", "alt_seconds": round(alt_s, 3),
+         "ratio": round(load_s / alt_s, 2)},
+    ]
+
+
+def course_cases(quick: bool):
+    """Execute each lesson in a fresh kernel; compare with the kernel-plus-imports floor."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    def run(nb):
+        t0 = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=True,
+                       resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+        return time.perf_counter() - t0
+
+    floor_nb = nbformat.v4.new_notebook()
+    floor_nb.cells = [nbformat.v4.new_code_cell(
+        "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\nimport seaborn as sns\n"
+        "import statsmodels.api as sm\nimport cxlib, cxlib.data, cxlib.metrics, cxlib.plots")]
+    floor = min(run(nbformat.from_dict(floor_nb)) for _ in range(1 if quick else 2))
+    rows = []
+    lessons = sorted((ROOT / "notebooks").glob("*.ipynb"))[: 1 if quick else None]
+    for path in lessons:
+        nb = nbformat.read(path, as_version=4)
+        total = run(nb)
+        split = {"imports and checks": 0.0, "plotting": 0.0, "analysis": 0.0}
+        seen_code = 0
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            seen_code += 1
+            ex = cell.metadata.get("execution", {})
+            try:
+                secs = (pd.Timestamp(ex["shell.execute_reply"]) - pd.Timestamp(ex["iopub.execute_input"])).total_seconds()
+            except KeyError:
+                continue
+            kind = ("imports and checks" if seen_code <= 2 else
+                    "plotting" if ("plt.show" in cell.source or "plots." in cell.source) else "analysis")
+            split[kind] += secs
+        rows.append({"lesson": path.stem, "seconds": round(total, 2), "floor_seconds": round(floor, 2),
+                     "ratio_to_floor": round(total / floor, 2), **{k: round(v, 2) for k, v in split.items()}})
+    return rows, floor
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    parser.add_argument("--no-course", action="store_true", help="skip executing the lessons")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", default=str(ROOT / "build" / "benchmarks.json"))
+    args = parser.parse_args(argv)
+    import tempfile
+
+    results = []
+    for name, rows, ours, alt, alt_name, same in cxlib_cases(args.quick):
+        a, t_ours, mb_ours = measure(ours, args.repeat)
+        b, t_alt, mb_alt = measure(alt, 1 if "groupby-apply" in alt_name else args.repeat)
+        if not same(a, b):
+            raise SystemExit(f"{name}: cxlib and the alternative disagree")
+        results.append({"case": name, "rows": rows, "seconds": round(t_ours, 3), "peak_mb": round(mb_ours, 1),
+                        "alternative": alt_name, "alt_seconds": round(t_alt, 3), "alt_peak_mb": round(mb_alt, 1),
+                        "ratio": round(t_ours / t_alt, 2)})
+    with tempfile.TemporaryDirectory() as tmp:
+        results += data_cases(args.quick, Path(tmp))
+    print(f"{'case':<62} {'seconds':>8} {'peak MB':>8} {'alt s':>8} {'ours/alt':>9}  alternative")
+    for r in results:
+        alt_s = "" if r["alt_seconds"] is None else f"{r['alt_seconds']:.3f}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        print(f"{r['case']:<62} {r['seconds']:>8.3f} {r['peak_mb']:>8.1f} {alt_s:>8} {ratio:>9}  {r['alternative']}")
+    course, floor = ([], None) if args.no_course else course_cases(args.quick)
+    if course:
+        print(f"\nlessons (floor: fresh kernel + imports = {floor:.2f} s)")
+        print(f"{'lesson':<32} {'seconds':>8} {'x floor':>8} {'imports':>8} {'plots':>8} {'analysis':>9}")
+        for r in course:
+            print(f"{r['lesson']:<32} {r['seconds']:>8.2f} {r['ratio_to_floor']:>8.2f} {r['imports and checks']:>8.2f} "
+                  f"{r['plotting']:>8.2f} {r['analysis']:>9.2f}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": {"python": sys.version.split()[0], "platform": platform.platform(),
+                                           "cores": __import__("os").cpu_count()},
+                               "quick": args.quick, "cxlib": results, "course": course, "floor_seconds": floor},
+                              indent=2))
+    print(f"\nwritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
