@@ -50,6 +50,8 @@ def _complete(df: pd.DataFrame, columns: list[str], missing: str) -> tuple[np.nd
     if len(x) < len(columns) + 2:
         raise InputError(f"only {len(x)} complete row(s); a model with {len(columns) - 1} driver(s) needs at least "
                          f"{len(columns) + 2}")
+    if np.abs(x).max() > 1e150:
+        raise InputError("values as large as {:.3g} cannot be squared without overflow; check the data".format(np.abs(x).max()))
     sd = x.std(axis=0, ddof=1)
     const = [c for c, s in zip(columns, sd) if s == 0]
     if const:

@@ -142,6 +142,9 @@ def mean_from_sums(total, total_sq, n, confidence: float = 0.95) -> pd.DataFrame
     S, Q, N = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (total, total_sq, n)))
     if (N <= 0).any():
         raise InputError("every group needs at least one response to compute a mean")
+    if not (np.isfinite(S).all() and np.isfinite(Q).all()):
+        raise InputError("the values are too large to average and square without overflow (beyond about 1e154); "
+                         "check the data")
     mean = S / N
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(N > 1, np.maximum(Q - N * mean**2, 0.0) / (N - 1), np.nan)
@@ -322,7 +325,8 @@ def mean_score(scores, scale=None, confidence: float = 0.95) -> Estimate:
     x = as_numeric(scores, "scores", low=lo, high=hi, integer=scale is not None)
     if len(x) < 2:
         raise InputError("a mean's interval needs at least 2 responses")
-    frame = mean_from_sums(x.sum(), (x**2).sum(), len(x), confidence)
+    with np.errstate(over="ignore"):
+        frame = mean_from_sums(x.sum(), (x**2).sum(), len(x), confidence)
     return _estimate(frame, confidence, "t")
 
 
@@ -431,7 +435,15 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
         scale = options.get("scale", (1, 7) if metric == "effort" else None)
         lo, hi = _check_scale(scale) if scale is not None else (None, None)
         x = as_numeric(df[column], column, low=lo, high=hi, integer=scale is not None)
-        out = mean_from_sums(np.bincount(codes, weights=x, minlength=k), np.bincount(codes, weights=x * x, minlength=k),
+        with np.errstate(over="ignore"):
+            squares = x * x
+        out = mean_from_sums(np.bincount(codes, weights=x, minlength=k), np.bincount(codes, weights=squares, minlength=k),
                              n, confidence)
+        if (n < 2).any():
+            import warnings
+
+            single = [str(g) for g in np.asarray(index)[n < 2][:5]]
+            warnings.warn(f"{int((n < 2).sum())} group(s) have a single response ({', '.join(single)}): their mean "
+                          "has no standard error or interval (NaN)", stacklevel=2)
     out.index = index
     return out

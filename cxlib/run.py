@@ -48,6 +48,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import CxlibError
+from .export import safe_cell
 from .record import collect
 
 STATUS_OK, STATUS_FAILED, STATUS_SKIPPED = "ok", "failed", "skipped"
@@ -330,18 +331,6 @@ def run_batch(notebooks: list[str], runs: list[Run], out: str | Path, workers: i
 
 # --- summary ---
 
-def _spreadsheet_safe(value) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        try:
-            float(text)
-            return text  # a negative number stays a number
-        except ValueError:
-            return "'" + text
-    return text
-
-
 def _rows(results: list[Result]) -> tuple[list[str], list[dict]]:
     param_cols = sorted({k for r in results for k in {**r.extra, **r.parameters}})
     rec_cols = sorted({k for r in results for k in r.recorded})
@@ -363,7 +352,7 @@ def write_summary(results: list[Result], out: Path) -> None:
         w = csv.writer(fh)
         w.writerow(cols)
         for row in rows:
-            w.writerow([_spreadsheet_safe(row.get(c, "")) for c in cols])
+            w.writerow([safe_cell("" if row.get(c) is None else str(row.get(c, ""))) for c in cols])
     ok = sum(r.status != STATUS_FAILED for r in results)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
     body = "".join(

@@ -65,6 +65,11 @@ def _matrix(items: pd.DataFrame, name: str = "items") -> np.ndarray:
                          f"{', '.join(map(str, items.columns))}")
     cols = [as_numeric(items[c], str(c), allow_missing=True) for c in items.columns]
     x = np.column_stack(cols)
+    if len(x) < 2:
+        raise InputError(f"{name}: {len(x)} respondent(s); reliability needs answers from at least 2 respondents")
+    if np.nanmax(np.abs(x)) > 1e150:
+        raise InputError(f"{name}: values as large as {np.nanmax(np.abs(x)):.3g} cannot be squared without overflow; "
+                         "check the data (ratings are small numbers)")
     empty = [str(c) for c, col in zip(items.columns, cols) if np.isnan(col).all()]
     if empty:
         raise InputError(f"{name}: column(s) {', '.join(map(repr, empty))} have no answers at all")
