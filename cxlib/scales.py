@@ -14,7 +14,8 @@ measure the same thing. This module answers three questions:
   items of each factor, with an explicit rule for missing answers.
 
 :func:`measurement_error` turns alpha into the standard error of measurement: how much
-one respondent's score would vary from one occasion to the next.
+one respondent's score would vary from one occasion to the next; :func:`reliable_change`
+turns that into the smallest change in one respondent's score that is more than noise.
 """
 
 from __future__ import annotations
@@ -266,3 +267,42 @@ def measurement_error(sd: float, alpha: float) -> float:
     if sd < 0:
         raise InputError(f"sd must be non-negative, got {sd!r}")
     return float(sd * np.sqrt(1 - alpha))
+
+
+def reliable_change(sem: float, confidence: float = 0.95) -> float:
+    """Smallest change in one respondent's score that is more than measurement noise.
+
+    Two scores of the same respondent each carry measurement error, so their
+    difference has standard error ``sqrt(2) * sem``; a change is *reliable* at the
+    given confidence when it exceeds ``z * sqrt(2) * sem`` (the reliable change
+    criterion of Jacobson & Truax 1991, with z = 1.96 for 95%).
+
+    Parameters
+    ----------
+    sem : float
+        Standard error of measurement of the score (see :func:`measurement_error`).
+    confidence : float
+        Two-sided confidence level.
+
+    Returns
+    -------
+    float
+        The threshold, in the units of the score.
+
+    Notes
+    -----
+    This is about *individuals*. A change in a group's mean is judged with the
+    standard error of the mean (see :func:`cxlib.compare.mean_difference`), which
+    shrinks with the number of respondents.
+
+    Examples
+    --------
+    >>> round(reliable_change(3.07), 2)  # SEM 3.07 points: changes above 8.51 points are reliable
+    8.51
+    """
+    confidence = check_confidence(confidence)
+    if isinstance(sem, bool) or not isinstance(sem, (int, float, np.integer, np.floating)) or not np.isfinite(sem) \
+            or sem < 0:
+        raise InputError(f"sem must be a non-negative number (a standard error of measurement), got {sem!r}")
+    z = stats.norm.isf((1 - confidence) / 2)
+    return float(z * np.sqrt(2) * sem)

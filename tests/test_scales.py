@@ -80,6 +80,31 @@ def test_measurement_error_formula():
     assert scales.measurement_error(10, 0.91) == pytest.approx(3.0)
 
 
+def test_reliable_change_matches_published_worked_example():
+    # Wodrich, open textbook (University of Arizona), Appendix E "How to Calculate Reliable
+    # Change Indexes (RCIs)", Table A.3.1: Piers-Harris-2 total score SEM 3.07 (Piers &
+    # Herzberg 2002) -> standard error of the difference 4.34 -> 95% threshold 1.96 * 4.34 = 8.51.
+    assert scales.reliable_change(3.07) == pytest.approx(8.51, abs=0.005)
+    # Jacobson & Truax (1991): S_diff = sqrt(2 * SEM^2), reliable when |change| / S_diff > 1.96.
+    assert scales.reliable_change(1.0, confidence=0.95) == pytest.approx(1.959964 * np.sqrt(2), rel=1e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(0, 100), st.floats(0.5, 0.99))
+def test_reliable_change_grows_with_noise_and_confidence(sem, confidence):
+    low = scales.reliable_change(sem, confidence)
+    assert low >= 0
+    assert scales.reliable_change(sem, min(confidence + 0.005, 0.999)) >= low
+    assert scales.reliable_change(sem * 2, confidence) == pytest.approx(2 * low)
+
+
+def test_reliable_change_bad_input():
+    with pytest.raises(InputError, match="sem must be a non-negative number"):
+        scales.reliable_change(-1)
+    with pytest.raises(InputError, match="confidence must be a number between 0 and 1"):
+        scales.reliable_change(1.0, confidence=95)
+
+
 @pytest.mark.parametrize("items, match", [
     (pd.DataFrame({"a": [1, 2, 3]}), "at least two items"),
     (pd.DataFrame({"a": [3, 3, 3], "b": [3, 3, 3]}), "no variance"),
