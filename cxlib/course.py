@@ -1,16 +1,17 @@
 """Execute the whole course into a build folder: ``python -m cxlib.course --out build``.
 
-Each lesson in ``notebooks/`` is run top to bottom with papermill, with its default
-parameters, into ``<out>/notebooks/``; then the course site is built from the stored
-notebooks into ``<out>/site/`` (see :mod:`cxlib.site`). The command exits non-zero if
-any lesson fails, naming it.
+Each lesson in ``notebooks/`` is run top to bottom with its default parameters by the
+batch runner (:mod:`cxlib.run`: in parallel, with a time limit, skipping lessons that
+are already up to date) into ``<out>/notebooks/``, with the run's summary in
+``<out>/summary.html``. Then the course site is built from the freshly executed
+lessons into ``<out>/site/`` (see :mod:`cxlib.site`); a lesson that failed keeps its
+stored notebook on the site. The command exits non-zero if any lesson fails, naming it.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,30 +30,34 @@ def lessons(folder: Path | None = None) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cxlib.course", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="build", help="build folder (default: build)")
+    parser.add_argument("--workers", type=int, default=None, help="lessons run in parallel (default: cores)")
+    parser.add_argument("--timeout", type=float, default=900, help="time limit per lesson, seconds (default 900)")
+    parser.add_argument("--force", action="store_true", help="re-run lessons that are up to date")
     args = parser.parse_args(argv)
-    out = Path(args.out) / "notebooks"
-    out.mkdir(parents=True, exist_ok=True)
-    import papermill as pm
-
-    failed = []
-    for nb in lessons():
-        start = time.perf_counter()
-        try:
-            pm.execute_notebook(str(nb), str(out / nb.name), cwd=str(nb.parent), progress_bar=False,
-                                kernel_name="python3")
-            status = "ok"
-        except Exception as exc:  # report and go on with the other lessons
-            failed.append(nb.name)
-            status = f"FAILED: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        print(f"{nb.name:<45} {time.perf_counter() - start:6.1f} s  {status}", flush=True)
-    if not lessons():
-        print("no lessons in notebooks/ yet; the data were generated and validated")
+    from .run import STATUS_FAILED, Run, run_batch
     from .site import build
 
-    site = build(Path(args.out) / "site")
+    out = Path(args.out)
+    found = lessons()
+    failed = []
+    pages = list(found)
+    if found:
+        results = run_batch(found, [Run("notebooks", {})], out, workers=args.workers, timeout=args.timeout,
+                            force=args.force, progress=False)
+        for res, stored in zip(results, found):
+            note = f"FAILED at cell {res.cell}: {res.error}" if res.status == STATUS_FAILED else res.status
+            print(f"{res.notebook:<45} {res.duration:6.1f} s  {note}", flush=True)
+            if res.status == STATUS_FAILED:
+                failed.append(res.notebook)
+        pages = [stored if stored.name in failed else out / "notebooks" / stored.name for stored in found]
+        print(f"lessons executed into {out / 'notebooks'}; summary in {out / 'summary.html'}")
+    else:
+        print("no lessons in notebooks/ yet; the data were generated and validated")
+    site = build(out / "site", notebooks=pages)
     print(f"site built: open {site / 'index.html'} in a browser")
     if failed:
-        print(f"{len(failed)} lesson(s) failed: {', '.join(failed)}", file=sys.stderr)
+        print(f"{len(failed)} lesson(s) failed (the site shows their stored version): {', '.join(failed)}",
+              file=sys.stderr)
         return 1
     return 0
 

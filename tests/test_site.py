@@ -1,26 +1,29 @@
 """The course site: built offline from the stored outputs, checked in a real browser.
 
-Debian's chromium, driven headless by Playwright (``executable_path``, no browser
-download), opens every lesson page from disk and checks that its figures load, its
-tables render, its internal links resolve, and that nothing is fetched from the
-network. A planted customer comment containing ``<script>`` must show as text.
+Debian's chromium, driven headless by Playwright (``executable_path``, never a browser
+download), opens the built site from disk. The site is built once for this module and
+crawled once: every page reachable from the landing page (and the search page) is
+opened, every same-site link must point at a file that exists (and at an anchor that
+exists on that page), and every request the pages make must stay on ``file://`` (or
+``data:``). Each lesson page must show its figures (loaded images) and tables. A
+planted customer comment containing ``<script>`` must show as text and never run.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from conftest import CHROMIUM_ARGS, ROOT
 from cxlib import site
 
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-PLANTED = "<script>window.__pwned = 1</script> Lovely sofa!"
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+LOCAL = ("file://", "data:", "blob:", "about:")
 
 
 @pytest.fixture(scope="module")
@@ -38,69 +41,149 @@ def browser(chromium_path):
         b.close()
 
 
-def _open(browser, path: Path):
+def _local_path(url: str) -> Path:
+    return Path(unquote(urlparse(url).path))
+
+
+@pytest.fixture(scope="module")
+def crawl(built, browser):
+    """Open every same-site page once; per page: links, element ids, outside requests, errors."""
     page = browser.new_page()
-    outside = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file://", "data:", "blob:")) else None)
-    page.goto(path.as_uri())
-    page.wait_for_load_state("load")
-    return page, outside
+    outside, errors = [], []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(LOCAL) else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    start = [built / "index.html", built / "search.html"]
+    queue, seen, pages = [p.resolve() for p in start], set(), {}
+    while queue:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        outside.clear()
+        errors.clear()
+        page.goto(path.as_uri() + ("?q=nps" if path.name == "search.html" else ""))
+        page.wait_for_load_state("load")
+        if path.name == "search.html":
+            page.wait_for_timeout(500)  # the search runs after load
+        info = page.evaluate("""() => ({
+            links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+            ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id)})""")
+        pages[path] = {"links": info["links"], "ids": set(info["ids"]), "outside": list(outside),
+                       "errors": list(errors)}
+        for href in info["links"]:
+            if href.startswith("file://"):
+                target = _local_path(href)
+                if target.suffix == ".html" and target.is_file() and str(target).startswith(str(built.resolve())):
+                    queue.append(target.resolve())
+    page.close()
+    return pages
 
 
 def _outputs(nb_path: Path) -> tuple[int, int]:
-    nb = json.loads(nb_path.read_text())
+    """Numbers of PNG figures and of HTML tables among a notebook's stored outputs."""
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
     outs = [o for c in nb["cells"] for o in c.get("outputs", [])]
-    return (sum("image/png" in o.get("data", {}) for o in outs), sum("text/html" in o.get("data", {}) for o in outs))
+    html = ["".join(o["data"]["text/html"]) for o in outs if "text/html" in o.get("data", {})]
+    return sum("image/png" in o.get("data", {}) for o in outs), sum(h.count("<table") for h in html)
 
 
-def test_site_has_landing_page_lessons_exercises_and_data_dictionary(built):
-    index = (built / "index.html").read_text()
+def test_site_has_landing_page_lessons_in_order_exercises_and_data_dictionary(built):
+    index = (built / "index.html").read_text(encoding="utf-8")
+    positions = [index.find(f'href="lessons/{nb.stem}.html"') for nb in LESSONS]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), "lessons listed in course order"
     for nb in LESSONS:
-        assert (built / "lessons" / f"{nb.stem}.html").exists()
-        assert f"lessons/{nb.stem}.html" in index
-    assert (built / "data.html").exists() and "data dictionary" in index.lower()
-    exercises = (built / "exercises.html").read_text()
-    for nb in sorted((ROOT / "exercises").glob("*.ipynb")):
-        assert f"{nb.name}" in exercises and (built / "exercises" / f"{nb.stem}.html").exists()
-    assert list((built / "_downloads").rglob("*.ipynb")), "exercise notebooks are downloadable"
+        assert (built / "lessons" / f"{nb.stem}.html").is_file()
+    data = (built / "data.html").read_text(encoding="utf-8")
+    assert "data dictionary" in index.lower() and "survey.csv" in data and "<table" in data
+    exercises = (built / "exercises.html").read_text(encoding="utf-8")
+    for nb in EXERCISES:
+        assert (built / "exercises" / f"{nb.stem}.html").is_file()
+        assert re.search(rf'class="reference download internal"[^>]*href="_downloads/\w+/{re.escape(nb.name)}"',
+                         exercises), f"no download link for {nb.name}"
+    assert len(list((built / "_downloads").rglob("*.ipynb"))) == len(EXERCISES)
+    assert not (built / ".doctrees").exists(), "build internals stay out of the site"
+
+
+def test_every_link_on_every_page_resolves(built, crawl):
+    assert len(crawl) >= len(LESSONS) + len(EXERCISES) + 3
+    broken = []
+    for path, info in crawl.items():
+        for href in info["links"]:
+            url = urlparse(href)
+            if url.scheme != "file":
+                continue  # links to other sites are allowed (they are not followed or fetched)
+            target = _local_path(href)
+            if not target.exists():
+                broken.append(f"{path.name}: {href}")
+            elif url.fragment and target.suffix == ".html" and target.resolve() in crawl:
+                if unquote(url.fragment) not in crawl[target.resolve()]["ids"]:
+                    broken.append(f"{path.name}: {href} (no such anchor)")
+    assert broken == []
+
+
+def test_no_page_fetches_anything_from_the_network(built, crawl):
+    fetched = {path.name: info["outside"] for path, info in crawl.items() if info["outside"]}
+    assert fetched == {}
+    errors = {path.name: info["errors"] for path, info in crawl.items() if info["errors"]}
+    assert errors == {}, "JavaScript errors on the pages"
+    # and nothing in the pages' markup points at another site for a script, style, font or image
+    remote = re.compile(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=[\"']?(https?:)?//", re.IGNORECASE)
+    offenders = [p.name for p in built.rglob("*.html") if remote.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
 
 
 @pytest.mark.parametrize("nb", LESSONS, ids=lambda p: p.stem)
-def test_lesson_page_renders_figures_tables_and_links_offline(nb, built, browser):
-    page_path = built / "lessons" / f"{nb.stem}.html"
-    page, outside = _open(browser, page_path)
-    n_png, n_html = _outputs(nb)
-    images = page.evaluate("Array.from(document.querySelectorAll('.cell_output img'))"
-                           ".map(i => [i.complete, i.naturalWidth])")
-    assert len(images) == n_png
-    assert all(done and width > 0 for done, width in images), images
-    assert page.locator(".cell_output table").count() >= min(n_html, 1)
-    hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+def test_lesson_page_renders_its_figures_tables_and_formulas(nb, built, browser):
+    page = browser.new_page()
+    page.goto((built / "lessons" / f"{nb.stem}.html").as_uri())
+    page.wait_for_load_state("load")
+    n_png, n_tables = _outputs(nb)
+    figures = page.evaluate("Array.from(document.querySelectorAll('.cell_output img'))"
+                            ".map(i => [i.complete, i.naturalWidth])")
+    tables = page.locator(".cell_output table").count()
+    formulas = page.evaluate("Array.from(document.querySelectorAll('img.math')).map(i => i.naturalWidth)")
+    text = page.locator("article").inner_text()
     page.close()
-    assert outside == [], f"fetched from the network: {outside[:5]}"
-    for href in hrefs:
-        url = urlparse(href)
-        if url.scheme == "file":
-            target = Path(unquote(url.path))
-            assert target.exists(), f"broken link {href} on {page_path.name}"
+    assert len(figures) == n_png and all(done and width > 0 for done, width in figures), figures
+    assert tables == n_tables
+    assert all(width > 0 for width in formulas)
+    assert "$$" not in text, "a formula was left as LaTeX source"
 
 
-def test_planted_script_in_a_comment_shows_as_text(tmp_path, browser):
-    nbdir = tmp_path / "nb"
-    nbdir.mkdir()
+PLANTED = ["<script>window.__pwned = 1</script> Lovely sofa", "<img src=x onerror='window.__pwned = 2'>"]
+
+
+def test_a_planted_script_in_a_customer_comment_shows_as_text_and_never_runs(tmp_path_factory, browser):
+    import nbformat
+    from nbclient import NotebookClient
+
+    tmp = tmp_path_factory.mktemp("planted")
+    (tmp / "nb").mkdir()
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell("# Comments"),
-                nbformat.v4.new_code_cell("import pandas as pd\n"
-                                          f"comments = pd.DataFrame({{'comment': [{PLANTED!r}]}})\n"
-                                          "print(comments['comment'].iloc[0])\ncomments")]
+                nbformat.v4.new_code_cell(
+                    "import pandas as pd\nfrom IPython.display import Markdown, HTML, display\n"
+                    f"comments = pd.DataFrame({{'comment': {PLANTED!r}, 'score': [5, 1]}})\n"
+                    "print(comments['comment'].iloc[0])\ncomments"),
+                # outputs that would pass the comment on raw: a Styler without escaping, Markdown, HTML
+                nbformat.v4.new_code_cell("comments.style"),
+                nbformat.v4.new_code_cell("for c in comments['comment']:\n"
+                                          "    display(Markdown(c))\n    display(HTML('<b>' + c + '</b>'))")]
     NotebookClient(nb, kernel_name="python3").execute()
-    nbformat.write(nb, nbdir / "00_comments.ipynb")
-    out = site.build(tmp_path / "html", notebooks=nbdir, exercises=tmp_path / "none")
-    page, outside = _open(browser, out / "lessons" / "00_comments.html")
+    nbformat.write(nb, tmp / "nb" / "00_comments.ipynb")
+    out = site.build(tmp / "html", notebooks=tmp / "nb", exercises=[])
+    page = browser.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(LOCAL) else None)
+    page.goto((out / "lessons" / "00_comments.html").as_uri())
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
     pwned = page.evaluate("typeof window.__pwned")
     text = page.locator("article").inner_text()
+    cells = page.locator(".cell_output table td").all_inner_texts()
     page.close()
     assert pwned == "undefined", "a customer comment ran as a script"
-    assert text.count("<script>window.__pwned = 1</script>") >= 2  # the printed text and the table cell
-    assert outside == []
+    assert PLANTED[0] in cells and PLANTED[1] in cells  # the table shows the comments as text
+    assert text.count(PLANTED[0]) >= 2  # the printed text and the table, at least
+    assert outside == [], "the planted <img src=x> made no request outside the site"
