@@ -185,14 +185,35 @@ def ipa_map(df: pd.DataFrame, *, importance: str = "importance", performance: st
         sel = groups == g
         ax.plot(x[sel], y[sel], ls="none", marker=MARKERS.get(g, "o"), color=PALETTE.get(g, "#2166ac"),
                 ms=9, label=g)
-    for xi, yi, name in zip(x, y, df.index.astype(str)):
-        ax.annotate(name, (xi, yi), textcoords="offset points", xytext=(5, 4), fontsize=9)
     ax.axvline(np.mean(x) if x_cross is None else x_cross, color="black", lw=0.8, ls="--")
     ax.axhline(np.mean(y) if y_cross is None else y_cross, color="black", lw=0.8, ls="--")
     if quadrant:
         ax.legend(loc="best", frameon=True, fontsize=9)
     _label(ax, title, xlabel, ylabel)
+    _place_labels(ax, x, y, df.index.astype(str))
     return ax
+
+
+# where a point's label may go, in points from the point: above right first, then the other corners
+_LABEL_SPOTS = (((5, 4), "left", "bottom"), ((5, -4), "left", "top"), ((-5, 4), "right", "bottom"),
+                ((-5, -4), "right", "top"))
+
+
+def _place_labels(ax, x, y, names) -> None:
+    """Label each point, moving a label to another corner of its point when it would overlap one already placed."""
+    renderer = ax.figure.canvas.get_renderer()
+    placed = []
+    for i in np.argsort(x, kind="stable"):
+        text = None
+        for offset, ha, va in _LABEL_SPOTS:
+            if text is not None:
+                text.remove()
+            text = ax.annotate(names[i], (x[i], y[i]), textcoords="offset points", xytext=offset, ha=ha, va=va,
+                               fontsize=9)
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(box)  # if every corner overlaps, the last one stays: the label is still shown
 
 
 def control_chart(df: pd.DataFrame, *, x: str | None = None, y: str = "p", center: str = "center",

@@ -9,7 +9,9 @@ from conftest import ROOT
 
 def _outputs(path):
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    # coalesce_streams: the kernel may split one print into two stream outputs depending on timing
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+                   coalesce_streams=True).execute()
     result = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):

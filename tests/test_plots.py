@@ -55,3 +55,15 @@ def test_ipa_map_labels_every_driver():
                       index=["waiting", "comfort", "friendliness"])
     ax = plots.ipa_map(df, title="IPA", xlabel="performance (1-5)", ylabel="importance (%)")
     assert sorted(t.get_text() for t in ax.texts) == ["comfort", "friendliness", "waiting"]
+
+
+def test_ipa_map_moves_a_label_that_would_overlap_its_neighbour():
+    # two drivers almost on top of each other, with long names: their labels must not overlap
+    df = pd.DataFrame({"importance": [12.0, 11.95, 5.0], "performance": [3.92, 3.96, 3.6],
+                       "quadrant": ["Keep up the good work", "Keep up the good work", "Low priority"]},
+                      index=["people_knowledge", "people_helpfulness", "env_comfort"])
+    ax = plots.ipa_map(df, title="IPA", xlabel="performance (1-5)", ylabel="importance (%)")
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == 3
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
