@@ -1,27 +1,44 @@
 """Headline metrics with honest uncertainty: NPS, top-box (CSAT), effort, means.
 
 Every metric comes with its standard error, a confidence interval and the number of
-responses it rests on (a :class:`cxlib.results.Estimate`).
+responses it rests on (a :class:`cxlib.results.Estimate`), because a number without
+its uncertainty invites people to read noise as news.
 
-* **NPS** (Net Promoter Score): from 0-10 likelihood-to-recommend ratings, the
-  percentage of promoters (9-10) minus the percentage of detractors (0-6), from -100
-  to +100. Its interval is the *adjusted-Wald* interval that Rocks (2016, "Interval
-  estimation for the 'Net Promoter Score'", *The American Statistician* 70(4)) found
-  to perform best: add 3/4 of a response to the promoters and to the detractors (3 to
-  the sample size, the rest to the passives), then use the variance of a difference of
-  two proportions of a trinomial. ``method="wald"`` gives the plain interval.
+* **NPS** (Net Promoter Score). Customers answer "How likely are you to recommend
+  us?" from 0 to 10. Those answering 9 or 10 are *promoters*, 7 or 8 *passives*,
+  0 to 6 *detractors*. The NPS is the percentage of promoters minus the percentage of
+  detractors, so it runs from -100 (everyone a detractor) to +100 (everyone a
+  promoter). Its interval is the *adjusted-Wald* interval that Rocks (2016,
+  "Interval estimation for the 'Net Promoter Score'", *The American Statistician*
+  70(4)) found to perform best: pretend three more customers answered, split as 3/4
+  of a promoter, 3/2 of a passive and 3/4 of a detractor, then use the variance of
+  the promoter share minus the detractor share. ``value`` stays the NPS you observed;
+  the interval is centred on the slightly shrunk, adjusted NPS, so it is not exactly
+  symmetric around ``value`` (in extreme small samples the observed NPS can even lie
+  just outside it: a single promoter scores 100 with a 95% interval up to 98.5).
+  ``method="wald"`` gives the plain interval, which claims perfect certainty (zero
+  width) when every answer falls in one category: a warning says so.
 * **Top-box** (CSAT as the share of satisfied customers): the percentage of answers in
-  the top ``top`` boxes of the scale, with the Wilson score interval (Wilson 1927;
-  Newcombe 1998, *Statistics in Medicine* 17).
-* **Effort** and other **means**: the mean rating with a t interval.
+  the top ``top`` boxes of the scale, e.g. 4 or 5 on a 1-5 scale, with the Wilson
+  score interval (Wilson 1927; Newcombe 1998, *Statistics in Medicine* 17), which
+  stays inside 0-100% and works for small samples. :func:`bottom_box` is the mirror
+  image: the share in the lowest boxes.
+* **Customer effort**: the survey asks how much effort it took, from 1 (very low) to
+  7 (very high), so *lower is better*. :func:`effort_score` is the mean effort with a
+  t interval; the share of customers who found it easy is
+  ``bottom_box(effort, scale=(1, 7), bottom=3)`` (answers 1-3).
+* **Means** of any rating: :func:`mean_score`, with a t interval.
 
-:func:`by_group` computes any of them for every branch, month or competitor at once,
+:func:`by_group` computes any of them for every branch, month or competitor at once
 from one pass of counts over the data (no loop over groups), so it stays fast on
-millions of responses.
+millions of responses; each group gets exactly the numbers the single-sample function
+gives. The formulas live once, in the ``*_from_counts`` / ``*_from_sums`` functions,
+which work on arrays of counts.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -36,6 +53,9 @@ NPS_SCALE = (0, 10)
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 METHODS = ("adjusted_wald", "wald")
+#: Pseudo-responses the adjusted-Wald interval adds (Rocks 2016; the defaults of his R
+#: package NPS): 3/4 promoter, 3/2 passive, 3/4 detractor, 3 in all.
+ADJUSTMENT = {"promoters": 0.75, "passives": 1.5, "detractors": 0.75}
 
 
 def _z(confidence: float) -> float:
@@ -43,7 +63,7 @@ def _z(confidence: float) -> float:
 
 
 def _check_method(method: str) -> str:
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}{suggest(str(method), METHODS)}")
     return method
 
@@ -58,7 +78,69 @@ def _check_scale(scale) -> tuple[int, int]:
     return int(lo), int(hi)
 
 
+def _arrays(*values) -> list[np.ndarray]:
+    return np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in values))
+
+
+def _labels(mask: np.ndarray, labels) -> str:
+    """Name the groups flagged by ``mask`` (at most five) for a warning."""
+    count = int(mask.sum())
+    if labels is None:
+        return f"{count} group(s)" if mask.size > 1 else "this sample"
+    shown = ", ".join(str(g) for g in np.asarray(labels, dtype=object)[mask][:5])
+    return f"{count} group(s) ({shown}{', ...' if count > 5 else ''})"
+
+
 # --- formulas on arrays of counts: written once, used by the scalar functions and by_group ---
+
+def nps_variance(promoter_share, detractor_share):
+    """Variance of one response scored +1 (promoter), 0 (passive), -1 (detractor).
+
+    ``p_P + p_D - (p_P - p_D)**2``: the trinomial variance of the difference between
+    the promoter and detractor shares. Divide by the number of responses for the
+    variance of an NPS (as a fraction, not points).
+
+    Examples
+    --------
+    >>> float(nps_variance(0.5, 1 / 6))  # 1 detractor, 2 passives, 3 promoters: 5/9
+    0.5555...
+    """
+    p, d = np.asarray(promoter_share, dtype=float), np.asarray(detractor_share, dtype=float)
+    return np.maximum(p + d - (p - d) ** 2, 0.0)
+
+
+def _nps_parts(promoters, detractors, n, method: str):
+    """Observed NPS, interval centre and standard error (fractions) from counts."""
+    P, D, N = _arrays(promoters, detractors, n)
+    if (N <= 0).any():
+        raise InputError("every group needs at least one response to compute an NPS")
+    if ((P < 0) | (D < 0) | (P + D > N)).any():
+        raise InputError("promoters and detractors must be counts between 0 and n, with promoters + detractors <= n")
+    observed = (P - D) / N
+    if method == "adjusted_wald":
+        P, D, N = P + ADJUSTMENT["promoters"], D + ADJUSTMENT["detractors"], N + sum(ADJUSTMENT.values())
+    pp, pd_ = P / N, D / N
+    return observed, pp - pd_, np.sqrt(nps_variance(pp, pd_) / N)
+
+
+def _nps_frame(promoters, detractors, n, method: str, confidence: float) -> pd.DataFrame:
+    observed, centre, se = _nps_parts(promoters, detractors, n, method)
+    half = _z(confidence) * se
+    return pd.DataFrame({"value": 100 * observed, "se": 100 * se,
+                         "low": 100 * np.clip(centre - half, -1, 1), "high": 100 * np.clip(centre + half, -1, 1),
+                         "n": np.asarray(np.broadcast_to(n, observed.shape), dtype=np.int64)})
+
+
+def _warn_zero_width_wald(frame: pd.DataFrame, method: str, labels=None, stacklevel: int = 3) -> None:
+    if method != "wald":
+        return
+    zero = (frame["se"] == 0).to_numpy()
+    if zero.any():
+        warnings.warn(f"{_labels(zero, labels)}: the Wald interval has zero width, because every response falls in "
+                      "one category (all promoters, all passives or all detractors) or there is a single response; "
+                      "this is not certainty. Use method='adjusted_wald' for an honest interval.",
+                      UserWarning, stacklevel=stacklevel)
+
 
 def nps_from_counts(promoters, detractors, n, method: str = "adjusted_wald", confidence: float = 0.95) -> pd.DataFrame:
     """NPS, its standard error and interval from counts (vectorised over groups).
@@ -66,15 +148,19 @@ def nps_from_counts(promoters, detractors, n, method: str = "adjusted_wald", con
     Parameters
     ----------
     promoters, detractors, n : array-like
-        Counts of promoters (9-10), detractors (0-6) and all responses.
+        Counts of promoters (9-10), detractors (0-6) and all responses, one entry per
+        group.
     method : {"adjusted_wald", "wald"}
+        See :func:`nps`.
     confidence : float
+        Confidence level, between 0 and 1.
 
     Returns
     -------
     DataFrame
         ``value`` (observed NPS, points), ``se``, ``low``, ``high`` (points, within
-        -100..100), ``n``.
+        -100..100), ``n``. With the Wald method a group whose responses all fall in
+        one category has ``se`` 0 and a zero-width interval (with a warning).
 
     Examples
     --------
@@ -84,20 +170,9 @@ def nps_from_counts(promoters, detractors, n, method: str = "adjusted_wald", con
     """
     _check_method(method)
     confidence = check_confidence(confidence)
-    P, D, N = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (promoters, detractors, n)))
-    if (N <= 0).any():
-        raise InputError("every group needs at least one response to compute an NPS")
-    observed_n = N
-    value = (P - D) / N
-    if method == "adjusted_wald":
-        P, D, N = P + 0.75, D + 0.75, N + 3.0
-    pp, pd_ = P / N, D / N
-    centre = pp - pd_
-    se = np.sqrt(np.maximum(pp + pd_ - centre**2, 0.0) / N)
-    half = _z(confidence) * se
-    return pd.DataFrame({"value": 100 * value, "se": 100 * se,
-                         "low": 100 * np.clip(centre - half, -1, 1), "high": 100 * np.clip(centre + half, -1, 1),
-                         "n": observed_n.astype(np.int64)})
+    frame = _nps_frame(promoters, detractors, n, method, confidence)
+    _warn_zero_width_wald(frame, method)
+    return frame
 
 
 def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
@@ -105,7 +180,9 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
 
     The Wilson interval (Wilson 1927) is the one Newcombe (1998) recommends for a
     single proportion: it never leaves 0-100% and behaves well for small samples and
-    shares near 0 or 100%.
+    shares near 0 or 100%. ``se`` is the usual binomial standard error
+    ``sqrt(p (1 - p) / n)``, which is 0 when all or none of the answers are hits;
+    the Wilson interval still has a sensible width then.
 
     Examples
     --------
@@ -114,7 +191,7 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
     0   30.8  2.85  25.53  36.62  263
     """
     confidence = check_confidence(confidence)
-    x, N = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (successes, n)))
+    x, N = _arrays(successes, n)
     if (N <= 0).any():
         raise InputError("every group needs at least one response to compute a percentage")
     if ((x < 0) | (x > N)).any():
@@ -129,8 +206,25 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
                          "n": N.astype(np.int64)})
 
 
-def mean_from_sums(total, total_sq, n, confidence: float = 0.95) -> pd.DataFrame:
+def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 0.0) -> pd.DataFrame:
     """Mean with a t interval from sums and sums of squares (vectorised).
+
+    Parameters
+    ----------
+    total, total_sq, n : array-like
+        Per group: the sum of ``x - shift``, the sum of ``(x - shift)**2`` and the
+        number of values.
+    confidence : float
+    shift : float or array-like
+        A value subtracted from every ``x`` of the group before summing (added back to
+        the mean). A value near the group's mean keeps the variance accurate when the
+        values are large and close together; 0 is fine for ratings.
+
+    Returns
+    -------
+    DataFrame
+        ``value``, ``se``, ``low``, ``high``, ``n``. A group with a single value has
+        no standard error: ``se``, ``low`` and ``high`` are NaN.
 
     Examples
     --------
@@ -139,25 +233,51 @@ def mean_from_sums(total, total_sq, n, confidence: float = 0.95) -> pd.DataFrame
     0    2.5  0.645  0.446  4.554  4
     """
     confidence = check_confidence(confidence)
-    S, Q, N = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in (total, total_sq, n)))
+    S, Q, N, shift = _arrays(total, total_sq, n, shift)
     if (N <= 0).any():
         raise InputError("every group needs at least one response to compute a mean")
-    if not (np.isfinite(S).all() and np.isfinite(Q).all()):
+    if not (np.isfinite(S).all() and np.isfinite(Q).all() and np.isfinite(shift).all()):
         raise InputError("the values are too large to average and square without overflow (beyond about 1e154); "
                          "check the data")
-    mean = S / N
+    centred = S / N
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(N > 1, np.maximum(Q - N * mean**2, 0.0) / (N - 1), np.nan)
+        var = np.where(N > 1, np.maximum(Q - N * centred**2, 0.0) / (N - 1), np.nan)
         se = np.sqrt(var / N)
         t = np.where(N > 1, stats.t.ppf(0.5 + confidence / 2, np.maximum(N - 1, 1)), np.nan)
+    mean = centred + shift
     return pd.DataFrame({"value": mean, "se": se, "low": mean - t * se, "high": mean + t * se,
                          "n": N.astype(np.int64)})
+
+
+def _mean_frame(x: np.ndarray, codes: np.ndarray | None, k: int, confidence: float) -> pd.DataFrame:
+    """Means with t intervals of ``x``, per group code if given (one group otherwise).
+
+    Two passes: the group means first, then sums of deviations from them, so the
+    variance stays accurate for large values (amounts of money, timestamps) where
+    ``sum(x**2) - n * mean**2`` would lose every digit.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if codes is None:
+            n = np.array([len(x)])
+            shift = np.array([x.sum()]) / n
+            d = x - shift[0]
+            S, Q = np.array([d.sum()]), np.array([(d * d).sum()])
+        else:
+            n = np.bincount(codes, minlength=k)
+            shift = np.bincount(codes, weights=x, minlength=k) / np.maximum(n, 1)
+            d = x - shift[codes]
+            S, Q = np.bincount(codes, weights=d, minlength=k), np.bincount(codes, weights=d * d, minlength=k)
+    return mean_from_sums(S, Q, n, confidence, shift=shift)
 
 
 def _estimate(frame: pd.DataFrame, confidence: float, method: str) -> Estimate:
     row = frame.iloc[0]
     return Estimate(value=float(row["value"]), se=float(row["se"]), low=float(row["low"]), high=float(row["high"]),
                     n=int(row["n"]), confidence=confidence, method=method)
+
+
+def _nps_counts(x: np.ndarray) -> tuple[int, int, int]:
+    return int((x >= PROMOTER_MIN).sum()), int((x <= DETRACTOR_MAX).sum()), len(x)
 
 
 # --- the metrics on raw scores ---
@@ -168,9 +288,13 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
     Parameters
     ----------
     scores : array-like or Series
-        Likelihood-to-recommend ratings, whole numbers 0 to 10, no missing values.
+        Likelihood-to-recommend ratings, whole numbers 0 to 10, no missing values
+        (``pd.NA`` in a nullable ``Int64`` column counts as missing: drop the blanks
+        first, e.g. ``survey["recommend"].dropna()``).
     method : {"adjusted_wald", "wald"}
-        ``"adjusted_wald"`` (Rocks 2016; the default) or the plain Wald interval.
+        ``"adjusted_wald"`` (Rocks 2016; the default): add 3/4 of a promoter, 3/2 of a
+        passive and 3/4 of a detractor (3 responses) before computing the interval.
+        ``"wald"``: the plain interval, observed NPS plus or minus z standard errors.
     confidence : float
         Confidence level, between 0 and 1.
 
@@ -178,9 +302,19 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
     -------
     Estimate
         ``value`` is the observed NPS in points (-100 to 100); ``se``, ``low`` and
-        ``high`` are in points; ``n`` the number of ratings. With the adjusted-Wald
-        method the interval is centred on the adjusted estimate, so it is not
-        symmetric around ``value``.
+        ``high`` are in points, the interval clipped to -100..100; ``n`` is the
+        number of ratings. With the adjusted-Wald method the interval is centred on
+        the adjusted NPS, so it is not symmetric around ``value``, and in extreme
+        small samples ``value`` can fall just outside it: at 95% confidence only with
+        a single rating (one promoter: 100, interval up to 98.5), at 90% with up to 4;
+        below about 84% confidence, a sample of all promoters (or all detractors)
+        of any size.
+
+    Warns
+    -----
+    UserWarning
+        With ``method="wald"``, when the interval has zero width (every rating in
+        one category, or a single rating).
 
     Examples
     --------
@@ -193,7 +327,8 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
     _check_method(method)
     confidence = check_confidence(confidence)
     x = as_numeric(scores, "scores", low=NPS_SCALE[0], high=NPS_SCALE[1], integer=True)
-    frame = nps_from_counts((x >= PROMOTER_MIN).sum(), (x <= DETRACTOR_MAX).sum(), len(x), method, confidence)
+    frame = _nps_frame(*_nps_counts(x), method, confidence)
+    _warn_zero_width_wald(frame, method)
     return _estimate(frame, confidence, method)
 
 
@@ -201,8 +336,9 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
 class NPSComparison:
     """The difference between two NPS samples: ``a`` minus ``b``, in points.
 
-    ``low`` and ``high`` are the confidence interval of the difference; ``z`` and
-    ``p_value`` test "no difference" (two-sided).
+    ``difference`` is the observed difference; ``low`` and ``high`` are its
+    confidence interval (centred on the adjusted difference with the adjusted-Wald
+    method); ``z`` and ``p_value`` test "no difference" (two-sided).
     """
 
     difference: float
@@ -229,11 +365,24 @@ class NPSComparison:
 def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -> NPSComparison:
     """Compare the NPS of two independent samples (a branch against the rest, this year against last).
 
-    The difference of two NPS is estimated with the variance of each NPS (a trinomial
-    difference of proportions) summed; with ``method="adjusted_wald"`` each sample gets
-    the adjustment of :func:`nps` (3/4 of a response added to promoters and to
-    detractors) before the variances and the centre of the interval are computed, as
-    in Rocks (2016) and Sauro & Lewis's comparison of two NPS.
+    The variance of the difference is the sum of the two NPS variances. With
+    ``method="adjusted_wald"`` each sample first gets the adjustment of :func:`nps`
+    (3/4 of a promoter, 3/2 of a passive, 3/4 of a detractor), and the interval and
+    the z test use the adjusted NPS, as in Rocks's R package NPS (``nps_test``) and
+    Sauro and Lewis's test for two NPS (MeasuringU, 2021).
+
+    Parameters
+    ----------
+    a, b : array-like or Series
+        0-10 ratings of the two samples (no missing values).
+    method : {"adjusted_wald", "wald"}
+    confidence : float
+
+    Returns
+    -------
+    NPSComparison
+        ``difference`` (a minus b, observed, points), ``se``, ``low``, ``high``
+        (points, within -200..200), ``z``, ``p_value``, ``n_a``, ``n_b``.
 
     Examples
     --------
@@ -244,28 +393,24 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
     """
     _check_method(method)
     confidence = check_confidence(confidence)
-    xa = as_numeric(a, "a", low=0, high=10, integer=True)
-    xb = as_numeric(b, "b", low=0, high=10, integer=True)
-    counts = []
-    for x in (xa, xb):
-        P, D, N = float((x >= PROMOTER_MIN).sum()), float((x <= DETRACTOR_MAX).sum()), float(len(x))
-        if method == "adjusted_wald":
-            P, D, N = P + 0.75, D + 0.75, N + 3.0
-        counts.append((P / N, D / N, N))
-    (pa, da, na), (pb, db, nb) = counts
-    centre = (pa - da) - (pb - db)
-    se = np.sqrt((pa + da - (pa - da) ** 2) / na + (pb + db - (pb - db) ** 2) / nb)
-    observed = ((xa >= PROMOTER_MIN).mean() - (xa <= DETRACTOR_MAX).mean()) - \
-               ((xb >= PROMOTER_MIN).mean() - (xb <= DETRACTOR_MAX).mean())
+    xa = as_numeric(a, "a", low=NPS_SCALE[0], high=NPS_SCALE[1], integer=True)
+    xb = as_numeric(b, "b", low=NPS_SCALE[0], high=NPS_SCALE[1], integer=True)
+    obs, centre, se_each = _nps_parts(*np.array([_nps_counts(xa), _nps_counts(xb)]).T, method)
+    diff_centre = float(centre[0] - centre[1])
+    se = float(np.sqrt((se_each**2).sum()))
     if se == 0:
-        z = 0.0 if centre == 0 else float(np.sign(centre) * np.inf)
-        p = 1.0 if centre == 0 else 0.0
+        z = 0.0 if diff_centre == 0 else float(np.sign(diff_centre) * np.inf)
+        p = 1.0 if diff_centre == 0 else 0.0
+        if method == "wald":
+            warnings.warn("the Wald standard error of the difference is 0 because every rating in each sample falls "
+                          "in one category; the test and interval claim a certainty the data cannot give. "
+                          "Use method='adjusted_wald'.", UserWarning, stacklevel=2)
     else:
-        z = float(centre / se)
+        z = diff_centre / se
         p = float(2 * stats.norm.sf(abs(z)))
     half = _z(confidence) * se
-    return NPSComparison(difference=float(100 * observed), se=float(100 * se),
-                         low=float(100 * max(centre - half, -2)), high=float(100 * min(centre + half, 2)),
+    return NPSComparison(difference=float(100 * (obs[0] - obs[1])), se=100 * se,
+                         low=float(100 * max(diff_centre - half, -2)), high=float(100 * min(diff_centre + half, 2)),
                          z=z, p_value=p, n_a=len(xa), n_b=len(xb), confidence=confidence, method=method)
 
 
@@ -282,6 +427,22 @@ def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Est
     CSAT is usually reported as the top-2-box share of a 1-5 satisfaction question:
     the percentage of customers answering 4 or 5.
 
+    Parameters
+    ----------
+    scores : array-like or Series
+        Ratings, whole numbers on ``scale``, no missing values.
+    scale : (int, int)
+        Lowest and highest answer of the scale.
+    top : int
+        How many boxes from the top count as a hit: 1 to (number of answers - 1).
+    confidence : float
+
+    Returns
+    -------
+    Estimate
+        ``value``, ``low``, ``high`` in percent (0-100); ``se`` is the binomial
+        standard error in percentage points; ``method`` is ``"wilson"``.
+
     Examples
     --------
     >>> top_box([5, 4, 4, 3, 2, 5, 4, 1, 5, 4])
@@ -297,8 +458,9 @@ def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Est
 def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) -> Estimate:
     """Percentage of answers in the bottom ``bottom`` boxes of the scale, with a Wilson interval.
 
-    For an effort question where 1 means very low effort, ``bottom_box(effort,
-    scale=(1, 7), bottom=3)`` is the share of customers who found it easy.
+    For the effort question, where 1 means very low effort, ``bottom_box(effort,
+    scale=(1, 7), bottom=3)`` is the share of customers who found it easy (1-3).
+    Same parameters and result as :func:`top_box`.
 
     Examples
     --------
@@ -312,21 +474,47 @@ def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) 
     return _estimate(frame, confidence, "wilson")
 
 
+def _warn_zero_spread(frame: pd.DataFrame, labels=None, stacklevel: int = 3) -> None:
+    flat = (frame["se"] == 0).to_numpy()
+    if flat.any():
+        warnings.warn(f"{_labels(flat, labels)}: every response is the same, so the standard error is 0 and the "
+                      "t interval has zero width; more responses are needed to say how precise the mean is",
+                      UserWarning, stacklevel=stacklevel)
+
+
 def mean_score(scores, scale=None, confidence: float = 0.95) -> Estimate:
-    """Mean rating with a t interval (``scale``, if given, is checked).
+    """Mean rating with a t interval.
+
+    Parameters
+    ----------
+    scores : array-like or Series
+        At least 2 values, no missing values.
+    scale : (int, int), optional
+        If given, the values must be whole numbers on this scale.
+    confidence : float
+
+    Returns
+    -------
+    Estimate
+        ``method`` is ``"t"``. If every value is the same the interval has zero width
+        (with a warning).
 
     Examples
     --------
     >>> mean_score([1, 2, 3, 4], scale=(1, 5))
     Estimate(value=2.5, 95% CI [0.4456, 4.554], se=0.6455, n=4, method='t')
     """
+    return _mean_estimate(scores, scale, confidence)
+
+
+def _mean_estimate(scores, scale, confidence: float) -> Estimate:
     confidence = check_confidence(confidence)
     lo, hi = _check_scale(scale) if scale is not None else (None, None)
     x = as_numeric(scores, "scores", low=lo, high=hi, integer=scale is not None)
     if len(x) < 2:
         raise InputError("a mean's interval needs at least 2 responses")
-    with np.errstate(over="ignore"):
-        frame = mean_from_sums(x.sum(), (x**2).sum(), len(x), confidence)
+    frame = _mean_frame(x, None, 1, confidence)
+    _warn_zero_spread(frame, stacklevel=4)  # this helper, _mean_estimate, mean_score/effort_score, the caller
     return _estimate(frame, confidence, "t")
 
 
@@ -334,35 +522,99 @@ def effort_score(scores, scale=(1, 7), confidence: float = 0.95) -> Estimate:
     """Customer effort score: the mean effort rating with a t interval (lower = easier).
 
     The course's survey asks how much effort it took, from 1 (very low) to 7 (very
-    high). Report it with :func:`bottom_box` (share who found it easy) when a share
-    reads better.
+    high). When a share reads better, report the share who found it easy with
+    ``bottom_box(scores, scale=(1, 7), bottom=3)``.
+
+    Parameters
+    ----------
+    scores : array-like or Series
+        Effort ratings, whole numbers on ``scale``, at least 2, no missing values.
+    scale : (int, int)
+    confidence : float
 
     Examples
     --------
     >>> effort_score([1, 2, 2, 3, 6]).value
     2.8
     """
-    return mean_score(scores, scale=scale, confidence=confidence)
+    return _mean_estimate(scores, scale, confidence)
 
 
 # --- many groups at once ---
 
 BY_GROUP_METRICS = ("nps", "top_box", "bottom_box", "effort", "mean")
+_BY_GROUP_OPTIONS = {"nps": {"method", "confidence"}, "top_box": {"scale", "top", "confidence"},
+                     "bottom_box": {"scale", "bottom", "confidence"}, "effort": {"scale", "confidence"},
+                     "mean": {"scale", "confidence"}}
+
+
+def _key_codes(column: pd.Series, name) -> tuple[np.ndarray, pd.Index]:
+    """Codes of one key column and its observed values, sorted (category order for categoricals)."""
+    codes, uniques = pd.factorize(column, sort=True)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return codes, pd.CategoricalIndex(uniques, name=name)
+    if isinstance(uniques, pd.Index):
+        return codes, uniques.rename(name)
+    return codes, pd.Index(uniques, name=name)
+
+
+def _group_codes(df: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.Index]:
+    """Integer code of each row's group and the index of the observed groups, sorted.
+
+    Several keys are combined arithmetically (mixed radix) and the observed
+    combinations found with one ``bincount``: much faster than a pandas groupby on
+    millions of rows.
+    """
+    parts = [_key_codes(df[k], k) for k in keys]
+    if len(parts) == 1:
+        return parts[0]
+    sizes = [len(index) for _, index in parts]
+    if np.prod(sizes, dtype=np.float64) >= 2.0**62:  # the combined code would overflow: let pandas number them
+        grouped = df.groupby(keys, observed=True, sort=True)
+        return grouped.ngroup().to_numpy(), pd.MultiIndex.from_frame(grouped.size().reset_index()[keys])
+    cells = int(np.prod(sizes, dtype=np.float64))
+    combined = np.zeros(len(df), dtype=np.int64)
+    for codes, index in parts:
+        combined = combined * len(index) + codes
+    if cells <= max(4 * len(df), 1_000_000):
+        observed = np.flatnonzero(np.bincount(combined, minlength=cells))
+        lookup = np.full(cells, -1, dtype=np.int64)
+        lookup[observed] = np.arange(len(observed))
+        codes = lookup[combined]
+    else:  # too many possible combinations for a lookup table: sort instead
+        observed, codes = np.unique(combined, return_inverse=True)
+    level_codes = []
+    rest = observed
+    for size in reversed(sizes):
+        level_codes.append(rest % size)
+        rest = rest // size
+    index = pd.MultiIndex(levels=[index for _, index in parts], codes=level_codes[::-1], names=keys)
+    return codes, index
 
 
 def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd.DataFrame:
     """Compute a metric for every group at once: NPS by branch, top-box by month, ...
 
+    The column is checked once over the whole table; then one pass counts what the
+    metric needs in each group (promoters, detractors and responses; hits; sums), and
+    the interval formula runs on those arrays of counts. Each row of the result holds
+    exactly the numbers the single-sample function gives for that group.
+
     Parameters
     ----------
     df : DataFrame
     metric : {"nps", "top_box", "bottom_box", "effort", "mean"}
+        ``"effort"`` and ``"mean"`` are both the mean with a t interval; ``"effort"``
+        checks the 1-7 effort scale by default, ``"mean"`` checks a scale only if
+        given one.
     group : str or list of str
-        Column(s) defining the groups. Groups of a categorical column that have no
-        responses are left out (``observed=True``); a group must have a response to
-        have a metric.
+        Column(s) defining the groups. Only groups that occur in the data appear: the
+        unused categories of a categorical column are left out (``observed=True``),
+        since a group without responses has no metric. Missing group labels are an
+        error.
     column : str
-        The ratings.
+        The ratings. Missing values (NaN, ``pd.NA``) are an error naming the rows:
+        drop or fill them first.
     **options
         The metric's options: ``method`` and ``confidence`` for NPS; ``scale``, ``top``
         (``bottom``) and ``confidence`` for box shares; ``scale`` and ``confidence``
@@ -371,30 +623,34 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
     Returns
     -------
     DataFrame
-        Indexed by group, columns ``value``, ``se``, ``low``, ``high``, ``n``; for each
-        group the same numbers as the single-sample function gives. For a mean, a group
-        with one response has no standard error (NaN) and a warning-free NaN interval is
-        documented rather than invented.
+        Indexed by group (sorted), columns ``value``, ``se``, ``low``, ``high``, ``n``.
+
+    Warns
+    -----
+    UserWarning
+        For a mean, groups with a single response (their ``se`` and interval are NaN)
+        or with all responses equal (zero-width interval); for the Wald NPS, groups
+        whose interval has zero width (a single response, or all in one category).
+        A group with one response under the adjusted-Wald NPS gets the wide interval
+        the formula gives, without a warning.
 
     Examples
     --------
     >>> d = pd.DataFrame({"branch": ["A"] * 4 + ["B"] * 4, "recommend": [10, 9, 7, 3, 10, 6, 5, 2]})
     >>> by_group(d, "nps", "branch", "recommend", method="wald").round(1)
-            value    se   low   high  n
+            value    se    low   high  n
     branch
-    A        25.0  41.5 -56.3  100.0  4
-    B       -50.0  43.3 -100.0  34.9  4
+    A        25.0  41.5  -56.3  100.0  4
+    B       -50.0  43.3 -100.0   34.9  4
     """
-    if metric not in BY_GROUP_METRICS:
+    if not isinstance(metric, str) or metric not in BY_GROUP_METRICS:
         raise InputError(f"metric must be one of {', '.join(BY_GROUP_METRICS)}, got {metric!r}"
                          f"{suggest(str(metric), BY_GROUP_METRICS)}")
-    keys = [group] if isinstance(group, str) else list(group)
+    keys = list(group) if isinstance(group, (list, tuple)) else [group]
     if not keys:
         raise InputError("group must name at least one column")
     require_columns(df, [*keys, column])
-    allowed = {"nps": {"method", "confidence"}, "top_box": {"scale", "top", "confidence"},
-               "bottom_box": {"scale", "bottom", "confidence"}, "effort": {"scale", "confidence"},
-               "mean": {"scale", "confidence"}}[metric]
+    allowed = _BY_GROUP_OPTIONS[metric]
     unknown = set(options) - allowed
     if unknown:
         raise InputError(f"by_group({metric!r}) takes the options {', '.join(sorted(allowed))}; "
@@ -407,43 +663,36 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
                              f"{show_examples(df.index[bad], df[k][bad])}; drop or fill them first")
     if len(df) == 0:
         raise InputError(f"{column} is empty: at least one value is needed")
-    if len(keys) == 1:
-        codes, uniques = pd.factorize(df[keys[0]], sort=True)
-        index = pd.Index(uniques, name=keys[0]) if not isinstance(uniques, pd.Index) else uniques.rename(keys[0])
-        if isinstance(df[keys[0]].dtype, pd.CategoricalDtype):
-            index = pd.CategoricalIndex(uniques, name=keys[0])
-    else:
-        grouped = df.groupby(keys, observed=True, sort=True)
-        codes = grouped.ngroup().to_numpy()
-        index = pd.MultiIndex.from_frame(grouped.size().reset_index()[keys])
-    k = len(index)
-    n = np.bincount(codes, minlength=k)
+
     if metric == "nps":
         method = _check_method(options.get("method", "adjusted_wald"))
-        x = as_numeric(df[column], column, low=0, high=10, integer=True)
-        P = np.bincount(codes, weights=(x >= PROMOTER_MIN), minlength=k)
-        D = np.bincount(codes, weights=(x <= DETRACTOR_MAX), minlength=k)
-        out = nps_from_counts(P, D, n, method, confidence)
+        x = as_numeric(df[column], column, low=NPS_SCALE[0], high=NPS_SCALE[1], integer=True)
+        codes, index = _group_codes(df, keys)
+        k = len(index)
+        out = _nps_frame(np.bincount(codes, weights=x >= PROMOTER_MIN, minlength=k),
+                         np.bincount(codes, weights=x <= DETRACTOR_MAX, minlength=k),
+                         np.bincount(codes, minlength=k), method, confidence)
+        _warn_zero_width_wald(out, method, labels=index)
     elif metric in ("top_box", "bottom_box"):
-        scale = options.get("scale", (1, 5))
-        size = options.get("top" if metric == "top_box" else "bottom", 2)
-        lo, hi = _box_threshold(scale, size, "top" if metric == "top_box" else "bottom")
+        name = "top" if metric == "top_box" else "bottom"
+        size = options.get(name, 2)
+        lo, hi = _box_threshold(options.get("scale", (1, 5)), size, name)
         x = as_numeric(df[column], column, low=lo, high=hi, integer=True)
         hit = (x >= hi - size + 1) if metric == "top_box" else (x <= lo + size - 1)
-        out = wilson_from_counts(np.bincount(codes, weights=hit, minlength=k), n, confidence)
+        codes, index = _group_codes(df, keys)
+        k = len(index)
+        out = wilson_from_counts(np.bincount(codes, weights=hit, minlength=k), np.bincount(codes, minlength=k),
+                                 confidence)
     else:
         scale = options.get("scale", (1, 7) if metric == "effort" else None)
         lo, hi = _check_scale(scale) if scale is not None else (None, None)
         x = as_numeric(df[column], column, low=lo, high=hi, integer=scale is not None)
-        with np.errstate(over="ignore"):
-            squares = x * x
-        out = mean_from_sums(np.bincount(codes, weights=x, minlength=k), np.bincount(codes, weights=squares, minlength=k),
-                             n, confidence)
-        if (n < 2).any():
-            import warnings
-
-            single = [str(g) for g in np.asarray(index)[n < 2][:5]]
-            warnings.warn(f"{int((n < 2).sum())} group(s) have a single response ({', '.join(single)}): their mean "
-                          "has no standard error or interval (NaN)", stacklevel=2)
+        codes, index = _group_codes(df, keys)
+        out = _mean_frame(x, codes, len(index), confidence)
+        single = (out["n"] < 2).to_numpy()
+        if single.any():
+            warnings.warn(f"{_labels(single, index)} have a single response: their mean has no standard error "
+                          "or interval (NaN)", UserWarning, stacklevel=2)
+        _warn_zero_spread(out, labels=index)
     out.index = index
     return out
