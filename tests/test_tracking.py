@@ -153,10 +153,62 @@ def test_bad_inputs():
         tracking.diff_in_diff(pd.DataFrame({"y": [1.0, 2, 3], "t": [1, 1, 1], "p": [0, 1, 1]}), "y", "t", "p")
     with pytest.raises(InputError, match="repeated periods"):
         tracking.interrupted_time_series(pd.DataFrame({"t": [1, 1, 2, 3, 4, 5], "y": [1.0] * 6}), "y", "t", 3)
-    with pytest.raises(InputError, match="at least 2 periods before"):
-        tracking.interrupted_time_series(pd.DataFrame({"t": range(6), "y": [1.0] * 6}), "y", "t", 1)
+    with pytest.raises(InputError, match="at least 3 periods before and 3 after; got 1 before and 5 after"):
+        tracking.interrupted_time_series(pd.DataFrame({"t": range(6), "y": [1.0, 2, 3, 2, 1, 2]}), "y", "t", 1)
+    with pytest.raises(InputError, match="y is constant"):
+        tracking.interrupted_time_series(pd.DataFrame({"t": range(8), "y": [1.0] * 8}), "y", "t", 4)
+    with pytest.raises(InputError, match="t: 1 missing time"):
+        tracking.interrupted_time_series(pd.DataFrame({"t": [0, 1, None, 3, 4, 5, 6],
+                                                       "y": [1.0, 2, 3, 2, 1, 2, 3]}), "y", "t", 3)
+    with pytest.raises(InputError, match="maxlags \\(9\\) must be smaller"):
+        tracking.interrupted_time_series(pd.DataFrame({"t": range(8), "y": [1.0, 2, 3, 2, 1, 2, 3, 4]}), "y", "t", 4,
+                                         maxlags=9)
+    with pytest.raises(InputError, match="run_length must be"):
+        tracking.p_chart([1, 2], [5, 5], run_length=1)
+    with pytest.raises(InputError, match="index must have one label per period"):
+        tracking.p_chart([1, 2], [5, 5], index=["a"])
+    with pytest.raises(InputError, match="no rows"):
+        tracking.control_chart(pd.DataFrame({"m": [], "s": []}), "m", "s")
+    with pytest.raises(InputError, match="active in every row"):
+        tracking.diff_in_diff(pd.DataFrame({"y": [1.0, 2, 3, 4], "a": [1, 1, 1, 1], "u": [1, 1, 2, 2],
+                                            "t": [1, 2, 1, 2]}), "y", "a", None, unit="u", period="t")
 
 
+def test_a_baseline_with_no_spread_warns_that_the_limits_have_zero_width():
+    with pytest.warns(UserWarning, match="centre line of the p chart is 1 with no spread"):
+        chart = tracking.p_chart([5, 5, 3], [5, 5, 5], baseline=2)
+    assert chart["signal"].tolist() == [False, False, True]
+    df = pd.DataFrame({"m": [1, 1, 2, 2], "r": [10, 9, 10, 3]})
+    with pytest.warns(UserWarning, match="NPS chart is 100 with no spread"):
+        tracking.nps_chart(df, "m", "r", baseline=1)
+
+
+def test_nps_chart_baseline_and_run_rule():
+    # 8 baseline months around NPS 0, then 8 months clearly above: the centre comes from the baseline only
+    rng = np.random.default_rng(5)
+    before = pd.DataFrame({"m": np.repeat(np.arange(8), 400), "r": rng.choice([0, 5, 10], 3200, p=[0.4, 0.2, 0.4])})
+    after = pd.DataFrame({"m": np.repeat(np.arange(8, 16), 400), "r": rng.choice([0, 5, 10], 3200, p=[0.3, 0.2, 0.5])})
+    df = pd.concat([before, after], ignore_index=True)
+    chart = tracking.nps_chart(df, "m", "r", baseline=8)
+    assert chart["center"].iloc[0] == pytest.approx(metrics.nps(before["r"]).value)
+    assert chart["run_signal"].tolist() == [False] * 15 + [True]
+    by_label = tracking.nps_chart(df, "m", "r", baseline=lambda m: m < 8)
+    pd.testing.assert_frame_equal(chart, by_label)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([-1, 0, 1]), max_size=60), st.integers(2, 10))
+def test_run_rule_matches_a_plain_count(sides, run_length):
+    side = np.array(sides, dtype=int)
+    expected, above, below = [], 0, 0
+    for v in side:
+        above = above + 1 if v > 0 else 0
+        below = below + 1 if v < 0 else 0
+        expected.append(above >= run_length or below >= run_length)
+    assert tracking._runs(side > 0, side < 0, run_length).tolist() == expected
+
+
+@pytest.mark.filterwarnings("ignore:the centre line of the p chart")  # all-0 or all-1 draws: tested above
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 500), st.floats(0, 1)), min_size=1, max_size=40), st.floats(0.5, 4))
 def test_control_limits_lie_within_zero_and_one(periods, sigma):
