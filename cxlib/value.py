@@ -7,8 +7,10 @@
   year the customer stays.
 * :func:`customer_years`: from the purchase records, each customer's margin in one
   year and whether they bought again the next year.
-* :func:`retention_rate`: the share of a year's customers who buy again the next year,
-  with a Wilson interval.
+* :func:`retention_rate`: the share of a year's (or quarter's, month's) customers who
+  buy again in the next one, with a Wilson interval.
+* :func:`margin_per_customer`: the mean margin per active customer in each year, with
+  a t interval.
 * :func:`value_at_risk`: for each satisfaction level, the customers' retention and
   lifetime value, and how much value is lost compared with the retention of the most
   satisfied customers: what poor service costs, and so what a complaint handled well
@@ -22,22 +24,31 @@ import pandas as pd
 
 from ._validate import as_numeric, check_confidence, require_columns, show_examples
 from .errors import InputError
-from .metrics import wilson_from_counts
+from .metrics import mean_from_sums, wilson_from_counts
+
+PERIODS = ("year", "quarter", "month")
 
 
 def clv(margin, retention, discount):
     """Customer lifetime value, ``margin * retention / (1 + discount - retention)``.
 
-    Vectorised: each argument may be a number, an array or a Series (broadcast).
+    Vectorised: each argument may be a number, an array or a Series; they are
+    broadcast together. A Series result keeps the index of the Series given (Series
+    given together must share one index, since they are not aligned by label).
 
     Parameters
     ----------
-    margin : number or array
+    margin : number, array or Series
         Annual margin per customer (money).
-    retention : number or array
+    retention : number, array or Series
         Annual retention rate, 0 <= r < 1.
-    discount : number or array
+    discount : number, array or Series
         Annual discount rate (e.g. 0.1 for 10%), greater than -1.
+
+    Returns
+    -------
+    float, array or Series
+        Lifetime value per customer, in the units of ``margin``.
 
     Examples
     --------
@@ -46,10 +57,19 @@ def clv(margin, retention, discount):
     >>> clv(np.array([100, 100]), np.array([0.6, 0.8]), 0.1).round(1)
     array([120. , 266.7])
     """
-    m = np.asarray(margin, dtype=float)
-    r = np.asarray(retention, dtype=float)
-    i = np.asarray(discount, dtype=float)
-    for name, v in (("margin", m), ("retention", r), ("discount", i)):
+    series = [v for v in (margin, retention, discount) if isinstance(v, pd.Series)]
+    for s in series[1:]:
+        if not s.index.equals(series[0].index):
+            raise InputError("the Series given to clv have different indexes; align them first "
+                             "(for example with .reindex or by taking columns of one DataFrame)")
+    values = {}
+    for name, v in (("margin", margin), ("retention", retention), ("discount", discount)):
+        try:
+            values[name] = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"{name} must be a number or an array of numbers, got {v!r}") from None
+    m, r, i = values["margin"], values["retention"], values["discount"]
+    for name, v in values.items():
         if np.isnan(v).any() or np.isinf(v).any():
             raise InputError(f"{name} has missing or infinite values; expected finite numbers")
     if ((r < 0) | (r >= 1)).any():
@@ -58,13 +78,37 @@ def clv(margin, retention, discount):
                          f"got {bad.ravel()[:5].tolist()}")
     if (i <= -1).any():
         raise InputError(f"discount must be greater than -1 (e.g. 0.1 for 10%); got {i[i <= -1].ravel()[:5].tolist()}")
-    out = m * r / (1 + i - r)
+    try:
+        out = m * r / (1 + i - r)
+    except ValueError:
+        raise InputError(f"margin, retention and discount have shapes {m.shape}, {r.shape} and {i.shape}, "
+                         "which cannot be broadcast together") from None
+    if series and out.shape == (len(series[0]),):
+        return pd.Series(out, index=series[0].index, name="clv")
     return float(out) if out.ndim == 0 else out
+
+
+def _check_purchases(transactions: pd.DataFrame, customer: str, date: str) -> None:
+    require_columns(transactions, [customer, date], "transactions")
+    if not pd.api.types.is_datetime64_any_dtype(transactions[date].dtype):
+        raise InputError(f"{date} must hold dates (datetime64); load the table with cxlib.data.load or pd.to_datetime")
+    for col in (date, customer):
+        if transactions[col].isna().any():
+            bad = transactions[col].isna().to_numpy()
+            raise InputError(f"{col}: {int(bad.sum())} missing value(s) at "
+                             f"{show_examples(transactions.index[bad], transactions[col][bad])}; "
+                             "drop or fill them explicitly first")
 
 
 def customer_years(transactions: pd.DataFrame, year: int, customer: str = "customer_id", date: str = "date",
                    margin: str = "margin") -> pd.DataFrame:
     """Each customer who bought in ``year``: their margin that year and whether they bought in ``year + 1``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by customer: ``margin`` (sum over the year's purchases) and
+        ``retained`` (True if they bought at least once in the next year).
 
     Examples
     --------
@@ -76,11 +120,8 @@ def customer_years(transactions: pd.DataFrame, year: int, customer: str = "custo
     1              10.0      True
     2               8.0     False
     """
-    require_columns(transactions, [customer, date, margin])
-    if not pd.api.types.is_datetime64_any_dtype(transactions[date].dtype):
-        raise InputError(f"{date} must hold dates (datetime64); load the table with cxlib.data.load or pd.to_datetime")
-    if transactions[date].isna().any() or transactions[customer].isna().any():
-        raise InputError(f"{date} and {customer} must have no missing values")
+    _check_purchases(transactions, customer, date)
+    require_columns(transactions, [margin], "transactions")
     m = as_numeric(transactions[margin], margin)
     years = transactions[date].dt.year.to_numpy()
     if not (years == year).any():
@@ -94,15 +135,67 @@ def customer_years(transactions: pd.DataFrame, year: int, customer: str = "custo
     return out
 
 
+def _customer_periods(transactions: pd.DataFrame, customer: str, date: str, period: str):
+    """The distinct (customer, period) pairs of the purchases, in one pass.
+
+    Returns ``keys`` (sorted, one per pair), ``inverse`` (the pair of each purchase),
+    ``slot`` (the period of each pair, 0 for the first period), ``width`` and a
+    function turning slots into period labels. ``key = customer_code * width + slot``,
+    with one spare slot so that ``key + 1`` never reaches the next customer.
+    """
+    if period not in PERIODS:
+        raise InputError(f"period must be one of {', '.join(map(repr, PERIODS))}, got {period!r}")
+    _check_purchases(transactions, customer, date)
+    if len(transactions) == 0:
+        raise InputError("transactions has no rows")
+    dates = transactions[date]
+    years = dates.dt.year.to_numpy().astype(np.int64)
+    if period == "year":
+        ordinal = years
+    elif period == "quarter":
+        ordinal = (years - 1970) * 4 + (dates.dt.month.to_numpy() - 1) // 3
+    else:
+        ordinal = (years - 1970) * 12 + dates.dt.month.to_numpy() - 1
+    first = int(ordinal.min())
+    slot = ordinal - first
+    width = int(slot.max()) + 2
+    codes = pd.factorize(transactions[customer])[0].astype(np.int64)
+    keys, inverse = np.unique(codes * width + slot, return_inverse=True)
+
+    def labels(slots: np.ndarray) -> pd.Index:
+        if period == "year":
+            return pd.Index(slots + first, name="year")
+        freq = "Q" if period == "quarter" else "M"
+        return pd.PeriodIndex.from_ordinals(slots + first, freq=freq).rename(period)
+
+    return keys, inverse, keys % width, width, labels
+
+
 def retention_rate(transactions: pd.DataFrame, customer: str = "customer_id", date: str = "date",
-                   confidence: float = 0.95) -> pd.DataFrame:
-    """Share of each year's customers who buy again the next year, with a Wilson interval.
+                   confidence: float = 0.95, period: str = "year") -> pd.DataFrame:
+    """Share of each period's customers who buy again in the next period, with a Wilson interval.
+
+    A customer is active in a period if they bought at least once in it, and retained
+    if they also bought in the period right after. Computed in one pass over the
+    purchases (no loop over periods or customers).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase, with a customer id and a datetime column.
+    customer, date : str
+        Column names.
+    confidence : float
+        Confidence level of the Wilson interval (``metrics.wilson_from_counts``).
+    period : {"year", "quarter", "month"}
+        The length of a period. Annual retention is what :func:`clv` expects.
 
     Returns
     -------
     DataFrame
-        One row per year that has a following year in the data: ``customers``,
-        ``retained``, ``value`` (percent), ``low``, ``high``.
+        One row per period that has a following period in the data (indexed by the
+        year, or by a pandas Period): ``customers``, ``retained``, ``value``
+        (percent), ``low``, ``high``.
 
     Examples
     --------
@@ -114,22 +207,87 @@ def retention_rate(transactions: pd.DataFrame, customer: str = "customer_id", da
     2024          3         2   66.7
     """
     confidence = check_confidence(confidence)
-    require_columns(transactions, [customer, date])
-    years = sorted(set(transactions[date].dt.year.tolist()))
-    if len(years) < 2:
-        raise InputError(f"retention needs purchases in at least two consecutive years; found {years}")
-    rows = []
-    for y in years[:-1]:
-        cy = customer_years(transactions.assign(_m=0.0), y, customer, date, "_m")
-        rows.append((y, len(cy), int(cy["retained"].sum())))
-    counts = pd.DataFrame(rows, columns=["year", "customers", "retained"]).set_index("year")
-    ci = wilson_from_counts(counts["retained"], counts["customers"], confidence)
-    return counts.assign(value=ci["value"].to_numpy(), low=ci["low"].to_numpy(), high=ci["high"].to_numpy())
+    keys, _, slot, width, labels = _customer_periods(transactions, customer, date, period)
+    nxt = keys + 1
+    pos = np.minimum(np.searchsorted(keys, nxt), len(keys) - 1)
+    back = keys[pos] == nxt
+    customers = np.bincount(slot, minlength=width)
+    retained = np.bincount(slot, weights=back, minlength=width).astype(np.int64)
+    present = np.flatnonzero(customers > 0)
+    if len(present) < 2:
+        raise InputError(f"retention needs purchases in at least two {period}s; found {len(present)}")
+    rows = present[:-1]
+    ci = wilson_from_counts(retained[rows], customers[rows], confidence)
+    return pd.DataFrame({"customers": customers[rows].astype(np.int64), "retained": retained[rows],
+                         "value": ci["value"].to_numpy(), "low": ci["low"].to_numpy(),
+                         "high": ci["high"].to_numpy()}, index=labels(rows))
 
 
-def value_at_risk(df: pd.DataFrame, level: str, retained: str = "retained", margin: str = "margin",
+def margin_per_customer(transactions: pd.DataFrame, customer: str = "customer_id", date: str = "date",
+                        margin: str = "margin", confidence: float = 0.95, period: str = "year") -> pd.DataFrame:
+    """Mean margin per active customer in each period, with a t interval.
+
+    Each customer's margin is summed over their purchases in the period; the mean is
+    over the customers who bought in it. This is the ``m`` of :func:`clv` when the
+    period is a year.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase.
+    customer, date, margin : str
+        Column names. Margins may be negative (returns); missing ones are an error.
+    confidence : float
+        Confidence level of the t interval (``metrics.mean_from_sums``).
+    period : {"year", "quarter", "month"}
+        The length of a period.
+
+    Returns
+    -------
+    DataFrame
+        One row per period with purchases: ``customers``, ``value`` (mean margin per
+        customer), ``se``, ``low``, ``high``. A period with one customer has no
+        interval (NaN).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": [1, 1, 2, 3, 1], "margin": [10.0, 5.0, 9.0, 3.0, 4.0],
+    ...                   "date": pd.to_datetime(["2024-01-05", "2024-06-01", "2024-03-01", "2024-09-09",
+    ...                                           "2025-02-01"])})
+    >>> margin_per_customer(t)[["customers", "value"]]
+          customers  value
+    year
+    2024          3    9.0
+    2025          1    4.0
+    """
+    confidence = check_confidence(confidence)
+    require_columns(transactions, [margin], "transactions")
+    m = as_numeric(transactions[margin], margin)
+    keys, inverse, slot, width, labels = _customer_periods(transactions, customer, date, period)
+    totals = np.bincount(inverse.ravel(), weights=m, minlength=len(keys))  # one margin per customer and period
+    n = np.bincount(slot, minlength=width)
+    present = np.flatnonzero(n > 0)
+    mean = np.bincount(slot, weights=totals, minlength=width) / np.maximum(n, 1)
+    dev = totals - mean[slot]  # deviations from the period mean keep the variance accurate
+    S = np.bincount(slot, weights=dev, minlength=width)
+    Q = np.bincount(slot, weights=dev * dev, minlength=width)
+    frame = mean_from_sums(S[present], Q[present], n[present], confidence)
+    shift = mean[present]
+    return pd.DataFrame({"customers": n[present].astype(np.int64), "value": frame["value"].to_numpy() + shift,
+                         "se": frame["se"].to_numpy(), "low": frame["low"].to_numpy() + shift,
+                         "high": frame["high"].to_numpy() + shift}, index=labels(present))
+
+
+def value_at_risk(df: pd.DataFrame, level: str = "satisfaction", retained: str = "retained", margin: str = "margin",
                   discount: float = 0.1, reference=None, confidence: float = 0.95) -> pd.DataFrame:
     """Lifetime value by satisfaction level, and the value lost against the best level's retention.
+
+    For each level: the customers, their retention (share retained, with a Wilson
+    interval), their mean annual margin and their :func:`clv`. The value at risk of a
+    level is what its customers would be worth with the retention of the
+    ``reference`` level, minus what they are worth now, summed over its customers:
+    ``(clv(margin, r_reference) - clv(margin, r_level)) * customers``. Each level
+    keeps its own margin, so only the retention gap is priced.
 
     Parameters
     ----------
@@ -139,10 +297,13 @@ def value_at_risk(df: pd.DataFrame, level: str, retained: str = "retained", marg
         :func:`customer_years` joined with the survey).
     level : str
         The grouping column (e.g. satisfaction 1-5).
+    retained, margin : str
+        Column names.
     discount : float
         Annual discount rate for :func:`clv`.
     reference : optional
         The level whose retention is the benchmark; by default the highest level.
+        Levels retained better than the reference have a value at risk of 0.
     confidence : float
         Confidence level of the retention intervals.
 
@@ -152,8 +313,7 @@ def value_at_risk(df: pd.DataFrame, level: str, retained: str = "retained", marg
         Indexed by level: ``customers``, ``retention`` (share 0-1) with ``low`` and
         ``high`` (Wilson), ``margin`` (mean annual margin), ``clv`` (per customer),
         ``clv_at_reference`` (the same customers with the reference level's retention),
-        ``value_at_risk`` (``(clv_at_reference - clv) * customers``, money; 0 for the
-        reference level).
+        ``value_at_risk`` (money; 0 for the reference level).
 
     Examples
     --------
@@ -167,18 +327,33 @@ def value_at_risk(df: pd.DataFrame, level: str, retained: str = "retained", marg
     """
     confidence = check_confidence(confidence)
     require_columns(df, [level, retained, margin])
+    if len(df) == 0:
+        raise InputError("the data have no rows; value at risk needs customers")
     if df[level].isna().any():
         bad = df[level].isna().to_numpy()
         raise InputError(f"{level}: {int(bad.sum())} customer(s) without a level at "
                          f"{show_examples(df.index[bad], df[level][bad])}; drop or fill them first")
     r = df[retained]
-    r = r.astype(float).to_numpy() if pd.api.types.is_bool_dtype(r.dtype) else as_numeric(r, retained)
+    if pd.api.types.is_bool_dtype(r.dtype):
+        if r.isna().any():
+            raise InputError(f"{retained}: missing values; expected true/false for every customer")
+        r = r.to_numpy(dtype=float)
+    else:
+        r = as_numeric(r, retained)
     if not np.isin(r, [0.0, 1.0]).all():
-        raise InputError(f"{retained} must be true/false (or 0/1) for every customer")
+        bad = ~np.isin(r, [0.0, 1.0])
+        raise InputError(f"{retained} must be true/false (or 0/1) for every customer; found "
+                         f"{show_examples(df.index[bad], r[bad])}")
     m = as_numeric(df[margin], margin)
     g = pd.DataFrame({"level": df[level].to_numpy(), "r": r, "m": m}).groupby("level", observed=True, sort=True)
     table = g.agg(customers=("r", "size"), retained=("r", "sum"), margin=("m", "mean"))
-    ref = table.index.max() if reference is None else reference
+    if reference is None:
+        try:
+            ref = table.index.max()
+        except TypeError:
+            raise InputError(f"{level} has no order to pick the best level from; name it with reference=") from None
+    else:
+        ref = reference
     if ref not in table.index:
         raise InputError(f"reference level {ref!r} is not among the levels {list(table.index)}")
     ci = wilson_from_counts(table["retained"], table["customers"], confidence)
@@ -186,9 +361,10 @@ def value_at_risk(df: pd.DataFrame, level: str, retained: str = "retained", marg
     table["low"] = ci["low"].to_numpy() / 100
     table["high"] = ci["high"].to_numpy() / 100
     top = float(table.loc[ref, "retention"])
-    if (table["retention"] >= 1).any() or top >= 1:
-        raise InputError("a level retains every customer (retention 1), so its lifetime value is unbounded; "
-                         "use more customers or a longer window")
+    if (table["retention"] >= 1).any():
+        full = list(table.index[table["retention"] >= 1])
+        raise InputError(f"level(s) {full} retain every customer (retention 1), so their lifetime value is "
+                         "unbounded; use more customers or a longer window")
     table["clv"] = clv(table["margin"].to_numpy(), table["retention"].to_numpy(), discount)
     table["clv_at_reference"] = clv(table["margin"].to_numpy(), top, discount)
     table["value_at_risk"] = ((table["clv_at_reference"] - table["clv"]) * table["customers"]).clip(lower=0)

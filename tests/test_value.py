@@ -17,9 +17,17 @@ def test_margin_multiple_matches_gupta_lehmann_table(r, i, multiple):
     assert value.clv(1.0, r, i) == pytest.approx(multiple, abs=0.005)
 
 
-def test_clv_is_vectorised_over_series():
-    out = value.clv(pd.Series([100.0, 200.0]), pd.Series([0.5, 0.8]), 0.1)
-    assert out == pytest.approx([100 * 0.5 / 0.6, 200 * 0.8 / 0.3])
+def test_clv_is_vectorised_over_series_and_keeps_the_index():
+    idx = pd.Index(["a", "b"], name="segment")
+    out = value.clv(pd.Series([100.0, 200.0], index=idx), pd.Series([0.5, 0.8], index=idx), 0.1)
+    assert out.index.equals(idx)
+    assert out.to_numpy() == pytest.approx([100 * 0.5 / 0.6, 200 * 0.8 / 0.3])
+    with pytest.raises(InputError, match="different indexes"):
+        value.clv(pd.Series([100.0, 200.0]), pd.Series([0.5, 0.8], index=[1, 2]), 0.1)
+    with pytest.raises(InputError, match="cannot be broadcast"):
+        value.clv(np.array([100.0, 200.0]), np.array([0.5, 0.6, 0.7]), 0.1)
+    with pytest.raises(InputError, match="margin must be a number"):
+        value.clv("lots", 0.5, 0.1)
 
 
 @pytest.mark.parametrize("args, match", [((100, 1.0, 0.1), "retention must be"), ((100, -0.1, 0.1), "retention"),
@@ -36,6 +44,41 @@ def test_retention_counts_customers_who_buy_again_next_year():
     r = value.retention_rate(t)
     assert (r.loc[2024, "customers"], r.loc[2024, "retained"]) == (4, 2)
     assert r.loc[2024, "value"] == pytest.approx(50.0)
+
+
+def _purchases(n=4000, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"customer_id": rng.integers(0, 600, n), "margin": rng.gamma(2.0, 20.0, n).round(2),
+                         "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365, n), "D")})
+
+
+@pytest.mark.parametrize("period, freq", [("year", "Y"), ("quarter", "Q"), ("month", "M")])
+def test_retention_rate_equals_a_loop_over_periods(period, freq):
+    t = _purchases()
+    r = value.retention_rate(t, period=period)
+    p = t["date"].dt.to_period(freq)
+    periods = sorted(p.unique())
+    for this, nxt in zip(periods[:-1], periods[1:]):
+        now = set(t.loc[p == this, "customer_id"])
+        later = set(t.loc[p == nxt, "customer_id"])
+        key = this.year if period == "year" else this
+        assert (r.loc[key, "customers"], r.loc[key, "retained"]) == (len(now), len(now & later))
+    assert len(r) == len(periods) - 1
+
+
+def test_margin_per_customer_matches_groupby_and_scipy_t_interval():
+    from scipy import stats
+    t = _purchases(seed=1)
+    out = value.margin_per_customer(t, period="quarter", confidence=0.9)
+    per = t.groupby([t["date"].dt.to_period("Q"), "customer_id"])["margin"].sum().groupby(level=0)
+    for q, s in per:
+        lo, hi = stats.t.interval(0.9, len(s) - 1, loc=s.mean(), scale=stats.sem(s))
+        assert out.loc[q, "customers"] == len(s)
+        assert out.loc[q, ["value", "low", "high"]].tolist() == pytest.approx([s.mean(), lo, hi])
+    with pytest.raises(InputError, match="period must be one of"):
+        value.margin_per_customer(t, period="week")
+    with pytest.raises(InputError, match="date: 1 missing"):
+        value.margin_per_customer(t.assign(date=t["date"].where(t.index != 3)))
 
 
 def test_more_satisfied_customers_are_retained_more_on_the_course_data():
