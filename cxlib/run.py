@@ -476,7 +476,7 @@ def _execute(notebook: str, target: str, params: dict, cwd: str, timeout: float 
     try:
         pm.execute_notebook(notebook, target, parameters=params, cwd=cwd, kernel_name="python3",
                             progress_bar=False, log_output=False, timeout_func=time_left,
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no start-up chatter
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])  # no kernel chatter on the console
     except pm.PapermillExecutionError as exc:
         out.update(status=STATUS_FAILED, error=f"{exc.ename}: {exc.evalue}")
         out["cell"], out["code"] = _failed_cell(Path(target), exc.cell_index)
@@ -553,8 +553,11 @@ def run_batch(notebooks, runs: list[Run], out: str | os.PathLike, workers: int |
 
     from tqdm.auto import tqdm
 
+    class _Bar(tqdm):
+        monitor_interval = 0  # no monitor thread: the worker processes are forked after the bar exists
+
     runs_left = {rid: len(ts) for rid, ts in todo.items()}
-    bar = tqdm(total=len(runs), initial=sum(n == 0 for n in runs_left.values()), desc="runs", unit="run",
+    bar = _Bar(total=len(runs), initial=sum(n == 0 for n in runs_left.values()), desc="runs", unit="run",
                disable=not progress, file=sys.stderr)
     failed_runs = set()
 

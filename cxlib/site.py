@@ -57,7 +57,7 @@ myst_enable_extensions = ["colon_fence", "dollarmath"]
 myst_dmath_allow_digits = False        # "$5 and $10" is money, not a formula
 myst_dmath_allow_space = False
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
-exclude_patterns = ["_build", ".doctrees"]
+exclude_patterns = ["_build"]
 '''
 
 # Active or remote content in an output: shown as plain text instead (see the module docstring).
@@ -202,15 +202,19 @@ def build(out: Path, src: Path | None = None, **sources) -> Path:
     out = Path(out)
     src = Path(src or out.parent / (out.name + "-src"))
     write_sources(src, **sources)
-    if out.exists():
-        shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "auto", "-d", str(src / ".doctrees"),
-           str(src), str(out)]
+    # Sphinx and myst-nb write next to their output folder (jupyter_execute/): build inside src, then move
+    staging = src / "_build" / "html"
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "auto", "-d", str(src / "_build" / "doctrees"),
+           str(src), str(staging)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"the site build failed:\n{proc.stderr[-4000:]}")
     if proc.stderr.strip():
         print(proc.stderr.strip(), file=sys.stderr)
+    if out.exists():
+        shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(staging), str(out))
     return out
 
 
