@@ -25,7 +25,7 @@ and a :class:`UserWarning` says so.
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from scipy import stats
 
 from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
 from .errors import InputError
+from .results import OneRowResult
 
 #: Multiple-testing corrections accepted by :func:`adjust_pvalues` (statsmodels' names), plus "none".
 CORRECTIONS = ("holm", "bonferroni", "sidak", "holm-sidak", "simes-hochberg", "hommel",
@@ -42,7 +43,7 @@ WELCH_COLUMNS = ["difference", "se", "df", "t", "p_value", "low", "high"]
 
 
 @dataclass(frozen=True)
-class MeanDifference:
+class MeanDifference(OneRowResult):
     """The difference between two means, ``mean_a - mean_b``, with its t interval.
 
     Attributes
@@ -85,14 +86,9 @@ class MeanDifference:
     method: str = "welch"
 
     def __repr__(self) -> str:
-        pct = f"{self.confidence * 100:g}%"
-        return (f"MeanDifference(value={self.value:.4g}, {pct} CI [{self.low:.4g}, {self.high:.4g}], "
+        return (f"MeanDifference(value={self.value:.4g}, {self._interval()}, "
                 f"t={self.t:.4g}, df={self.df:.4g}, p={self.p_value:.4g}, "
                 f"means {self.mean_a:.4g} vs {self.mean_b:.4g}, n={self.n_a}/{self.n_b}, method={self.method!r})")
-
-    def to_frame(self) -> pd.DataFrame:
-        """The result as a one-row DataFrame."""
-        return pd.DataFrame([asdict(self)])
 
 
 def _zero_se(se: np.ndarray, what: str) -> np.ndarray:

@@ -39,7 +39,7 @@ which work on arrays of counts.
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ from scipy import stats
 
 from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
 from .errors import InputError
-from .results import Estimate
+from .results import Estimate, OneRowResult
 
 NPS_SCALE = (0, 10)
 PROMOTER_MIN = 9
@@ -333,7 +333,7 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
 
 
 @dataclass(frozen=True)
-class NPSComparison:
+class NPSComparison(OneRowResult):
     """The difference between two NPS samples: ``a`` minus ``b``, in points.
 
     ``difference`` is the observed difference; ``low`` and ``high`` are its
@@ -353,13 +353,8 @@ class NPSComparison:
     method: str = "adjusted_wald"
 
     def __repr__(self) -> str:
-        pct = f"{self.confidence * 100:g}%"
-        return (f"NPSComparison(difference={self.difference:.4g}, {pct} CI [{self.low:.4g}, {self.high:.4g}], "
+        return (f"NPSComparison(difference={self.difference:.4g}, {self._interval()}, "
                 f"z={self.z:.3f}, p={self.p_value:.3g}, n_a={self.n_a}, n_b={self.n_b}, method={self.method!r})")
-
-    def to_frame(self) -> pd.DataFrame:
-        """The comparison as a one-row DataFrame."""
-        return pd.DataFrame([asdict(self)])
 
 
 def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -> NPSComparison:

@@ -7,8 +7,20 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 
+class OneRowResult:
+    """Base of the frozen result dataclasses: one row of a table, and the interval as text."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result as a one-row DataFrame, one column per field."""
+        return pd.DataFrame([asdict(self)])
+
+    def _interval(self, fmt: str = ".4g") -> str:
+        """``"95% CI [low, high]"`` for the repr."""
+        return f"{self.confidence * 100:g}% CI [{self.low:{fmt}}, {self.high:{fmt}}]"
+
+
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(OneRowResult):
     """An estimate with its standard error, confidence interval and sample size.
 
     Attributes
@@ -44,10 +56,4 @@ class Estimate:
     method: str = ""
 
     def __repr__(self) -> str:
-        pct = f"{self.confidence * 100:g}%"
-        return (f"Estimate(value={self.value:.4g}, {pct} CI [{self.low:.4g}, {self.high:.4g}], "
-                f"se={self.se:.4g}, n={self.n}, method={self.method!r})")
-
-    def to_frame(self) -> pd.DataFrame:
-        """The estimate as a one-row DataFrame."""
-        return pd.DataFrame([asdict(self)])
+        return f"Estimate(value={self.value:.4g}, {self._interval()}, se={self.se:.4g}, n={self.n}, method={self.method!r})"

@@ -20,7 +20,7 @@ turns that into the smallest change in one respondent's score that is more than 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,12 +28,13 @@ from scipy import stats
 
 from ._validate import as_numeric, check_confidence, require_columns, suggest
 from .errors import InputError
+from .results import OneRowResult
 
 NAN_POLICIES = ("pairwise", "listwise")
 
 
 @dataclass(frozen=True)
-class Alpha:
+class Alpha(OneRowResult):
     """Cronbach's alpha with its Feldt confidence interval.
 
     ``n`` is the number of respondents the covariances rest on (all rows for
@@ -49,13 +50,8 @@ class Alpha:
     nan_policy: str = "pairwise"
 
     def __repr__(self) -> str:
-        pct = f"{self.confidence * 100:g}%"
-        return (f"Alpha(alpha={self.alpha:.3f}, {pct} CI [{self.low:.3f}, {self.high:.3f}], n={self.n}, k={self.k}, "
+        return (f"Alpha(alpha={self.alpha:.3f}, {self._interval('.3f')}, n={self.n}, k={self.k}, "
                 f"nan_policy={self.nan_policy!r})")
-
-    def to_frame(self) -> pd.DataFrame:
-        """The result as a one-row DataFrame."""
-        return pd.DataFrame([asdict(self)])
 
 
 def _matrix(items: pd.DataFrame, name: str = "items") -> np.ndarray:

@@ -24,7 +24,7 @@ side of the centre line. No other Western Electric or Nelson rule is applied.
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ from scipy import stats
 
 from ._validate import as_numeric, check_confidence, require_columns, show_examples
 from .errors import InputError
+from .results import OneRowResult
 from .metrics import DETRACTOR_MAX, PROMOTER_MIN, _box_threshold, nps_variance
 
 
@@ -370,7 +371,7 @@ def _unsort(values_sorted: np.ndarray, key: pd.Series) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class DiDResult:
+class DiDResult(OneRowResult):
     """Difference-in-differences estimate: the change in the treated group beyond the change in the others."""
 
     estimate: float
@@ -387,9 +388,6 @@ class DiDResult:
         cl = f", clusters={self.clusters}" if self.clusters else ""
         return (f"DiDResult(estimate={self.estimate:.4g}, {self.confidence:.0%} CI [{self.low:.4g}, {self.high:.4g}], "
                 f"se={self.se:.4g}, p={self.p_value:.3g}, n={self.n}, {self.cov_type}{cl})")
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(self)])
 
 
 def _binary(df: pd.DataFrame, col: str) -> np.ndarray:
