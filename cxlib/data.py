@@ -14,6 +14,7 @@ import csv
 import functools
 import json
 import os
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -127,8 +128,17 @@ def _fail(table: str, message: str) -> DataError:
     return DataError(f"{table}: {message}")
 
 
+def _read_text(path: Path, dtype) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values=[""], encoding="utf-8")
+
+
 def read_csv(path: Path, table: str) -> pd.DataFrame:
-    """Read one CSV file as text, with clear errors for the usual ways a file goes wrong."""
+    """Read one CSV file, with clear errors for the usual ways a file goes wrong.
+
+    Only empty fields count as missing ("NA" or "nan" stay text). Number columns come
+    back as floats when every value parses as a number; otherwise the whole file comes
+    back as text, for :func:`validate` to report what does not fit.
+    """
     path = Path(path)
     if not path.exists():
         raise _fail(table, f"file not found: {path}. Expected the file {path.name} in {path.parent} "
@@ -139,8 +149,17 @@ def read_csv(path: Path, table: str) -> pd.DataFrame:
         head = fh.read(4096)
     if b"\x00" in head:
         raise _fail(table, f"the file {path} is not a CSV text file (it contains binary data)")
+    # Number columns are parsed as numbers straight away (the C parser is strict: "nan",
+    # "1_000" or "abc" fail); if any fails, the file is read again as text so that
+    # validate() can name the offending rows and values.
+    numbers = {f["name"]: "float64" for f in fields(table) if f["type"] in ("integer", "number")}
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+        try:
+            df = _read_text(path, defaultdict(lambda: str, numbers))
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+            raise
+        except ValueError:
+            df = _read_text(path, str)
     except UnicodeDecodeError as exc:
         raise _fail(table, f"the file {path} is not UTF-8 text (byte {exc.start} cannot be decoded: "
                     f"{exc.object[exc.start:exc.start + 1]!r}); save it as UTF-8 CSV") from None
@@ -215,6 +234,13 @@ def validate(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return typed.reset_index(drop=True)
 
 
+def _written(values: pd.Series) -> pd.Series:
+    """Values as text, as they stand in the file, for error messages (6.0 read as a number shows as '6')."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        return values.map(lambda v: str(int(v)) if float(v).is_integer() else str(v))
+    return values
+
+
 def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
     name, kind = f["name"], f["type"]
     cons = f.get("constraints", {})
@@ -239,17 +265,17 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
         finite = ~np.isnan(arr)
         if np.isinf(arr[finite]).any():
             bad = np.isinf(arr)
-            raise DataError(f"{where}: infinite values at {show_examples(rows[bad], col[bad])}")
+            raise DataError(f"{where}: infinite values at {show_examples(rows[bad], _written(col[bad]))}")
         if kind == "integer":
             bad = finite & (arr != np.round(arr))
             if bad.any():
                 raise DataError(f"{where}: {int(bad.sum())} value(s) are not whole numbers: "
-                                f"{show_examples(rows[bad], col[bad])}")
+                                f"{show_examples(rows[bad], _written(col[bad]))}")
         lo, hi = cons.get("minimum", -np.inf), cons.get("maximum", np.inf)
         bad = finite & ((arr < lo) | (arr > hi))
         if bad.any():
             raise DataError(f"{where}: {int(bad.sum())} value(s) outside the allowed range {lo} to {hi}: "
-                            f"{show_examples(rows[bad], col[bad])}")
+                            f"{show_examples(rows[bad], _written(col[bad]))}")
         if kind == "number":
             out = pd.Series(arr, index=col.index, name=name)
         elif cons.get("required"):
@@ -289,7 +315,7 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
             out = pd.Series(pd.Categorical(text.where(~isna, None), categories=enum), index=col.index, name=name)
         elif f.get("categorical"):
             text = col.astype(object).where(~isna, None)
-            cats = sorted({str(v) for v in text[~isna]})
+            cats = sorted({str(v) for v in pd.unique(text[~isna].to_numpy())})
             out = pd.Series(pd.Categorical(text, categories=cats), index=col.index, name=name)
         else:
             out = col.astype("string")
@@ -299,7 +325,7 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
         dup = out.duplicated(keep=False).to_numpy() & ~isna
         if dup.any():
             raise DataError(f"{where}: {int(dup.sum())} rows repeat a value that must be unique: "
-                            f"{show_examples(rows[dup], col[dup])}")
+                            f"{show_examples(rows[dup], _written(col[dup]))}")
     return out
 
 

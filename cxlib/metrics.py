@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
+from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest, whole_numbers
 from .errors import InputError
 from .results import Estimate, OneRowResult
 
@@ -277,7 +277,7 @@ def _estimate(frame: pd.DataFrame, confidence: float, method: str) -> Estimate:
 
 
 def _nps_counts(x: np.ndarray) -> tuple[int, int, int]:
-    return int((x >= PROMOTER_MIN).sum()), int((x <= DETRACTOR_MAX).sum()), len(x)
+    return np.count_nonzero(x >= PROMOTER_MIN), np.count_nonzero(x <= DETRACTOR_MAX), len(x)
 
 
 # --- the metrics on raw scores ---
@@ -326,7 +326,7 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
     """
     _check_method(method)
     confidence = check_confidence(confidence)
-    x = as_numeric(scores, "scores", low=NPS_SCALE[0], high=NPS_SCALE[1], integer=True)
+    x = whole_numbers(scores, "scores", *NPS_SCALE)
     frame = _nps_frame(*_nps_counts(x), method, confidence)
     _warn_zero_width_wald(frame, method)
     return _estimate(frame, confidence, method)
@@ -388,8 +388,8 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
     """
     _check_method(method)
     confidence = check_confidence(confidence)
-    xa = as_numeric(a, "a", low=NPS_SCALE[0], high=NPS_SCALE[1], integer=True)
-    xb = as_numeric(b, "b", low=NPS_SCALE[0], high=NPS_SCALE[1], integer=True)
+    xa = whole_numbers(a, "a", *NPS_SCALE)
+    xb = whole_numbers(b, "b", *NPS_SCALE)
     obs, centre, se_each = _nps_parts(*np.array([_nps_counts(xa), _nps_counts(xb)]).T, method)
     diff_centre = float(centre[0] - centre[1])
     se = float(np.sqrt((se_each**2).sum()))
@@ -445,8 +445,8 @@ def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Est
     """
     lo, hi = _box_threshold(scale, top)
     confidence = check_confidence(confidence)
-    x = as_numeric(scores, "scores", low=lo, high=hi, integer=True)
-    frame = wilson_from_counts((x >= hi - top + 1).sum(), len(x), confidence)
+    x = whole_numbers(scores, "scores", lo, hi)
+    frame = wilson_from_counts(np.count_nonzero(x >= hi - top + 1), len(x), confidence)
     return _estimate(frame, confidence, "wilson")
 
 
@@ -464,8 +464,8 @@ def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) 
     """
     lo, hi = _box_threshold(scale, bottom, "bottom")
     confidence = check_confidence(confidence)
-    x = as_numeric(scores, "scores", low=lo, high=hi, integer=True)
-    frame = wilson_from_counts((x <= lo + bottom - 1).sum(), len(x), confidence)
+    x = whole_numbers(scores, "scores", lo, hi)
+    frame = wilson_from_counts(np.count_nonzero(x <= lo + bottom - 1), len(x), confidence)
     return _estimate(frame, confidence, "wilson")
 
 
@@ -661,7 +661,7 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
 
     if metric == "nps":
         method = _check_method(options.get("method", "adjusted_wald"))
-        x = as_numeric(df[column], column, low=NPS_SCALE[0], high=NPS_SCALE[1], integer=True)
+        x = whole_numbers(df[column], column, *NPS_SCALE)
         codes, index = _group_codes(df, keys)
         k = len(index)
         out = _nps_frame(np.bincount(codes, weights=x >= PROMOTER_MIN, minlength=k),
@@ -672,7 +672,7 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
         name = "top" if metric == "top_box" else "bottom"
         size = options.get(name, 2)
         lo, hi = _box_threshold(options.get("scale", (1, 5)), size, name)
-        x = as_numeric(df[column], column, low=lo, high=hi, integer=True)
+        x = whole_numbers(df[column], column, lo, hi)
         hit = (x >= hi - size + 1) if metric == "top_box" else (x <= lo + size - 1)
         codes, index = _group_codes(df, keys)
         k = len(index)

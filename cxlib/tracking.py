@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples
+from ._validate import as_numeric, check_confidence, require_columns, show_examples, whole_numbers
 from .errors import InputError
 from .results import OneRowResult
 from .metrics import DETRACTOR_MAX, PROMOTER_MIN, _box_threshold, nps_variance
@@ -194,7 +194,7 @@ def control_chart(df: pd.DataFrame, period: str, column: str, scale=(1, 5), top:
     lo, hi = _box_threshold(scale, top)
     require_columns(df, [period, column])
     codes, index = _period_codes(df, period)
-    x = as_numeric(df[column], column, low=lo, high=hi, integer=True)
+    x = whole_numbers(df[column], column, lo, hi)
     k = len(index)
     hits = np.bincount(codes, weights=x >= hi - top + 1, minlength=k)
     n = np.bincount(codes, minlength=k)
@@ -230,7 +230,7 @@ def nps_chart(df: pd.DataFrame, period: str, column: str = "recommend", sigma: f
     run_length = _check_run_length(run_length)
     require_columns(df, [period, column])
     codes, index = _period_codes(df, period)
-    x = as_numeric(df[column], column, low=0, high=10, integer=True)
+    x = whole_numbers(df[column], column, 0, 10)
     k = len(index)
     n = np.bincount(codes, minlength=k)
     P = np.bincount(codes, weights=x >= PROMOTER_MIN, minlength=k)

@@ -76,6 +76,21 @@ def test_text_in_a_number_column(own_data):
         data.load("survey", own_data)
 
 
+@pytest.mark.parametrize("text", ["nan", "NaN", "NA", "n/a", "1_000", "0x10", "5,"])
+def test_missing_value_words_in_an_optional_number_column_are_not_read_as_blanks(own_data, text):
+    # people_knowledge may be blank, but only an empty field is a blank: "nan" is an error, not a NaN
+    _edit(own_data, "survey", lambda df: df.__setitem__("people_knowledge", df["people_knowledge"].where(df.index != 2, text)))
+    with pytest.raises(DataError, match=rf"survey\.people_knowledge: 1 value\(s\) are not numbers: row 4: '{text}'"):
+        data.load("survey", own_data)
+
+
+@pytest.mark.parametrize("table", data.tables())
+def test_numbers_parsed_by_the_reader_equal_numbers_converted_from_text(table):
+    # read_csv parses number columns directly (fast); validate() must type them exactly as from text
+    raw = pd.read_csv(DATASETS / f"{table}.csv", dtype=str, keep_default_na=False, na_values=[""])
+    pd.testing.assert_frame_equal(data.load(table), data.validate(raw, table))
+
+
 def test_decimal_in_a_rating_column(own_data):
     def dec(df):
         df.loc[1, "recommend"] = "7.5"
