@@ -437,3 +437,21 @@ def test_by_group_nps_equals_each_group_alone(rows):
     for g, sub in df.groupby("g"):
         est = metrics.nps(sub["r"])
         assert table.loc[g].tolist() == pytest.approx([est.value, est.se, est.low, est.high, est.n])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-2, 12), min_size=1, max_size=60), st.sampled_from([np.int8, np.int64, np.uint16]))
+def test_integer_ratings_take_the_fast_path_with_the_same_answers_and_errors(values, dtype):
+    # whole_numbers checks integer arrays by min and max only; floats go through as_numeric: same outcome
+    if dtype is np.uint16 and min(values) < 0:
+        return
+    as_int, as_float = pd.Series(np.array(values, dtype=dtype)), pd.Series(np.array(values, dtype=float))
+    for fn in (metrics.nps, lambda s: metrics.top_box(s, scale=(0, 10), top=3)):
+        try:
+            expected = fn(as_float)
+        except InputError as exc:
+            with pytest.raises(InputError) as got:
+                fn(as_int)
+            assert str(got.value).replace(".0", "") == str(exc).replace(".0", "")
+        else:
+            assert fn(as_int) == expected
