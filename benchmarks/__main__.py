@@ -7,7 +7,7 @@ Prints a table and writes ``build/benchmarks.json``. Two parts:
   and NumPy allocations made during the call), against the straightforward
   alternative a user would otherwise write or use. Both sides are checked to give the
   same numbers before anything is timed.
-* **The course.** Each lesson executed in a fresh kernel (nbclient), against the floor:
+* **The course.** Each lesson executed in a fresh kernel (nbclient, best of two), against the floor:
   starting a kernel and importing the stack. Cell times are split into imports and
   parameter checks, plotting cells, and the rest (analysis).
 
@@ -170,8 +170,12 @@ def course_cases(quick: bool):
     rows = []
     lessons = sorted((ROOT / "notebooks").glob("*.ipynb"))[: 1 if quick else None]
     for path in lessons:
-        nb = nbformat.read(path, as_version=4)
-        total = run(nb)
+        # best of two runs, like the floor: one slow kernel start should not decide a lesson's figure
+        runs = []
+        for _ in range(1 if quick else 2):
+            nb = nbformat.read(path, as_version=4)
+            runs.append((run(nb), nb))
+        total, nb = min(runs, key=lambda r: r[0])
         split = {"imports and checks": 0.0, "plotting": 0.0, "analysis": 0.0}
         seen_code = 0
         for cell in nb.cells:
