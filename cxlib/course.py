@@ -28,6 +28,9 @@ def lessons(folder: Path | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m cxlib.course``: execute the lessons into a build folder
+    and build the site; returns the exit status.
+    """
     parser = argparse.ArgumentParser(prog="python -m cxlib.course", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="build", help="build folder (default: build)")
     parser.add_argument("--workers", type=int, default=None, help="lessons run in parallel (default: cores)")

@@ -60,7 +60,15 @@ def resource(name: str) -> dict:
 
 
 def fields(name: str) -> list[dict]:
-    """Field descriptions of table ``name``, in column order."""
+    """Field descriptions of table ``name``, in column order (from ``cxlib/datapackage.json``).
+
+    Examples
+    --------
+    >>> [f["name"] for f in fields("training")]
+    ['branch', 'trained', 'start_month']
+    >>> fields("survey")[0]["constraints"]
+    {'required': True, 'minimum': 1, 'unique': True}
+    """
     return resource(name)["schema"]["fields"]
 
 
@@ -117,6 +125,13 @@ def default_data_dir() -> Path:
 
     ``$CXKIT_DATA`` if set, else the ``datasets/`` folder of the repository, found
     relative to this package, so notebooks work from any working directory.
+
+    Examples
+    --------
+    >>> default_data_dir().name  # with $CXKIT_DATA unset
+    'datasets'
+    >>> (default_data_dir() / "survey.csv").is_file()
+    True
     """
     env = os.environ.get("CXKIT_DATA")
     if env:
@@ -133,11 +148,26 @@ def _read_text(path: Path, dtype) -> pd.DataFrame:
 
 
 def read_csv(path: Path, table: str) -> pd.DataFrame:
-    """Read one CSV file, with clear errors for the usual ways a file goes wrong.
+    r"""Read one CSV file, with clear errors for the usual ways a file goes wrong.
 
     Only empty fields count as missing ("NA" or "nan" stay text). Number columns come
     back as floats when every value parses as a number; otherwise the whole file comes
     back as text, for :func:`validate` to report what does not fit.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "training.csv"
+    >>> _ = path.write_text("branch,trained,start_month\nAshford,true,2024-09-01\nCarlton,false,\n")
+    >>> read_csv(path, "training")
+        branch trained start_month
+    0  Ashford    true  2024-09-01
+    1  Carlton   false         NaN
+    >>> _ = path.write_bytes(b"branch,trained,start_month\nCaf\xe9,true,\n")
+    >>> read_csv(path, "training")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.DataError: training: the file ... is not UTF-8 text (line 2: byte b'\xe9'); save it as UTF-8 CSV
     """
     path = Path(path)
     if not path.exists():
@@ -160,9 +190,16 @@ def read_csv(path: Path, table: str) -> pd.DataFrame:
             raise
         except ValueError:
             df = _read_text(path, str)
-    except UnicodeDecodeError as exc:
-        raise _fail(table, f"the file {path} is not UTF-8 text (byte {exc.start} cannot be decoded: "
-                    f"{exc.object[exc.start:exc.start + 1]!r}); save it as UTF-8 CSV") from None
+    except UnicodeDecodeError:
+        # the parser's offset is within its buffer: find the first bad byte in the file itself
+        raw = path.read_bytes()
+        try:
+            raw.decode("utf-8")
+            where = ""
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            where = f" (line {line}: byte {raw[exc.start:exc.start + 1]!r})"
+        raise _fail(table, f"the file {path} is not UTF-8 text{where}; save it as UTF-8 CSV") from None
     except (pd.errors.ParserError, csv.Error) as exc:
         raise _fail(table, f"the file {path} could not be read as CSV: {exc}") from None
     except pd.errors.EmptyDataError:

@@ -149,7 +149,7 @@ def _strip_markdown(source: str, where: str) -> str:
 
 
 def make_exercise(nb, name: str = "notebook"):
-    """Return the exercise version of a solution notebook (a new ``nbformat`` notebook).
+    r"""Return the exercise version of a solution notebook (a new ``nbformat`` notebook).
 
     Parameters
     ----------
@@ -162,6 +162,20 @@ def make_exercise(nb, name: str = "notebook"):
     ------
     ExerciseError
         naming the notebook, the cell (number and id) and the line of a malformed marker.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("answer = 6 * 7  # SOLUTION\ncheck_number(answer, 42, 'Task 1')"),
+    ...     nbformat.v4.new_code_cell("# BEGIN SOLUTION\nx = 1\ny = 2\n# END SOLUTION")])
+    >>> [cell.source for cell in make_exercise(nb).cells]
+    ["answer = ...  # YOUR CODE HERE\ncheck_number(answer, 42, 'Task 1')", '# YOUR CODE HERE\nx = ...\ny = ...']
+    >>> nb.cells[1].source = "# BEGIN SOLUTION\nx = 1"
+    >>> make_exercise(nb, "demo.ipynb")
+    Traceback (most recent call last):
+    ...
+    cxlib.exercises.ExerciseError: demo.ipynb, cell 1 (id ...), line 1: BEGIN SOLUTION is never closed; add # END SOLUTION
     """
     ex = copy.deepcopy(nb)
     for i, cell in enumerate(ex.cells):
@@ -182,6 +196,19 @@ def generate(solutions: Path | None = None, exercises: Path | None = None, check
     """Write ``exercises/X.ipynb`` for every ``solutions/X.ipynb``; with ``check``, only compare.
 
     Returns the names of the exercise notebooks that were (or, with ``check``, would be) written.
+
+    Examples
+    --------
+    >>> import tempfile, nbformat
+    >>> solutions, exercises = Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp())
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("answer = 42  # SOLUTION")])
+    >>> nbformat.write(nb, solutions / "01_demo.ipynb")
+    >>> generate(solutions, exercises, check=True)  # would write it
+    ['01_demo.ipynb']
+    >>> generate(solutions, exercises)
+    ['01_demo.ipynb']
+    >>> generate(solutions, exercises, check=True)  # up to date
+    []
     """
     import nbformat
 
@@ -201,6 +228,9 @@ def generate(solutions: Path | None = None, exercises: Path | None = None, check
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m cxlib.exercises``: write (or, with ``--check``,
+    compare) ``exercises/``; returns the exit status.
+    """
     parser = argparse.ArgumentParser(prog="python -m cxlib.exercises",
                                      description="Generate exercises/ from solutions/ (answers removed).")
     parser.add_argument("--check", action="store_true", help="exit 1 if exercises/ is out of date")

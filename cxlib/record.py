@@ -71,6 +71,13 @@ def collect(notebook) -> dict:
     Parameters
     ----------
     notebook : dict or nbformat.NotebookNode or path
+
+    Examples
+    --------
+    >>> nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data",
+    ...                                                  "data": {MIME: {"name": "nps", "value": 31.5}}}]}]}
+    >>> collect(nb)
+    {'nps': 31.5}
     """
     if not isinstance(notebook, dict):
         with open(notebook, encoding="utf-8") as fh:

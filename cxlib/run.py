@@ -229,10 +229,18 @@ def _safe_id(text) -> str:
 
 
 def read_roster(path: str | os.PathLike) -> list[dict]:
-    """Rows of a CSV or YAML roster: one mapping per run.
+    r"""Rows of a CSV or YAML roster: one mapping per run.
 
     CSV cells are text (an empty cell means "use the notebook's default"); a YAML
     roster is a list of mappings whose values keep their YAML types.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> roster = Path(tempfile.mkdtemp()) / "class.csv"
+    >>> _ = roster.write_text("student_id,seed,branch\nana,1,\nben,2,Carlton\n")
+    >>> read_roster(roster)
+    [{'student_id': 'ana', 'seed': '1'}, {'student_id': 'ben', 'seed': '2', 'branch': 'Carlton'}]
     """
     path = Path(path)
     if not path.is_file():
@@ -319,7 +327,14 @@ def build_runs(roster: list[dict] | None = None, grid: dict | None = None, fixed
 
 
 def unused_columns(notebooks, runs: list[Run]) -> list[str]:
-    """Roster or grid names that no notebook takes as a parameter (ids and seed excepted)."""
+    """Roster or grid names that no notebook takes as a parameter (ids and seed excepted).
+
+    Examples
+    --------
+    >>> nb = Path(__file__).parent.parent / "notebooks" / "03_headline_metrics.ipynb"
+    >>> unused_columns([nb], build_runs(grid={"brnach": ["Ashford"], "confidence": [0.9]}))
+    ['brnach']
+    """
     declared = set().union(*(notebook_parameters(nb) for nb in notebooks))
     given = dict.fromkeys(k for r in runs for k in r.values)
     return [k for k in given if k not in declared and k not in (*ID_COLUMNS, "seed")]
@@ -337,7 +352,13 @@ class _Task:
 
 
 def fingerprint() -> str:
-    """A hash of cxlib's version and source: a change to cxlib makes every output out of date."""
+    """A hash of cxlib's version and source: a change to cxlib makes every output out of date.
+
+    Examples
+    --------
+    >>> len(fingerprint()), fingerprint() == fingerprint()
+    (16, True)
+    """
     h = hashlib.sha256(__version__.encode())
     pkg = Path(__file__).parent
     for p in sorted([*pkg.glob("*.py"), *pkg.glob("*.json")]):
@@ -474,7 +495,7 @@ def _execute(notebook: str, target: str, params: dict, cwd: str, timeout: float 
         return max(0.05, timeout - (time.perf_counter() - start)) if timeout else None
 
     try:
-        pm.execute_notebook(notebook, target, parameters=params, cwd=cwd, kernel_name="python3",
+        pm.execute_notebook(notebook, target, parameters=params, cwd=cwd, kernel_name="python3", language="python",
                             progress_bar=False, log_output=False, timeout_func=time_left,
                             extra_arguments=["--IPKernelApp.log_level=CRITICAL"])  # no kernel chatter on the console
     except pm.PapermillExecutionError as exc:
@@ -520,6 +541,20 @@ def run_batch(notebooks, runs: list[Run], out: str | os.PathLike, workers: int |
         Re-run up-to-date notebooks too.
     progress : bool
         Show a progress bar (on stderr).
+
+    Examples
+    --------
+    >>> import tempfile, nbformat
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+    ...                                      nbformat.v4.new_code_cell("assert x < 3, 'x is too big'")])
+    >>> nbformat.write(nb, folder / "demo.ipynb")
+    >>> results = run_batch([folder / "demo.ipynb"], build_runs(grid={"x": [1, 5]}), folder / "out",
+    ...                     workers=1, progress=False)
+    >>> [(r.run_id, r.status, r.error) for r in results]
+    [('x-1', 'ok', ''), ('x-5', 'failed', 'AssertionError: x is too big')]
+    >>> sorted(p.name for p in (folder / "out").iterdir())
+    ['notebooks.csv', 'summary.csv', 'summary.html', 'x-1', 'x-5']
     """
     notebooks = _check_notebooks(notebooks)
     if not runs:
@@ -667,7 +702,21 @@ def _fmt(value) -> str:
 
 
 def summary_table(results: list[Result], runs: list[Run] | None = None) -> tuple[list[str], list[dict]]:
-    """One row per run: parameters, status, duration, first failure, recorded values."""
+    """One row per run: parameters, status, duration, first failure, recorded values.
+
+    Returns the column names and the rows (dicts; a missing key is an empty cell).
+
+    Examples
+    --------
+    >>> results = [Result("ana", "03.ipynb", STATUS_OK, 4.2, parameters={"branch": "Ashford"}, recorded={"nps": 31.5}),
+    ...            Result("ben", "03.ipynb", STATUS_FAILED, 1.0, cell=7, code="metrics.nps(x)",
+    ...                   error="InputError: scores is empty", parameters={"branch": "Nowhere"})]
+    >>> cols, rows = summary_table(results)
+    >>> cols
+    ['run_id', 'branch', 'status', 'passed', 'duration_s', 'failed_notebook', 'failed_cell', 'failed_code', 'error', 'nps']
+    >>> rows[1]["status"], rows[1]["failed_cell"], rows[0]["nps"]
+    ('failed', 7, 31.5)
+    """
     order = list(dict.fromkeys([r.run_id for r in runs] if runs else [r.run_id for r in results]))
     by_run = {rid: [r for r in results if r.run_id == rid] for rid in order}
     values = {r.run_id: r.values for r in runs} if runs else {}
@@ -736,7 +785,18 @@ def _html_table(cols: list[str], rows: list[dict], link_col: str | None = None) 
 
 
 def write_summary(results: list[Result], out: str | os.PathLike, runs: list[Run] | None = None) -> None:
-    """Write ``summary.csv`` and ``notebooks.csv`` (spreadsheet-safe) and ``summary.html`` (escaped)."""
+    """Write ``summary.csv`` and ``notebooks.csv`` (spreadsheet-safe) and ``summary.html`` (escaped).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> write_summary([Result("ana", "03.ipynb", STATUS_FAILED, 1.0, cell=2, error="=HYPERLINK(x)")], out)
+    >>> sorted(p.name for p in out.iterdir())
+    ['notebooks.csv', 'summary.csv', 'summary.html']
+    >>> "'=HYPERLINK(x)" in (out / "summary.csv").read_text()  # a formula is neutralised
+    True
+    """
     out = Path(out)
     cols, rows = summary_table(results, runs)
     _write_csv(out / "summary.csv", cols, rows)
@@ -790,6 +850,9 @@ def _expand(patterns: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m cxlib.run`` (``cxkit``): a batch of notebook runs;
+    returns 0 if all passed, 1 if some failed, 2 if the batch could not start.
+    """
     parser = argparse.ArgumentParser(
         prog="cxkit", description=__doc__.split("\n\n")[0],
         epilog="Exit status: 0 all passed, 1 some failed, 2 the batch could not start. "

@@ -145,6 +145,15 @@ def write_sources(src: Path, notebooks=None, exercises=None, datasets: Path | No
 
     ``notebooks`` and ``exercises`` are folders (every ``*.ipynb`` in them) or lists of
     notebook files; by default the repository's ``notebooks/`` and ``exercises/``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> src = write_sources(Path(tempfile.mkdtemp()) / "site-src")
+    >>> sorted(p.name for p in src.iterdir())
+    ['conf.py', 'data.md', 'exercises', 'exercises.md', 'index.md', 'lessons']
+    >>> sorted(p.name for p in (src / "lessons").iterdir())[:2]
+    ['00_welcome.ipynb', '01_three_factors.ipynb']
     """
     src = Path(src)
     lessons = _notebooks(notebooks, ROOT / "notebooks")
@@ -298,6 +307,9 @@ def setup(app):  # the Sphinx extension used by the generated conf.py
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m cxlib.site``: build the course site from the stored
+    notebooks; returns the exit status.
+    """
     parser = argparse.ArgumentParser(prog="python -m cxlib.site", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="build/site", help="output folder (default build/site)")
     parser.add_argument("--notebooks", help="folder of executed lessons (default: notebooks/)")

@@ -565,6 +565,9 @@ def write(out: str | Path, seed: int = 0, scale: float = 1.0) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m cxlib.synth``: generate the course's data into a
+    folder; returns the exit status.
+    """
     parser = argparse.ArgumentParser(prog="python -m cxlib.synth", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0, the shipped data)")
     parser.add_argument("--out", required=True, help="folder to write the CSV files into")

@@ -172,7 +172,8 @@ def test_file_that_is_not_csv(own_data):
 def test_file_that_is_not_utf8(own_data):
     text = (own_data / "training.csv").read_text().replace("Ashford", "Ashförd")
     (own_data / "training.csv").write_bytes(text.encode("latin-1"))
-    with pytest.raises(DataError, match="is not UTF-8 text"):
+    line = 1 + text.splitlines().index(next(l for l in text.splitlines() if "Ashförd" in l))
+    with pytest.raises(DataError, match=rf"is not UTF-8 text \(line {line}: byte b'\\xf6'\); save it as UTF-8"):
         data.load("training", own_data)
 
 
