@@ -49,8 +49,15 @@ def measure(fn, repeat: int = 3):
 
 def _responses(n: int, groups: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({"group": pd.Categorical.from_codes(rng.integers(0, groups, n), [f"g{i:03d}" for i in range(groups)]),
-                         "recommend": rng.integers(0, 11, n), "satisfaction": rng.integers(1, 6, n)})
+    return pd.DataFrame(
+        {
+            "group": pd.Categorical.from_codes(
+                rng.integers(0, groups, n), [f"g{i:03d}" for i in range(groups)]
+            ),
+            "recommend": rng.integers(0, 11, n),
+            "satisfaction": rng.integers(1, 6, n),
+        }
+    )
 
 
 def cxlib_cases(quick: bool):
@@ -72,8 +79,16 @@ def cxlib_cases(quick: bool):
             r = df["recommend"]
             return 100 * ((r >= 9).mean() - (r <= 6).mean())
 
-        cases.append((f"NPS with interval, overall, {n:,} rows", n, nps_ours, nps_alt, "pandas boolean means (no interval)",
-                      lambda a, b: abs(a - b) < 1e-9))
+        cases.append(
+            (
+                f"NPS with interval, overall, {n:,} rows",
+                n,
+                nps_ours,
+                nps_alt,
+                "pandas boolean means (no interval)",
+                lambda a, b: abs(a - b) < 1e-9,
+            )
+        )
 
         def by_ours(df=df):
             return metrics.by_group(df, "nps", "group", "recommend")["value"]
@@ -81,34 +96,65 @@ def cxlib_cases(quick: bool):
         def by_alt(df=df):
             return df.groupby("group", observed=True)["recommend"].apply(lambda s: metrics.nps(s).value)
 
-        cases.append((f"NPS by 100 groups, {n:,} rows", n, by_ours, by_alt, "pandas groupby-apply of metrics.nps",
-                      lambda a, b: np.allclose(a.to_numpy(), b.to_numpy())))
+        cases.append(
+            (
+                f"NPS by 100 groups, {n:,} rows",
+                n,
+                by_ours,
+                by_alt,
+                "pandas groupby-apply of metrics.nps",
+                lambda a, b: np.allclose(a.to_numpy(), b.to_numpy()),
+            )
+        )
 
         def tb_ours(df=df):
             return metrics.by_group(df, "top_box", "group", "satisfaction")["value"]
 
         def tb_alt(df=df):
-            return df.groupby("group", observed=True)["satisfaction"].apply(lambda s: metrics.top_box(s).value)
+            return df.groupby("group", observed=True)["satisfaction"].apply(
+                lambda s: metrics.top_box(s).value
+            )
 
-        cases.append((f"top-box by 100 groups, {n:,} rows", n, tb_ours, tb_alt, "pandas groupby-apply of metrics.top_box",
-                      lambda a, b: np.allclose(a.to_numpy(), b.to_numpy())))
+        cases.append(
+            (
+                f"top-box by 100 groups, {n:,} rows",
+                n,
+                tb_ours,
+                tb_alt,
+                "pandas groupby-apply of metrics.top_box",
+                lambda a, b: np.allclose(a.to_numpy(), b.to_numpy()),
+            )
+        )
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(big, 1)) + rng.normal(size=(big, 12))
     x[rng.random(x.shape) < 0.03] = np.nan
     items = pd.DataFrame(x, columns=[f"i{j}" for j in range(12)])
-    cases.append((f"Cronbach's alpha, {big:,} rows x 12 items (3% missing)", big,
-                  lambda: scales.cronbach_alpha(items).alpha, lambda: pg.cronbach_alpha(items)[0],
-                  "pingouin.cronbach_alpha", lambda a, b: abs(a - b) < 1e-9))
+    cases.append(
+        (
+            f"Cronbach's alpha, {big:,} rows x 12 items (3% missing)",
+            big,
+            lambda: scales.cronbach_alpha(items).alpha,
+            lambda: pg.cronbach_alpha(items)[0],
+            "pingouin.cronbach_alpha",
+            lambda a, b: abs(a - b) < 1e-9,
+        )
+    )
 
     z = rng.normal(size=(big, 10)) @ rng.normal(size=(10, 10))
     d = pd.DataFrame(z, columns=[f"d{j}" for j in range(10)])
     d["y"] = z @ rng.normal(size=10) + rng.normal(size=big)
     cols = [f"d{j}" for j in range(10)]
-    cases.append((f"relative weights (R²), {big:,} rows x 10 drivers", big,
-                  lambda: drivers.relative_weights(d, "y", cols).attrs["r_squared"],
-                  lambda: sm.OLS(d["y"].to_numpy(), sm.add_constant(d[cols].to_numpy())).fit().rsquared,
-                  "statsmodels OLS on the full data (R² only)", lambda a, b: abs(a - b) < 1e-9))
+    cases.append(
+        (
+            f"relative weights (R²), {big:,} rows x 10 drivers",
+            big,
+            lambda: drivers.relative_weights(d, "y", cols).attrs["r_squared"],
+            lambda: sm.OLS(d["y"].to_numpy(), sm.add_constant(d[cols].to_numpy())).fit().rsquared,
+            "statsmodels OLS on the full data (R² only)",
+            lambda a, b: abs(a - b) < 1e-9,
+        )
+    )
 
     cc = pd.DataFrame({"period": rng.integers(0, 1000, huge), "satisfaction": rng.integers(1, 6, huge)})
 
@@ -119,8 +165,16 @@ def cxlib_cases(quick: bool):
         g = cc.assign(hit=cc["satisfaction"] >= 4).groupby("period")["hit"].agg(["sum", "size"])
         return tracking.p_chart(g["sum"], g["size"], index=g.index)["p"]
 
-    cases.append((f"control chart, {huge:,} rows in 1,000 periods", huge, cc_ours, cc_alt,
-                  "pandas groupby counts then p_chart", lambda a, b: np.allclose(a.to_numpy(), b.to_numpy())))
+    cases.append(
+        (
+            f"control chart, {huge:,} rows in 1,000 periods",
+            huge,
+            cc_ours,
+            cc_alt,
+            "pandas groupby counts then p_chart",
+            lambda a, b: np.allclose(a.to_numpy(), b.to_numpy()),
+        )
+    )
     return cases
 
 
@@ -140,13 +194,24 @@ def data_cases(quick: bool, tmp: Path):
     loaded, load_s, load_mb = measure(lambda: data.load("survey", out), repeat=1)
     _, alt_s, alt_mb = measure(lambda: pd.read_csv(out / "survey.csv"), repeat=1)
     return [
-        {"case": f"generate all 8 tables at scale {scale:g} ({n:,} survey rows, {total_rows:,} in all)", "rows": n,
-         "seconds": round(gen_s, 3), "peak_mb": round(gen_mb, 1), "alternative": "", "alt_seconds": None,
-         "ratio": None},
-        {"case": f"validated, typed load of {len(loaded):,} survey rows", "rows": len(loaded),
-         "seconds": round(load_s, 3), "peak_mb": round(load_mb, 1),
-         "alternative": "plain pandas.read_csv (no checks, default dtypes)", "alt_seconds": round(alt_s, 3),
-         "ratio": round(load_s / alt_s, 2)},
+        {
+            "case": f"generate all 8 tables at scale {scale:g} ({n:,} survey rows, {total_rows:,} in all)",
+            "rows": n,
+            "seconds": round(gen_s, 3),
+            "peak_mb": round(gen_mb, 1),
+            "alternative": "",
+            "alt_seconds": None,
+            "ratio": None,
+        },
+        {
+            "case": f"validated, typed load of {len(loaded):,} survey rows",
+            "rows": len(loaded),
+            "seconds": round(load_s, 3),
+            "peak_mb": round(load_mb, 1),
+            "alternative": "plain pandas.read_csv (no checks, default dtypes)",
+            "alt_seconds": round(alt_s, 3),
+            "ratio": round(load_s / alt_s, 2),
+        },
     ]
 
 
@@ -157,15 +222,24 @@ def course_cases(quick: bool):
 
     def run(nb):
         t0 = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=True,
-                       extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter in the table
-                       resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+        NotebookClient(
+            nb,
+            timeout=600,
+            kernel_name="python3",
+            record_timing=True,
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter in the table
+            resources={"metadata": {"path": str(ROOT / "notebooks")}},
+        ).execute()
         return time.perf_counter() - t0
 
     floor_nb = nbformat.v4.new_notebook()
-    floor_nb.cells = [nbformat.v4.new_code_cell(
-        "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\nimport seaborn as sns\n"
-        "import statsmodels.api as sm\nimport cxlib, cxlib.data, cxlib.metrics, cxlib.plots")]
+    floor_nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nimport numpy as np\nimport pandas as pd\n"
+            "import seaborn as sns\n"
+            "import statsmodels.api as sm\nimport cxlib, cxlib.data, cxlib.metrics, cxlib.plots"
+        )
+    ]
     floor = min(run(nbformat.from_dict(floor_nb)) for _ in range(1 if quick else 2))
     rows = []
     lessons = sorted((ROOT / "notebooks").glob("*.ipynb"))[: 1 if quick else None]
@@ -184,14 +258,28 @@ def course_cases(quick: bool):
             seen_code += 1
             ex = cell.metadata.get("execution", {})
             try:
-                secs = (pd.Timestamp(ex["shell.execute_reply"]) - pd.Timestamp(ex["iopub.execute_input"])).total_seconds()
+                secs = (
+                    pd.Timestamp(ex["shell.execute_reply"]) - pd.Timestamp(ex["iopub.execute_input"])
+                ).total_seconds()
             except KeyError:
                 continue
-            kind = ("imports and checks" if seen_code <= 2 else
-                    "plotting" if ("plt.show" in cell.source or "plots." in cell.source) else "analysis")
+            kind = (
+                "imports and checks"
+                if seen_code <= 2
+                else "plotting"
+                if ("plt.show" in cell.source or "plots." in cell.source)
+                else "analysis"
+            )
             split[kind] += secs
-        rows.append({"lesson": path.stem, "seconds": round(total, 2), "floor_seconds": round(floor, 2),
-                     "ratio_to_floor": round(total / floor, 2), **{k: round(v, 2) for k, v in split.items()}})
+        rows.append(
+            {
+                "lesson": path.stem,
+                "seconds": round(total, 2),
+                "floor_seconds": round(floor, 2),
+                "ratio_to_floor": round(total / floor, 2),
+                **{k: round(v, 2) for k, v in split.items()},
+            }
+        )
     return rows, floor
 
 
@@ -210,9 +298,18 @@ def main(argv=None) -> int:
         b, t_alt, mb_alt = measure(alt, 1 if "groupby-apply" in alt_name else args.repeat)
         if not same(a, b):
             raise SystemExit(f"{name}: cxlib and the alternative disagree")
-        results.append({"case": name, "rows": rows, "seconds": round(t_ours, 3), "peak_mb": round(mb_ours, 1),
-                        "alternative": alt_name, "alt_seconds": round(t_alt, 3), "alt_peak_mb": round(mb_alt, 1),
-                        "ratio": round(t_ours / t_alt, 2)})
+        results.append(
+            {
+                "case": name,
+                "rows": rows,
+                "seconds": round(t_ours, 3),
+                "peak_mb": round(mb_ours, 1),
+                "alternative": alt_name,
+                "alt_seconds": round(t_alt, 3),
+                "alt_peak_mb": round(mb_alt, 1),
+                "ratio": round(t_ours / t_alt, 2),
+            }
+        )
     with tempfile.TemporaryDirectory() as tmp:
         results += data_cases(args.quick, Path(tmp))
     w = max(len(r["case"]) for r in results)
@@ -220,20 +317,38 @@ def main(argv=None) -> int:
     for r in results:
         alt_s = "" if r["alt_seconds"] is None else f"{r['alt_seconds']:.3f}"
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        print(f"{r['case']:<{w}} {r['seconds']:>8.3f} {r['peak_mb']:>8.1f} {alt_s:>8} {ratio:>9}  {r['alternative']}")
+        print(
+            f"{r['case']:<{w}} {r['seconds']:>8.3f} {r['peak_mb']:>8.1f} {alt_s:>8} {ratio:>9}  "
+            f"{r['alternative']}"
+        )
     course, floor = ([], None) if args.no_course else course_cases(args.quick)
     if course:
         print(f"\nlessons (floor: fresh kernel + imports = {floor:.2f} s)")
         print(f"{'lesson':<32} {'seconds':>8} {'x floor':>8} {'imports':>8} {'plots':>8} {'analysis':>9}")
         for r in course:
-            print(f"{r['lesson']:<32} {r['seconds']:>8.2f} {r['ratio_to_floor']:>8.2f} {r['imports and checks']:>8.2f} "
-                  f"{r['plotting']:>8.2f} {r['analysis']:>9.2f}")
+            print(
+                f"{r['lesson']:<32} {r['seconds']:>8.2f} {r['ratio_to_floor']:>8.2f} "
+                f"{r['imports and checks']:>8.2f} "
+                f"{r['plotting']:>8.2f} {r['analysis']:>9.2f}"
+            )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": {"python": sys.version.split()[0], "platform": platform.platform(),
-                                           "cores": __import__("os").cpu_count()},
-                               "quick": args.quick, "cxlib": results, "course": course, "floor_seconds": floor},
-                              indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "machine": {
+                    "python": sys.version.split()[0],
+                    "platform": platform.platform(),
+                    "cores": __import__("os").cpu_count(),
+                },
+                "quick": args.quick,
+                "cxlib": results,
+                "course": course,
+                "floor_seconds": floor,
+            },
+            indent=2,
+        )
+    )
     print(f"\nwritten to {out}")
     return 0
 

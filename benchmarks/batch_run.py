@@ -36,15 +36,30 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _runner(notebooks, roster: Path, out: Path, workers: int) -> tuple[float, int]:
     t0 = time.perf_counter()
-    rc = subprocess.run([sys.executable, "-m", "cxlib.run", *notebooks, "--roster", str(roster), "--out", str(out),
-                         "--workers", str(workers), "--quiet"]).returncode
+    rc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cxlib.run",
+            *notebooks,
+            "--roster",
+            str(roster),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--quiet",
+        ]
+    ).returncode
     return time.perf_counter() - t0, rc
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=10)
-    parser.add_argument("--notebooks", nargs="*", default=sorted(glob.glob(str(ROOT / "notebooks" / "*.ipynb"))))
+    parser.add_argument(
+        "--notebooks", nargs="*", default=sorted(glob.glob(str(ROOT / "notebooks" / "*.ipynb")))
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--one-worker", action="store_true", help="also time the runner with one worker")
     args = parser.parse_args(argv)
@@ -52,10 +67,15 @@ def main(argv=None) -> int:
     roster = work / "class.csv"
     roster.write_text("student_id,seed\n" + "".join(f"s{i:02d},{100 + i}\n" for i in range(args.students)))
     bin_dir = Path(sys.executable).parent
-    result = {"students": args.students, "notebooks": [Path(nb).name for nb in args.notebooks],
-              "notebook_runs": args.students * len(args.notebooks), "cores": os.cpu_count(),
-              "workers": args.workers, "python": platform.python_version(),
-              "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    result = {
+        "students": args.students,
+        "notebooks": [Path(nb).name for nb in args.notebooks],
+        "notebook_runs": args.students * len(args.notebooks),
+        "cores": os.cpu_count(),
+        "workers": args.workers,
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
     runner_s, rc = _runner(args.notebooks, roster, work / "runner", args.workers)
     result.update(runner_seconds=round(runner_s, 1), runner_exit=rc)
@@ -77,12 +97,28 @@ def main(argv=None) -> int:
         out.mkdir(parents=True, exist_ok=True)
         data = work / "runner" / f"s{i:02d}" / "data"
         for nb in args.notebooks:
-            r = subprocess.run([str(bin_dir / "papermill"), nb, str(out / Path(nb).name), "-p", "data_dir",
-                                str(data), "--cwd", str(out), "-k", "python3"], capture_output=True)
+            r = subprocess.run(
+                [
+                    str(bin_dir / "papermill"),
+                    nb,
+                    str(out / Path(nb).name),
+                    "-p",
+                    "data_dir",
+                    str(data),
+                    "--cwd",
+                    str(out),
+                    "-k",
+                    "python3",
+                ],
+                capture_output=True,
+            )
             failures += r.returncode != 0
     cli_s = time.perf_counter() - t0
-    result.update(papermill_cli_sequential_seconds=round(cli_s, 1), cli_failures=failures,
-                  speedup=round(cli_s / runner_s, 2))
+    result.update(
+        papermill_cli_sequential_seconds=round(cli_s, 1),
+        cli_failures=failures,
+        speedup=round(cli_s / runner_s, 2),
+    )
     print(f"papermill command line, one after another: {cli_s:.1f} s ({failures} failed)", flush=True)
     print(json.dumps(result, indent=2))
     (ROOT / "build").mkdir(exist_ok=True)

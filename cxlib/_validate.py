@@ -71,9 +71,13 @@ def check_confidence(confidence: float) -> float:
     cxlib.errors.InputError: confidence must be a number between 0 and 1 (for example 0.95), got 95
     """
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)):
-        raise InputError(f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}")
+        raise InputError(
+            f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}"
+        )
     if not 0 < float(confidence) < 1:
-        raise InputError(f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}")
+        raise InputError(
+            f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}"
+        )
     return float(confidence)
 
 
@@ -143,7 +147,11 @@ def as_numeric(
     """
     if isinstance(values, pd.DataFrame):
         raise InputError(f"{name} must be one column of values (a Series or list), got a DataFrame")
-    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object) if np.ndim(values) else [values])
+    series = (
+        values
+        if isinstance(values, pd.Series)
+        else pd.Series(np.asarray(values, dtype=object) if np.ndim(values) else [values])
+    )
     if series.ndim != 1:
         raise InputError(f"{name} must be one-dimensional")
     if len(series) == 0 and not allow_empty:
@@ -166,7 +174,8 @@ def as_numeric(
     missing = np.isnan(arr)
     if missing.any() and not allow_missing:
         raise InputError(
-            f"{name}: {int(missing.sum())} missing value(s) at {show_examples(series.index[missing], series[missing])}; "
+            f"{name}: {int(missing.sum())} missing value(s) at "
+            f"{show_examples(series.index[missing], series[missing])}; "
             "drop or fill them explicitly first (for example with .dropna())"
         )
     finite = ~missing

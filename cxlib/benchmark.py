@@ -19,30 +19,61 @@ from .errors import InputError
 
 VERDICTS = ("leads", "on par", "trails")
 
-BENCHMARK_COLUMNS = ["business", "business_type", "item", "n_us", "n_them", "mean_us", "mean_them", "difference",
-                     "se", "df", "low", "high", "p_value", "p_adjusted", "verdict", "meets_minimum"]
+BENCHMARK_COLUMNS = [
+    "business",
+    "business_type",
+    "item",
+    "n_us",
+    "n_them",
+    "mean_us",
+    "mean_them",
+    "difference",
+    "se",
+    "df",
+    "low",
+    "high",
+    "p_value",
+    "p_adjusted",
+    "verdict",
+    "meets_minimum",
+]
 
 
 def _find_us(df: pd.DataFrame, business: str, business_type: str | None, us) -> str:
     names = pd.Series(df[business].to_numpy(dtype=object)).dropna().unique().tolist()
     if us is not None:
         if us not in names:
-            raise InputError(f"{business} has no value {us!r} (argument us){suggest_label(us, names)}; "
-                             f"the businesses are: {', '.join(map(repr, sorted(map(str, names))))}")
+            raise InputError(
+                f"{business} has no value {us!r} (argument us){suggest_label(us, names)}; "
+                f"the businesses are: {', '.join(map(repr, sorted(map(str, names))))}"
+            )
         return us
     if business_type is None or business_type not in df.columns:
-        raise InputError(f"say which business is ours: pass us='<name>' (one of {', '.join(map(repr, sorted(map(str, names))))}), "
-                         f"or give a {business_type or 'business_type'!r} column with the value 'us'")
-    ours = pd.Series(df.loc[df[business_type].astype(object) == "us", business].to_numpy(dtype=object)).unique()
+        raise InputError(
+            "say which business is ours: pass us='<name>' "
+            f"(one of {', '.join(map(repr, sorted(map(str, names))))}), "
+            f"or give a {business_type or 'business_type'!r} column with the value 'us'"
+        )
+    ours = pd.Series(
+        df.loc[df[business_type].astype(object) == "us", business].to_numpy(dtype=object)
+    ).unique()
     if len(ours) != 1:
-        raise InputError(f"{business_type} must mark exactly one business as 'us' to find ours, found "
-                         f"{len(ours)}: {', '.join(map(repr, map(str, ours))) or 'none'}; pass us='<name>' instead")
+        raise InputError(
+            f"{business_type} must mark exactly one business as 'us' to find ours, found "
+            f"{len(ours)}: {', '.join(map(repr, map(str, ours))) or 'none'}; pass us='<name>' instead"
+        )
     return ours[0]
 
 
-def benchmark_gaps(df: pd.DataFrame, business: str = "business", items: list[str] | None = None, us: str | None = None,
-                   business_type: str | None = "business_type", confidence: float = 0.95,
-                   correction: str = "holm") -> pd.DataFrame:
+def benchmark_gaps(
+    df: pd.DataFrame,
+    business: str = "business",
+    items: list[str] | None = None,
+    us: str | None = None,
+    business_type: str | None = "business_type",
+    confidence: float = 0.95,
+    correction: str = "holm",
+) -> pd.DataFrame:
     """Our mean rating against every other business's, item by item, with Welch intervals and a verdict.
 
     Parameters
@@ -116,8 +147,10 @@ def benchmark_gaps(df: pd.DataFrame, business: str = "business", items: list[str
     names = df[business]
     if names.isna().any():
         bad = names.isna().to_numpy()
-        raise InputError(f"{business}: {int(bad.sum())} missing business name(s) at "
-                         f"{show_examples(df.index[bad], names[bad])}; drop or fill them first")
+        raise InputError(
+            f"{business}: {int(bad.sum())} missing business name(s) at "
+            f"{show_examples(df.index[bad], names[bad])}; drop or fill them first"
+        )
     ours = _find_us(df, business, business_type, us)
     has_type = business_type is not None and business_type in df.columns
     ratings = pd.DataFrame({c: as_numeric(df[c], c, allow_missing=True) for c in items}, index=df.index)
@@ -133,8 +166,10 @@ def benchmark_gaps(df: pd.DataFrame, business: str = "business", items: list[str
         per = t.groupby("b", sort=False)["t"].agg(["nunique", "first"])
         mixed = per.index[per["nunique"] > 1]
         if len(mixed):
-            raise InputError(f"{business_type} must be the same for every row of a business; it varies for "
-                             f"{', '.join(map(repr, mixed[:5].tolist()))}")
+            raise InputError(
+                f"{business_type} must be the same for every row of a business; it varies for "
+                f"{', '.join(map(repr, mixed[:5].tolist()))}"
+            )
         types = per["first"]
     # one row per (other business, item): our stats broadcast against theirs
     long_b = np.repeat(others, len(items))
@@ -144,18 +179,32 @@ def benchmark_gaps(df: pd.DataFrame, business: str = "business", items: list[str
     n_us, n_them = mine(n), pick(n)
     few = (n_us < 2) | (n_them < 2)
     if few.any():
-        where = [f"{b} / {i} ({int(a)} vs {int(c)})" for b, i, a, c in zip(long_b[few], long_i[few], n_us[few], n_them[few])]
-        raise InputError(f"each business needs at least 2 ratings of an item to compare it; too few for "
-                         f"{', '.join(where[:5])} (ours vs theirs). Drop the item or collect more ratings")
+        where = [
+            f"{b} / {i} ({int(a)} vs {int(c)})"
+            for b, i, a, c in zip(long_b[few], long_i[few], n_us[few], n_them[few])
+        ]
+        raise InputError(
+            f"each business needs at least 2 ratings of an item to compare it; too few for "
+            f"{', '.join(where[:5])} (ours vs theirs). Drop the item or collect more ratings"
+        )
     w = welch_from_stats(mine(mean), mine(var), n_us, pick(mean), pick(var), n_them, confidence)
-    out = pd.DataFrame({"business": long_b, "business_type": types.loc[long_b].to_numpy() if types is not None else None,
-                        "item": long_i, "n_us": n_us.astype(int), "n_them": n_them.astype(int),
-                        "mean_us": mine(mean), "mean_them": pick(mean)})
+    out = pd.DataFrame(
+        {
+            "business": long_b,
+            "business_type": types.loc[long_b].to_numpy() if types is not None else None,
+            "item": long_i,
+            "n_us": n_us.astype(int),
+            "n_them": n_them.astype(int),
+            "mean_us": mine(mean),
+            "mean_them": pick(mean),
+        }
+    )
     out = pd.concat([out, w[["difference", "se", "df", "low", "high", "p_value"]]], axis=1)
     out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), correction)
     real = out["p_adjusted"] < 1 - confidence
-    out["verdict"] = np.where(real & (out["difference"] > 0), "leads",
-                              np.where(real & (out["difference"] < 0), "trails", "on par"))
+    out["verdict"] = np.where(
+        real & (out["difference"] > 0), "leads", np.where(real & (out["difference"] < 0), "trails", "on par")
+    )
     out["meets_minimum"] = out["verdict"] != "trails"
     if types is not None:
         order = {"competitor": 0, "best in class": 1}
@@ -194,7 +243,8 @@ def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = 
     >>> gaps = pd.DataFrame({"business": ["A", "A", "B", "B"], "business_type": "competitor",
     ...                      "item": ["staff", "waiting"] * 2, "difference": [0.5, -0.4, 0.3, 0.0],
     ...                      "verdict": ["leads", "trails", "leads", "on par"]})
-    >>> importance_vs_lead(gaps, pd.Series({"staff": 30.0, "waiting": 55.0}))[["importance", "matters", "position"]]
+    >>> lead = importance_vs_lead(gaps, pd.Series({"staff": 30.0, "waiting": 55.0}))
+    >>> lead[["importance", "matters", "position"]]
              importance  matters position
     item
     waiting        55.0     True   trails
@@ -203,31 +253,48 @@ def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = 
     require_columns(gaps, ["item", "difference", "verdict"], what="gaps")
     if isinstance(importance, pd.DataFrame):
         if "share" not in importance.columns:
-            raise InputError("importance must be a Series indexed by item, or a DataFrame with a 'share' column "
-                             f"(as relative_weights returns); got columns {list(importance.columns)}")
+            raise InputError(
+                "importance must be a Series indexed by item, or a DataFrame with a 'share' column "
+                f"(as relative_weights returns); got columns {list(importance.columns)}"
+            )
         importance = importance["share"]
     if not isinstance(importance, pd.Series):
-        raise InputError(f"importance must be a pandas Series indexed by item, got {type(importance).__name__}")
+        raise InputError(
+            f"importance must be a pandas Series indexed by item, got {type(importance).__name__}"
+        )
     imp = pd.Series(as_numeric(importance, "importance"), index=importance.index.astype(object))
     rows = gaps
     if competitors_only and "business_type" in gaps.columns and gaps["business_type"].notna().any():
         rows = gaps[gaps["business_type"].astype(object) == "competitor"]
         if len(rows) == 0:
-            raise InputError("the gaps have no competitor rows; pass competitors_only=False to use every business")
+            raise InputError(
+                "the gaps have no competitor rows; pass competitors_only=False to use every business"
+            )
     items = pd.unique(rows["item"].astype(object))
     missing = [i for i in items if i not in imp.index]
     if missing:
-        raise InputError(f"importance has no value for item(s) {', '.join(map(repr, missing[:5]))}; "
-                         f"it has: {', '.join(map(repr, imp.index[:12]))}")
+        raise InputError(
+            f"importance has no value for item(s) {', '.join(map(repr, missing[:5]))}; "
+            f"it has: {', '.join(map(repr, imp.index[:12]))}"
+        )
     verdict = rows["verdict"].astype(object)
     counts = pd.crosstab(rows["item"].astype(object), verdict).reindex(columns=list(VERDICTS), fill_value=0)
     out = pd.DataFrame({"importance": imp.reindex(items).to_numpy()}, index=pd.Index(items, name="item"))
     out["importance_rank"] = out["importance"].rank(ascending=False, method="min").astype(int)
     out["matters"] = out["importance"] >= out["importance"].median()
-    out["mean_difference"] = rows.groupby(rows["item"].astype(object), sort=False)["difference"].mean().reindex(items)
+    out["mean_difference"] = (
+        rows.groupby(rows["item"].astype(object), sort=False)["difference"].mean().reindex(items)
+    )
     out["leads"] = counts["leads"].reindex(items).to_numpy()
     out["on_par"] = counts["on par"].reindex(items).to_numpy()
     out["trails"] = counts["trails"].reindex(items).to_numpy()
-    out["position"] = np.select([(out["leads"] > 0) & (out["trails"] == 0), (out["trails"] > 0) & (out["leads"] == 0),
-                                 (out["leads"] > 0) & (out["trails"] > 0)], ["leads", "trails", "mixed"], "on par")
+    out["position"] = np.select(
+        [
+            (out["leads"] > 0) & (out["trails"] == 0),
+            (out["trails"] > 0) & (out["leads"] == 0),
+            (out["leads"] > 0) & (out["trails"] > 0),
+        ],
+        ["leads", "trails", "mixed"],
+        "on par",
+    )
     return out.sort_values(["importance_rank"], kind="stable")

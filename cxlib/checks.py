@@ -121,8 +121,11 @@ def check_number(answer, expected, name: str = "Task", rel: float = 1e-3, abs_to
     if isinstance(answer, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
         size = np.size(answer) if not isinstance(answer, pd.DataFrame) else answer.size
         hint = " It holds one value: take it out with float(...) or .iloc[0]." if size == 1 else ""
-        _say(WRONG, name, f"wrong type: got a {type(answer).__name__} with {size} values, expected a single "
-                          f"number.{hint}")
+        _say(
+            WRONG,
+            name,
+            f"wrong type: got a {type(answer).__name__} with {size} values, expected a single number.{hint}",
+        )
         return Verdict(False)
     if isinstance(answer, np.generic):
         answer = answer.item()
@@ -144,7 +147,11 @@ def check_number(answer, expected, name: str = "Task", rel: float = 1e-3, abs_to
     elif expected != 0 and _close(answer / 100, expected, rel, abs_tol):
         _say(WRONG, name, "off by a factor of 100: give it as a proportion (0-1), not a percentage (0-100).")
     elif expected != 0 and abs(answer - expected) <= 0.01 * abs(expected):
-        _say(WRONG, name, "very close but not within the tolerance: did you round too early? Keep full precision.")
+        _say(
+            WRONG,
+            name,
+            "very close but not within the tolerance: did you round too early? Keep full precision.",
+        )
     else:
         _say(WRONG, name, "not the expected value. Check the rows you selected and the formula.")
     return Verdict(False)
@@ -190,7 +197,11 @@ def check_frame(answer, expected, name: str = "Task", rel: float = 1e-3, check_i
         return Verdict(False)
     if check_index and not answer.index.equals(expected.index):
         if set(map(str, answer.index)) != set(map(str, expected.index)) or answer.index.has_duplicates:
-            _say(WRONG, name, "the row labels (index) are not the expected ones: group by the column the task names.")
+            _say(
+                WRONG,
+                name,
+                "the row labels (index) are not the expected ones: group by the column the task names.",
+            )
             return Verdict(False)
         pos = {str(k): i for i, k in enumerate(answer.index)}
         answer = answer.iloc[[pos[str(k)] for k in expected.index]]
@@ -200,7 +211,9 @@ def check_frame(answer, expected, name: str = "Task", rel: float = 1e-3, check_i
         a_num, e_num = np.asarray(a, dtype=float), np.asarray(e, dtype=float)
     except (TypeError, ValueError):
         same = (np.asarray(a, dtype=object) == np.asarray(e, dtype=object)).all()
-        _say(OK if same else WRONG, name, "correct." if same else "some values differ from the expected ones.")
+        _say(
+            OK if same else WRONG, name, "correct." if same else "some values differ from the expected ones."
+        )
         return Verdict(same)
     if np.isnan(a_num).sum() > np.isnan(e_num).sum():
         _say(WRONG, name, "has missing values (NaN) where numbers are expected: check for blank answers.")

@@ -36,8 +36,17 @@ from .errors import InputError
 from .results import OneRowResult
 
 #: Multiple-testing corrections accepted by :func:`adjust_pvalues` (statsmodels' names), plus "none".
-CORRECTIONS = ("holm", "bonferroni", "sidak", "holm-sidak", "simes-hochberg", "hommel",
-               "fdr_bh", "fdr_by", "none")
+CORRECTIONS = (
+    "holm",
+    "bonferroni",
+    "sidak",
+    "holm-sidak",
+    "simes-hochberg",
+    "hommel",
+    "fdr_bh",
+    "fdr_by",
+    "none",
+)
 
 WELCH_COLUMNS = ["difference", "se", "df", "t", "p_value", "low", "high"]
 
@@ -86,18 +95,23 @@ class MeanDifference(OneRowResult):
     method: str = "welch"
 
     def __repr__(self) -> str:
-        return (f"MeanDifference(value={self.value:.4g}, {self._interval()}, "
-                f"t={self.t:.4g}, df={self.df:.4g}, p={self.p_value:.4g}, "
-                f"means {self.mean_a:.4g} vs {self.mean_b:.4g}, n={self.n_a}/{self.n_b}, method={self.method!r})")
+        return (
+            f"MeanDifference(value={self.value:.4g}, {self._interval()}, "
+            f"t={self.t:.4g}, df={self.df:.4g}, p={self.p_value:.4g}, "
+            f"means {self.mean_a:.4g} vs {self.mean_b:.4g}, n={self.n_a}/{self.n_b}, method={self.method!r})"
+        )
 
 
 def _zero_se(se: np.ndarray, what: str) -> np.ndarray:
     zero = se == 0
     if zero.any():
-        warnings.warn(f"{what}: {int(zero.sum())} comparison(s) have no spread at all (every value the same), "
-                      "so the standard error is 0: the interval has zero width and the p-value is 1 if the "
-                      "difference is 0, else 0. Such a result rests on no variation; collect more responses.",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            f"{what}: {int(zero.sum())} comparison(s) have no spread at all (every value the same), "
+            "so the standard error is 0: the interval has zero width and the p-value is 1 if the "
+            "difference is 0, else 0. Such a result rests on no variation; collect more responses.",
+            UserWarning,
+            stacklevel=3,
+        )
     return zero
 
 
@@ -133,13 +147,16 @@ def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float =
     0       -1.58  0.849  17.776 -1.861    0.079 -3.365  0.205
     """
     confidence = check_confidence(confidence)
-    ma, va, na, mb, vb, nb = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
-                                                   for x in (mean_a, var_a, n_a, mean_b, var_b, n_b)))
+    ma, va, na, mb, vb, nb = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(x, dtype=float)) for x in (mean_a, var_a, n_a, mean_b, var_b, n_b))
+    )
     few = (na < 2) | (nb < 2)
     if few.any():
-        raise InputError(f"a mean difference needs at least 2 values in each group to estimate its spread; "
-                         f"{int(few.sum())} comparison(s) have fewer (counts {na[few][:5].astype(int).tolist()} "
-                         f"vs {nb[few][:5].astype(int).tolist()})")
+        raise InputError(
+            f"a mean difference needs at least 2 values in each group to estimate its spread; "
+            f"{int(few.sum())} comparison(s) have fewer (counts {na[few][:5].astype(int).tolist()} "
+            f"vs {nb[few][:5].astype(int).tolist()})"
+        )
     if np.isnan(ma).any() or np.isnan(mb).any() or np.isnan(va).any() or np.isnan(vb).any():
         raise InputError("welch_from_stats: missing means or variances; every group needs values")
     sa, sb = va / na, vb / nb
@@ -148,12 +165,21 @@ def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float =
     diff = ma - mb
     zero = _zero_se(se, "welch_from_stats")
     with np.errstate(divide="ignore", invalid="ignore"):
-        df = np.where(zero, na + nb - 2, se2 ** 2 / (sa ** 2 / (na - 1) + sb ** 2 / (nb - 1)))
+        df = np.where(zero, na + nb - 2, se2**2 / (sa**2 / (na - 1) + sb**2 / (nb - 1)))
         t = np.where(zero, np.where(diff == 0, 0.0, np.sign(diff) * np.inf), diff / se)
     p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * stats.t.sf(np.abs(t), df))
     half = stats.t.ppf(0.5 + confidence / 2, df) * se
-    return pd.DataFrame({"difference": diff, "se": se, "df": df, "t": t, "p_value": p,
-                         "low": diff - half, "high": diff + half})
+    return pd.DataFrame(
+        {
+            "difference": diff,
+            "se": se,
+            "df": df,
+            "t": t,
+            "p_value": p,
+            "low": diff - half,
+            "high": diff + half,
+        }
+    )
 
 
 def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> pd.DataFrame:
@@ -183,8 +209,10 @@ def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> p
     m, v, k = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in (mean, var, n)))
     few = k < 2
     if few.any():
-        raise InputError(f"a t interval needs at least 2 values; {int(few.sum())} group(s) have fewer "
-                         f"(counts {k[few][:5].astype(int).tolist()})")
+        raise InputError(
+            f"a t interval needs at least 2 values; {int(few.sum())} group(s) have fewer "
+            f"(counts {k[few][:5].astype(int).tolist()})"
+        )
     se = np.sqrt(v / k)
     diff = m - null
     zero = _zero_se(se, "t_from_stats")
@@ -193,11 +221,13 @@ def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> p
         t = np.where(zero, np.where(diff == 0, 0.0, np.sign(diff) * np.inf), diff / se)
     p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * stats.t.sf(np.abs(t), df))
     half = stats.t.ppf(0.5 + confidence / 2, df) * se
-    return pd.DataFrame({"mean": m, "se": se, "df": df, "t": t, "p_value": p, "low": m - half, "high": m + half})
+    return pd.DataFrame(
+        {"mean": m, "se": se, "df": df, "t": t, "p_value": p, "low": m - half, "high": m + half}
+    )
 
 
 def mean_difference(a, b, confidence: float = 0.95) -> MeanDifference:
-    """Difference between the means of two independent samples, ``mean(a) - mean(b)``, with Welch's t interval.
+    """Difference between the means of two independent samples, ``mean(a) - mean(b)``, with Welch's interval.
 
     Parameters
     ----------
@@ -222,15 +252,27 @@ def mean_difference(a, b, confidence: float = 0.95) -> MeanDifference:
     >>> drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
     >>> drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
     >>> mean_difference(drug1, drug2)
-    MeanDifference(value=-1.58, 95% CI [-3.365, 0.2055], t=-1.861, df=17.78, p=0.07939, means 0.75 vs 2.33, n=10/10, method='welch')
+    MeanDifference(value=-1.58, 95% CI [-3.365, 0.2055], t=-1.861, df=17.78, p=0.07939,
+                   means 0.75 vs 2.33, n=10/10, method='welch')
     """
     x = as_numeric(a, "a")
     y = as_numeric(b, "b")
     row = welch_from_stats(x.mean(), _var(x, "a"), len(x), y.mean(), _var(y, "b"), len(y), confidence).iloc[0]
-    return MeanDifference(value=float(row["difference"]), se=float(row["se"]), low=float(row["low"]),
-                          high=float(row["high"]), df=float(row["df"]), t=float(row["t"]),
-                          p_value=float(row["p_value"]), mean_a=float(x.mean()), mean_b=float(y.mean()),
-                          n_a=len(x), n_b=len(y), confidence=check_confidence(confidence), method="welch")
+    return MeanDifference(
+        value=float(row["difference"]),
+        se=float(row["se"]),
+        low=float(row["low"]),
+        high=float(row["high"]),
+        df=float(row["df"]),
+        t=float(row["t"]),
+        p_value=float(row["p_value"]),
+        mean_a=float(x.mean()),
+        mean_b=float(y.mean()),
+        n_a=len(x),
+        n_b=len(y),
+        confidence=check_confidence(confidence),
+        method="welch",
+    )
 
 
 def _var(x: np.ndarray, name: str) -> float:
@@ -263,7 +305,8 @@ def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
     >>> drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
     >>> drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
     >>> paired_difference(drug1, drug2)
-    MeanDifference(value=-1.58, 95% CI [-2.46, -0.7001], t=-4.062, df=9, p=0.002833, means 0.75 vs 2.33, n=10/10, method='paired')
+    MeanDifference(value=-1.58, 95% CI [-2.46, -0.7001], t=-4.062, df=9, p=0.002833,
+                   means 0.75 vs 2.33, n=10/10, method='paired')
     """
     a = as_numeric(x, "x")
     b = as_numeric(y, "y")
@@ -271,10 +314,21 @@ def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
         raise InputError(f"paired values must come in pairs: x has {len(a)} values and y has {len(b)}")
     d = a - b
     row = t_from_stats(d.mean(), _var(d, "the differences x - y"), len(d), confidence).iloc[0]
-    return MeanDifference(value=float(row["mean"]), se=float(row["se"]), low=float(row["low"]),
-                          high=float(row["high"]), df=float(row["df"]), t=float(row["t"]),
-                          p_value=float(row["p_value"]), mean_a=float(a.mean()), mean_b=float(b.mean()),
-                          n_a=len(d), n_b=len(d), confidence=check_confidence(confidence), method="paired")
+    return MeanDifference(
+        value=float(row["mean"]),
+        se=float(row["se"]),
+        low=float(row["low"]),
+        high=float(row["high"]),
+        df=float(row["df"]),
+        t=float(row["t"]),
+        p_value=float(row["p_value"]),
+        mean_a=float(a.mean()),
+        mean_b=float(b.mean()),
+        n_a=len(d),
+        n_b=len(d),
+        confidence=check_confidence(confidence),
+        method="paired",
+    )
 
 
 def suggest_label(label, choices) -> str:
@@ -307,14 +361,23 @@ def group_stats(df: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFra
     for k in keys:
         if frame[k].isna().any():
             bad = frame[k].isna().to_numpy()
-            raise InputError(f"{k}: {int(bad.sum())} missing group label(s) at "
-                             f"{show_examples(df.index[bad], df[k][bad])}; drop or fill them first")
+            raise InputError(
+                f"{k}: {int(bad.sum())} missing group label(s) at "
+                f"{show_examples(df.index[bad], df[k][bad])}; drop or fill them first"
+            )
     out = frame.groupby(keys, observed=True, sort=True)["_x"].agg(n="count", mean="mean", var="var")
     return out
 
 
-def grouped_mean_difference(df: pd.DataFrame, value: str, group: str, a, b, by: str | list[str] | None = None,
-                            confidence: float = 0.95) -> pd.DataFrame:
+def grouped_mean_difference(
+    df: pd.DataFrame,
+    value: str,
+    group: str,
+    a,
+    b,
+    by: str | list[str] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Welch difference ``mean(value | group == a) - mean(value | group == b)``, per level of ``by``.
 
     Parameters
@@ -342,7 +405,8 @@ def grouped_mean_difference(df: pd.DataFrame, value: str, group: str, a, b, by: 
     --------
     >>> d = pd.DataFrame({"item": ["x"] * 4 + ["y"] * 4, "who": ["us", "us", "them", "them"] * 2,
     ...                   "score": [5, 4, 3, 3, 2, 3, 3, 4]})
-    >>> grouped_mean_difference(d, "score", "who", "us", "them", by="item")[["mean_a", "mean_b", "difference"]]
+    >>> diff = grouped_mean_difference(d, "score", "who", "us", "them", by="item")
+    >>> diff[["mean_a", "mean_b", "difference"]]
           mean_a  mean_b  difference
     item
     x        4.5     3.0         1.5
@@ -354,8 +418,10 @@ def grouped_mean_difference(df: pd.DataFrame, value: str, group: str, a, b, by: 
     for name, lab in (("a", a), ("b", b)):
         if lab not in present:
             shown = ", ".join(repr(v) for v in sorted(map(str, present))[:10])
-            raise InputError(f"{group} has no value {lab!r} (argument {name}){suggest_label(lab, present)}; "
-                             f"its values are: {shown}")
+            raise InputError(
+                f"{group} has no value {lab!r} (argument {name}){suggest_label(lab, present)}; "
+                f"its values are: {shown}"
+            )
     keep = labels.isin([a, b]).to_numpy()
     sub = df.loc[keep]
     keys = [] if by is None else [by] if isinstance(by, str) else list(by)
@@ -370,9 +436,11 @@ def grouped_mean_difference(df: pd.DataFrame, value: str, group: str, a, b, by: 
             raise InputError(f"{group}: no rows of {a!r} or of {b!r} left to compare")
         gap = wide[("n", "a")].isna() | wide[("n", "b")].isna()
         if gap.any():
-            raise InputError(f"{len(wide.index[gap])} level(s) of {', '.join(keys)} have ratings from only one of "
-                             f"{a!r} and {b!r}: {', '.join(map(str, wide.index[gap][:5]))}; "
-                             "drop those levels or collect ratings from both")
+            raise InputError(
+                f"{len(wide.index[gap])} level(s) of {', '.join(keys)} have ratings from only one of "
+                f"{a!r} and {b!r}: {', '.join(map(str, wide.index[gap][:5]))}; "
+                "drop those levels or collect ratings from both"
+            )
         get = lambda stat, s: wide[(stat, s)].to_numpy(dtype=float)  # noqa: E731
         index = wide.index
     else:
@@ -382,12 +450,23 @@ def grouped_mean_difference(df: pd.DataFrame, value: str, group: str, a, b, by: 
     few = (na < 2) | (nb < 2)
     if few.any():
         where = f" at {', '.join(map(str, index[few][:5]))}" if keys else ""
-        raise InputError(f"{value}: each group needs at least 2 ratings to estimate its spread; {a!r} has "
-                         f"{na[few][:5].astype(int).tolist()} and {b!r} has {nb[few][:5].astype(int).tolist()}{where}")
-    res = welch_from_stats(get("mean", "a"), get("var", "a"), na, get("mean", "b"), get("var", "b"), nb, confidence)
+        raise InputError(
+            f"{value}: each group needs at least 2 ratings to estimate its spread; {a!r} has "
+            f"{na[few][:5].astype(int).tolist()} and {b!r} has {nb[few][:5].astype(int).tolist()}{where}"
+        )
+    res = welch_from_stats(
+        get("mean", "a"), get("var", "a"), na, get("mean", "b"), get("var", "b"), nb, confidence
+    )
     res.index = index
-    head = pd.DataFrame({"n_a": na.astype(int), "n_b": nb.astype(int), "mean_a": get("mean", "a"),
-                         "mean_b": get("mean", "b")}, index=index)
+    head = pd.DataFrame(
+        {
+            "n_a": na.astype(int),
+            "n_b": nb.astype(int),
+            "mean_a": get("mean", "a"),
+            "mean_b": get("mean", "b"),
+        },
+        index=index,
+    )
     return pd.concat([head, res], axis=1)
 
 
@@ -416,8 +495,10 @@ def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
     array([0.03, 0.06, 0.06, 0.02])
     """
     if method not in CORRECTIONS:
-        raise InputError(f"correction must be one of {', '.join(CORRECTIONS)}, got {method!r}"
-                         f"{suggest(str(method), CORRECTIONS)}")
+        raise InputError(
+            f"correction must be one of {', '.join(CORRECTIONS)}, got {method!r}"
+            f"{suggest(str(method), CORRECTIONS)}"
+        )
     p = as_numeric(p_values, "p-values", low=0, high=1, allow_empty=True)
     if method == "none" or len(p) <= 1:  # one test: nothing to correct
         return p

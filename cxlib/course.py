@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cxlib.course", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="build", help="build folder (default: build)")
     parser.add_argument("--workers", type=int, default=None, help="lessons run in parallel (default: cores)")
-    parser.add_argument("--timeout", type=float, default=900, help="time limit per lesson, seconds (default 900)")
+    parser.add_argument(
+        "--timeout", type=float, default=900, help="time limit per lesson, seconds (default 900)"
+    )
     parser.add_argument("--force", action="store_true", help="re-run lessons that are up to date")
     args = parser.parse_args(argv)
     from .run import STATUS_FAILED, Run, run_batch
@@ -45,9 +47,16 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     pages = list(found)
     if found:
-        results = run_batch(found, [Run("notebooks", {})], out, workers=args.workers, timeout=args.timeout,
-                            force=args.force, progress=False)
-        for res, stored in zip(results, found):
+        results = run_batch(
+            found,
+            [Run("notebooks", {})],
+            out,
+            workers=args.workers,
+            timeout=args.timeout,
+            force=args.force,
+            progress=False,
+        )
+        for res in results:
             note = f"FAILED at cell {res.cell}: {res.error}" if res.status == STATUS_FAILED else res.status
             print(f"{res.notebook:<45} {res.duration:6.1f} s  {note}", flush=True)
             if res.status == STATUS_FAILED:
@@ -59,8 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     site = build(out / "site", notebooks=pages)
     print(f"site built: open {site / 'index.html'} in a browser")
     if failed:
-        print(f"{len(failed)} lesson(s) failed (the site shows their stored version): {', '.join(failed)}",
-              file=sys.stderr)
+        print(
+            f"{len(failed)} lesson(s) failed (the site shows their stored version): {', '.join(failed)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -56,7 +56,9 @@ def resource(name: str) -> dict:
     for r in schema()["resources"]:
         if r["name"] == name:
             return r
-    raise DataError(f"there is no table {name!r}{suggest(name, tables())}; the tables are: {', '.join(tables())}")
+    raise DataError(
+        f"there is no table {name!r}{suggest(name, tables())}; the tables are: {', '.join(tables())}"
+    )
 
 
 def fields(name: str) -> list[dict]:
@@ -88,7 +90,9 @@ def items(factor: str | None = None) -> list[str]:
     """
     if factor is not None and factor not in FACTORS:
         raise DataError(f"factor must be one of {', '.join(FACTORS)}, got {factor!r}")
-    return [f["name"] for f in fields("survey") if "factor" in f and (factor is None or f["factor"] == factor)]
+    return [
+        f["name"] for f in fields("survey") if "factor" in f and (factor is None or f["factor"] == factor)
+    ]
 
 
 def item_labels() -> dict[str, str]:
@@ -113,8 +117,10 @@ def categories(table: str, column: str) -> list[str]:
         if f["name"] == column:
             enum = f.get("constraints", {}).get("enum")
             if enum is None:
-                raise DataError(f"{table}.{column} has no fixed list of values; its categories are the "
-                                f"values found in the data (see load({table!r})[{column!r}].cat.categories)")
+                raise DataError(
+                    f"{table}.{column} has no fixed list of values; its categories are the "
+                    f"values found in the data (see load({table!r})[{column!r}].cat.categories)"
+                )
             return list(enum)
     names = [f["name"] for f in fields(table)]
     raise DataError(f"table {table!r} has no column {column!r}{suggest(column, names)}")
@@ -167,12 +173,16 @@ def read_csv(path: Path, table: str) -> pd.DataFrame:
     >>> read_csv(path, "training")
     Traceback (most recent call last):
     ...
-    cxlib.errors.DataError: training: the file ... is not UTF-8 text (line 2: byte b'\xe9'); save it as UTF-8 CSV
+    cxlib.errors.DataError: training: the file ... is not UTF-8 text (line 2: byte b'\xe9');
+    save it as UTF-8 CSV
     """
     path = Path(path)
     if not path.exists():
-        raise _fail(table, f"file not found: {path}. Expected the file {path.name} in {path.parent} "
-                    f"(the folder must hold {', '.join(r['path'] for r in schema()['resources'])})")
+        raise _fail(
+            table,
+            f"file not found: {path}. Expected the file {path.name} in {path.parent} "
+            f"(the folder must hold {', '.join(r['path'] for r in schema()['resources'])})",
+        )
     if path.stat().st_size == 0:
         raise _fail(table, f"the file {path} is empty; expected a CSV file with a header row")
     with open(path, "rb") as fh:
@@ -198,13 +208,16 @@ def read_csv(path: Path, table: str) -> pd.DataFrame:
             where = ""
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
-            where = f" (line {line}: byte {raw[exc.start:exc.start + 1]!r})"
+            where = f" (line {line}: byte {raw[exc.start : exc.start + 1]!r})"
         raise _fail(table, f"the file {path} is not UTF-8 text{where}; save it as UTF-8 CSV") from None
     except (pd.errors.ParserError, csv.Error) as exc:
         raise _fail(table, f"the file {path} could not be read as CSV: {exc}") from None
     except pd.errors.EmptyDataError:
-        raise _fail(table, f"the file {path} has no header row; expected columns "
-                    f"{', '.join(f['name'] for f in fields(table))}") from None
+        raise _fail(
+            table,
+            f"the file {path} has no header row; expected columns "
+            f"{', '.join(f['name'] for f in fields(table))}",
+        ) from None
     return df
 
 
@@ -266,8 +279,11 @@ def validate(df: pd.DataFrame, table: str) -> pd.DataFrame:
         if dup.any():
             rows = typed.index[dup]
             vals = typed.loc[dup, key].astype(str).agg(", ".join, axis=1)
-            raise _fail(table, f"{int(dup.sum())} rows share a value of {' + '.join(key)}, which must be "
-                        f"unique: {show_examples(rows + 2, vals)}")
+            raise _fail(
+                table,
+                f"{int(dup.sum())} rows share a value of {' + '.join(key)}, which must be "
+                f"unique: {show_examples(rows + 2, vals)}",
+            )
     return typed.reset_index(drop=True)
 
 
@@ -286,9 +302,13 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
     isna = col.isna().to_numpy()
     if cons.get("required") and isna.any():
         if isna.all():
-            raise DataError(f"{where}: the column is empty (all {len(col)} values are missing); it is required")
-        raise DataError(f"{where}: {int(isna.sum())} missing value(s) in a required column at "
-                        f"{show_examples(rows[isna], col[isna])}")
+            raise DataError(
+                f"{where}: the column is empty (all {len(col)} values are missing); it is required"
+            )
+        raise DataError(
+            f"{where}: {int(isna.sum())} missing value(s) in a required column at "
+            f"{show_examples(rows[isna], col[isna])}"
+        )
     if kind in ("integer", "number"):
         if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
             num = col.astype(float)
@@ -296,8 +316,10 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
             num = pd.to_numeric(col.astype(object).where(~isna, np.nan), errors="coerce")
             bad = num.isna().to_numpy() & ~isna
             if bad.any():
-                raise DataError(f"{where}: {int(bad.sum())} value(s) are not numbers: "
-                                f"{show_examples(rows[bad], col[bad])}")
+                raise DataError(
+                    f"{where}: {int(bad.sum())} value(s) are not numbers: "
+                    f"{show_examples(rows[bad], col[bad])}"
+                )
         arr = num.to_numpy(dtype=float)
         finite = ~np.isnan(arr)
         if np.isinf(arr[finite]).any():
@@ -306,26 +328,38 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
         if kind == "integer":
             bad = finite & (arr != np.round(arr))
             if bad.any():
-                raise DataError(f"{where}: {int(bad.sum())} value(s) are not whole numbers: "
-                                f"{show_examples(rows[bad], _written(col[bad]))}")
+                raise DataError(
+                    f"{where}: {int(bad.sum())} value(s) are not whole numbers: "
+                    f"{show_examples(rows[bad], _written(col[bad]))}"
+                )
         lo, hi = cons.get("minimum", -np.inf), cons.get("maximum", np.inf)
         bad = finite & ((arr < lo) | (arr > hi))
         if bad.any():
-            raise DataError(f"{where}: {int(bad.sum())} value(s) outside the allowed range {lo} to {hi}: "
-                            f"{show_examples(rows[bad], _written(col[bad]))}")
+            raise DataError(
+                f"{where}: {int(bad.sum())} value(s) outside the allowed range {lo} to {hi}: "
+                f"{show_examples(rows[bad], _written(col[bad]))}"
+            )
         if kind == "number":
             out = pd.Series(arr, index=col.index, name=name)
         elif cons.get("required"):
             out = pd.Series(arr.astype(np.int64), index=col.index, name=name)
         else:
-            out = pd.Series(pd.array(np.where(finite, arr, 0).astype(np.int64), dtype="Int64"), index=col.index, name=name)
+            out = pd.Series(
+                pd.array(np.where(finite, arr, 0).astype(np.int64), dtype="Int64"), index=col.index, name=name
+            )
             out[~finite] = pd.NA
     elif kind == "boolean":
-        text = col.astype(object).where(~isna, None).map(lambda v: str(v).strip().lower() if v is not None else None)
+        text = (
+            col.astype(object)
+            .where(~isna, None)
+            .map(lambda v: str(v).strip().lower() if v is not None else None)
+        )
         mapping = {"true": True, "false": False, "1": True, "0": False}
         bad = ~isna & ~text.isin(list(mapping)).to_numpy()
         if bad.any():
-            raise DataError(f"{where}: {int(bad.sum())} value(s) are not true/false: {show_examples(rows[bad], col[bad])}")
+            raise DataError(
+                f"{where}: {int(bad.sum())} value(s) are not true/false: {show_examples(rows[bad], col[bad])}"
+            )
         mapped = text.map(mapping)
         out = mapped.astype(bool) if not isna.any() else mapped.astype("boolean")
         out.name = name
@@ -336,8 +370,10 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
             out = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce")
             bad = out.isna().to_numpy() & ~isna
             if bad.any():
-                raise DataError(f"{where}: {int(bad.sum())} value(s) are not dates written YYYY-MM-DD: "
-                                f"{show_examples(rows[bad], col[bad])}")
+                raise DataError(
+                    f"{where}: {int(bad.sum())} value(s) are not dates written YYYY-MM-DD: "
+                    f"{show_examples(rows[bad], col[bad])}"
+                )
             out = out.astype("datetime64[ns]")
     elif kind == "string":
         enum = cons.get("enum")
@@ -347,9 +383,13 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
             if bad.any():
                 seen = sorted({str(v) for v in text[bad]})[:5]
                 hint = "; ".join(f"{v!r}{suggest(v, enum)}" for v in seen)
-                raise DataError(f"{where}: {int(bad.sum())} value(s) not among the allowed values "
-                                f"({', '.join(enum)}): {show_examples(rows[bad], col[bad])}. {hint}")
-            out = pd.Series(pd.Categorical(text.where(~isna, None), categories=enum), index=col.index, name=name)
+                raise DataError(
+                    f"{where}: {int(bad.sum())} value(s) not among the allowed values "
+                    f"({', '.join(enum)}): {show_examples(rows[bad], col[bad])}. {hint}"
+                )
+            out = pd.Series(
+                pd.Categorical(text.where(~isna, None), categories=enum), index=col.index, name=name
+            )
         elif f.get("categorical"):
             text = col.astype(object).where(~isna, None)
             cats = sorted({str(v) for v in pd.unique(text[~isna].to_numpy())})
@@ -361,8 +401,10 @@ def _convert(col: pd.Series, f: dict, table: str) -> pd.Series:
     if cons.get("unique") and kind != "string":
         dup = out.duplicated(keep=False).to_numpy() & ~isna
         if dup.any():
-            raise DataError(f"{where}: {int(dup.sum())} rows repeat a value that must be unique: "
-                            f"{show_examples(rows[dup], _written(col[dup]))}")
+            raise DataError(
+                f"{where}: {int(dup.sum())} rows repeat a value that must be unique: "
+                f"{show_examples(rows[dup], _written(col[dup]))}"
+            )
     return out
 
 

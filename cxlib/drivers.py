@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
 from .errors import InputError
@@ -35,7 +34,9 @@ MISSING = ("raise", "listwise")
 
 def _complete(df: pd.DataFrame, columns: list[str], missing: str) -> tuple[np.ndarray, int]:
     if missing not in MISSING:
-        raise InputError(f"missing must be one of {', '.join(MISSING)}, got {missing!r}{suggest(str(missing), MISSING)}")
+        raise InputError(
+            f"missing must be one of {', '.join(MISSING)}, got {missing!r}{suggest(str(missing), MISSING)}"
+        )
     require_columns(df, columns)
     if len(set(columns)) != len(columns):
         raise InputError(f"the outcome and drivers must be different columns, got {columns}")
@@ -43,24 +44,34 @@ def _complete(df: pd.DataFrame, columns: list[str], missing: str) -> tuple[np.nd
     incomplete = np.isnan(x).any(axis=1)
     if incomplete.any():
         if missing == "raise":
-            raise InputError(f"{int(incomplete.sum())} row(s) have a missing value in {', '.join(columns)} "
-                             f"(first at {show_examples(df.index[incomplete][:3], ['incomplete'] * 3)}); "
-                             "pass missing='listwise' to use only complete rows")
+            raise InputError(
+                f"{int(incomplete.sum())} row(s) have a missing value in {', '.join(columns)} "
+                f"(first at {show_examples(df.index[incomplete][:3], ['incomplete'] * 3)}); "
+                "pass missing='listwise' to use only complete rows"
+            )
         x = x[~incomplete]
     if len(x) < len(columns) + 2:
-        raise InputError(f"only {len(x)} complete row(s); a model with {len(columns) - 1} driver(s) needs at least "
-                         f"{len(columns) + 2}")
+        raise InputError(
+            f"only {len(x)} complete row(s); a model with {len(columns) - 1} driver(s) needs at least "
+            f"{len(columns) + 2}"
+        )
     if np.abs(x).max() > 1e150:
-        raise InputError("values as large as {:.3g} cannot be squared without overflow; check the data".format(np.abs(x).max()))
+        raise InputError(
+            f"values as large as {np.abs(x).max():.3g} cannot be squared without overflow; check the data"
+        )
     sd = x.std(axis=0, ddof=1)
     const = [c for c, s in zip(columns, sd) if s == 0]
     if const:
-        raise InputError(f"column(s) {', '.join(map(repr, const))} have no variance (every row has the same value), "
-                         "so they cannot explain or be explained")
+        raise InputError(
+            f"column(s) {', '.join(map(repr, const))} have no variance (every row has the same value), "
+            "so they cannot explain or be explained"
+        )
     return x, int(incomplete.sum())
 
 
-def relative_weights(df: pd.DataFrame, outcome: str, drivers: list[str], missing: str = "raise") -> pd.DataFrame:
+def relative_weights(
+    df: pd.DataFrame, outcome: str, drivers: list[str], missing: str = "raise"
+) -> pd.DataFrame:
     """Johnson's (2000) relative weights: each driver's share of the explained variance.
 
     Parameters
@@ -109,20 +120,25 @@ def relative_weights(df: pd.DataFrame, outcome: str, drivers: list[str], missing
     rxx, rxy = corr[1:, 1:], corr[1:, 0]
     evals, evecs = np.linalg.eigh(rxx)
     if evals.min() <= 1e-10 * max(evals.max(), 1.0):
-        raise InputError(f"the drivers are perfectly collinear (one is a combination of the others: "
-                         f"{', '.join(drivers)}); drop one of them")
+        raise InputError(
+            f"the drivers are perfectly collinear (one is a combination of the others: "
+            f"{', '.join(drivers)}); drop one of them"
+        )
     lam = evecs @ np.diag(np.sqrt(evals)) @ evecs.T
     beta = np.linalg.solve(lam, rxy)
     weight = (lam**2) @ (beta**2)
     r2 = float(weight.sum())
-    out = pd.DataFrame({"weight": weight, "share": 100 * weight / r2 if r2 > 0 else np.zeros_like(weight)},
-                       index=pd.Index(drivers, name="driver"))
+    out = pd.DataFrame(
+        {"weight": weight, "share": 100 * weight / r2 if r2 > 0 else np.zeros_like(weight)},
+        index=pd.Index(drivers, name="driver"),
+    )
     out.attrs.update({"r_squared": r2, "n": int(len(x)), "dropped": dropped, "outcome": outcome})
     return out
 
 
-def key_drivers(df: pd.DataFrame, outcome: str, drivers: list[str], confidence: float = 0.95,
-                missing: str = "raise") -> pd.DataFrame:
+def key_drivers(
+    df: pd.DataFrame, outcome: str, drivers: list[str], confidence: float = 0.95, missing: str = "raise"
+) -> pd.DataFrame:
     """Standardized OLS coefficients (beta weights) with confidence intervals.
 
     Every variable is z-scored (mean 0, sd 1) and the outcome regressed on the drivers
@@ -159,9 +175,19 @@ def key_drivers(df: pd.DataFrame, outcome: str, drivers: list[str], confidence: 
         raise InputError(f"the drivers are perfectly collinear ({', '.join(drivers)}); drop one of them")
     fit = sm.OLS(z[:, 0], exog).fit()
     ci = fit.conf_int(alpha=1 - confidence)
-    out = pd.DataFrame({"beta": fit.params[1:], "se": fit.bse[1:], "low": ci[1:, 0], "high": ci[1:, 1],
-                        "p_value": fit.pvalues[1:]}, index=pd.Index(drivers, name="driver"))
-    out.attrs.update({"r_squared": float(fit.rsquared), "n": int(fit.nobs), "dropped": dropped, "outcome": outcome})
+    out = pd.DataFrame(
+        {
+            "beta": fit.params[1:],
+            "se": fit.bse[1:],
+            "low": ci[1:, 0],
+            "high": ci[1:, 1],
+            "p_value": fit.pvalues[1:],
+        },
+        index=pd.Index(drivers, name="driver"),
+    )
+    out.attrs.update(
+        {"r_squared": float(fit.rsquared), "n": int(fit.nobs), "dropped": dropped, "outcome": outcome}
+    )
     return out
 
 
@@ -184,8 +210,14 @@ def quadrant(importance, performance, x_cross: float, y_cross: float) -> np.ndar
     return np.select([imp & ~perf, imp & perf, ~imp & ~perf], list(QUADRANTS[:3]), default=QUADRANTS[3])
 
 
-def importance_performance(df: pd.DataFrame, drivers: list[str], outcome: str, importance: str = "relative_weight",
-                           crosshair: str = "mean", missing: str = "listwise") -> pd.DataFrame:
+def importance_performance(
+    df: pd.DataFrame,
+    drivers: list[str],
+    outcome: str,
+    importance: str = "relative_weight",
+    crosshair: str = "mean",
+    missing: str = "listwise",
+) -> pd.DataFrame:
     """Importance-performance analysis (Martilla & James 1977) of the drivers of ``outcome``.
 
     Parameters
@@ -225,8 +257,10 @@ def importance_performance(df: pd.DataFrame, drivers: list[str], outcome: str, i
     decor   Possible overkill
     """
     if importance not in IMPORTANCE:
-        raise InputError(f"importance must be one of {', '.join(IMPORTANCE)}, got {importance!r}"
-                         f"{suggest(str(importance), IMPORTANCE)}")
+        raise InputError(
+            f"importance must be one of {', '.join(IMPORTANCE)}, got {importance!r}"
+            f"{suggest(str(importance), IMPORTANCE)}"
+        )
     if crosshair not in ("mean", "median"):
         raise InputError(f"crosshair must be 'mean' or 'median', got {crosshair!r}")
     drivers = list(drivers)
@@ -242,8 +276,18 @@ def importance_performance(df: pd.DataFrame, drivers: list[str], outcome: str, i
     perf = np.array([np.nanmean(as_numeric(df[c], c, allow_missing=True)) for c in drivers])
     agg = np.mean if crosshair == "mean" else np.median
     x_cross, y_cross = float(agg(perf)), float(agg(imp))
-    out = pd.DataFrame({"importance": imp, "performance": perf,
-                        "quadrant": quadrant(imp, perf, x_cross, y_cross)}, index=pd.Index(drivers, name="driver"))
-    out.attrs.update({"x_cross": x_cross, "y_cross": y_cross, "importance": importance,
-                      "n": attrs["n"], "dropped": attrs["dropped"], "outcome": outcome})
+    out = pd.DataFrame(
+        {"importance": imp, "performance": perf, "quadrant": quadrant(imp, perf, x_cross, y_cross)},
+        index=pd.Index(drivers, name="driver"),
+    )
+    out.attrs.update(
+        {
+            "x_cross": x_cross,
+            "y_cross": y_cross,
+            "importance": importance,
+            "n": attrs["n"],
+            "dropped": attrs["dropped"],
+            "outcome": outcome,
+        }
+    )
     return out

@@ -100,8 +100,10 @@ def _strip_code(source: str, where: str) -> str:
     for lineno, line in enumerate(source.split("\n"), start=1):
         if BEGIN.match(line):
             if block is not None:
-                raise ExerciseError(f"{where}, line {lineno}: BEGIN SOLUTION inside another solution block "
-                                    f"(opened at line {start_line}); close the first block with # END SOLUTION")
+                raise ExerciseError(
+                    f"{where}, line {lineno}: BEGIN SOLUTION inside another solution block "
+                    f"(opened at line {start_line}); close the first block with # END SOLUTION"
+                )
             block, indent, start_line = [], line[: len(line) - len(line.lstrip())], lineno
             continue
         if END.match(line):
@@ -143,7 +145,7 @@ def _strip_markdown(source: str, where: str) -> str:
         nested = MD_BEGIN.search(source, b.end(), e.start())
         if nested:
             raise ExerciseError(f"{where}: BEGIN SOLUTION inside another solution block")
-        out.append(source[pos:b.start()])
+        out.append(source[pos : b.start()])
         out.append(MD_PLACEHOLDER)
         pos = e.end()
 
@@ -170,12 +172,14 @@ def make_exercise(nb, name: str = "notebook"):
     ...     nbformat.v4.new_code_cell("answer = 6 * 7  # SOLUTION\ncheck_number(answer, 42, 'Task 1')"),
     ...     nbformat.v4.new_code_cell("# BEGIN SOLUTION\nx = 1\ny = 2\n# END SOLUTION")])
     >>> [cell.source for cell in make_exercise(nb).cells]
-    ["answer = ...  # YOUR CODE HERE\ncheck_number(answer, 42, 'Task 1')", '# YOUR CODE HERE\nx = ...\ny = ...']
+    ["answer = ...  # YOUR CODE HERE\ncheck_number(answer, 42, 'Task 1')",
+     '# YOUR CODE HERE\nx = ...\ny = ...']
     >>> nb.cells[1].source = "# BEGIN SOLUTION\nx = 1"
     >>> make_exercise(nb, "demo.ipynb")
     Traceback (most recent call last):
     ...
-    cxlib.exercises.ExerciseError: demo.ipynb, cell 1 (id ...), line 1: BEGIN SOLUTION is never closed; add # END SOLUTION
+    cxlib.exercises.ExerciseError: demo.ipynb, cell 1 (id ...), line 1: BEGIN SOLUTION is never closed;
+    add # END SOLUTION
     """
     ex = copy.deepcopy(nb)
     for i, cell in enumerate(ex.cells):
@@ -231,8 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     """The command line ``python -m cxlib.exercises``: write (or, with ``--check``,
     compare) ``exercises/``; returns the exit status.
     """
-    parser = argparse.ArgumentParser(prog="python -m cxlib.exercises",
-                                     description="Generate exercises/ from solutions/ (answers removed).")
+    parser = argparse.ArgumentParser(
+        prog="python -m cxlib.exercises", description="Generate exercises/ from solutions/ (answers removed)."
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if exercises/ is out of date")
     parser.add_argument("--solutions", type=Path, default=None)
     parser.add_argument("--exercises", type=Path, default=None)

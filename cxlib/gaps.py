@@ -13,7 +13,6 @@ Two of the gaps of the gaps model of service quality (Parasuraman, Zeithaml & Be
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ._validate import as_numeric, check_confidence, require_columns, show_examples
@@ -25,21 +24,33 @@ def _no_missing_labels(df: pd.DataFrame, cols: list[str]) -> None:
     for c in cols:
         bad = df[c].isna().to_numpy()
         if bad.any():
-            raise InputError(f"{c}: {int(bad.sum())} missing value(s) at {show_examples(df.index[bad], df[c][bad])}; "
-                             "drop or fill them first")
+            raise InputError(
+                f"{c}: {int(bad.sum())} missing value(s) at {show_examples(df.index[bad], df[c][bad])}; "
+                "drop or fill them first"
+            )
 
 
 def _unique_pairs(df: pd.DataFrame, key: list[str]) -> None:
     dup = df.duplicated(key, keep=False).to_numpy()
     if dup.any():
         vals = df.loc[dup, key].astype(str).agg(" / ".join, axis=1)
-        raise InputError(f"{int(dup.sum())} rows repeat the same {' + '.join(key)}; each respondent should answer "
-                         f"each question once: {show_examples(df.index[dup], vals)}")
+        raise InputError(
+            f"{int(dup.sum())} rows repeat the same {' + '.join(key)}; each respondent should answer "
+            f"each question once: {show_examples(df.index[dup], vals)}"
+        )
 
 
-def expectation_gap(df: pd.DataFrame, role: str = "role", item: str = "expectation", rating: str = "importance",
-                    respondent: str = "respondent_id", customer: str = "customer", employee: str = "employee",
-                    confidence: float = 0.95, correction: str = "holm") -> pd.DataFrame:
+def expectation_gap(
+    df: pd.DataFrame,
+    role: str = "role",
+    item: str = "expectation",
+    rating: str = "importance",
+    respondent: str = "respondent_id",
+    customer: str = "customer",
+    employee: str = "employee",
+    confidence: float = 0.95,
+    correction: str = "holm",
+) -> pd.DataFrame:
     """What employees believe customers expect, against what customers expect: the gap per expectation.
 
     Parameters
@@ -84,6 +95,7 @@ def expectation_gap(df: pd.DataFrame, role: str = "role", item: str = "expectati
 
     Examples
     --------
+    >>> import numpy as np
     >>> d = pd.DataFrame({
     ...     "respondent_id": np.repeat([1, 2, 3, 4, 5, 6], 2),
     ...     "role": np.repeat(["customer"] * 3 + ["employee"] * 3, 2),
@@ -109,19 +121,37 @@ def expectation_gap(df: pd.DataFrame, role: str = "role", item: str = "expectati
     if other.any():
         seen = sorted({str(v) for v in roles[other]})[:5]
         hints = "; ".join(f"{v!r}{suggest_label(v, [customer, employee])}" for v in seen)
-        raise InputError(f"{role}: {int(other.sum())} row(s) are neither {customer!r} nor {employee!r}: "
-                         f"{show_examples(df.index[other], roles[other])}. {hints}")
-    per = pd.DataFrame({"r": df[respondent].to_numpy(), "role": roles.to_numpy()}).groupby("r")["role"].nunique()
+        raise InputError(
+            f"{role}: {int(other.sum())} row(s) are neither {customer!r} nor {employee!r}: "
+            f"{show_examples(df.index[other], roles[other])}. {hints}"
+        )
+    per = (
+        pd.DataFrame({"r": df[respondent].to_numpy(), "role": roles.to_numpy()})
+        .groupby("r")["role"]
+        .nunique()
+    )
     mixed = per.index[per > 1]
     if len(mixed):
-        raise InputError(f"{len(mixed)} respondent(s) appear both as {customer!r} and as {employee!r} in {role}: "
-                         f"{', '.join(map(repr, mixed[:5].tolist()))}; each respondent should have one role")
+        raise InputError(
+            f"{len(mixed)} respondent(s) appear both as {customer!r} and as {employee!r} in {role}: "
+            f"{', '.join(map(repr, mixed[:5].tolist()))}; each respondent should have one role"
+        )
     _unique_pairs(df, [respondent, item])
     as_numeric(df[rating], rating)  # clear errors for text or blanks before grouping
     res = grouped_mean_difference(df, rating, role, employee, customer, by=item, confidence=confidence)
-    out = pd.DataFrame({"customer_mean": res["mean_b"], "employee_mean": res["mean_a"], "gap": res["difference"],
-                        "se": res["se"], "df": res["df"], "low": res["low"], "high": res["high"],
-                        "p_value": res["p_value"]}, index=res.index)
+    out = pd.DataFrame(
+        {
+            "customer_mean": res["mean_b"],
+            "employee_mean": res["mean_a"],
+            "gap": res["difference"],
+            "se": res["se"],
+            "df": res["df"],
+            "low": res["low"],
+            "high": res["high"],
+            "p_value": res["p_value"],
+        },
+        index=res.index,
+    )
     out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), correction)
     out["n_customer"] = res["n_b"].astype(int)
     out["n_employee"] = res["n_a"].astype(int)
@@ -135,10 +165,17 @@ def expectation_gap(df: pd.DataFrame, role: str = "role", item: str = "expectati
 SERVQUAL_COLUMNS = ["n", "expectation", "perception", "gap", "se", "low", "high", "p_value"]
 
 
-def servqual_gaps(df: pd.DataFrame, by: str = "dimension", respondent: str = "respondent_id",
-                  dimension: str = "dimension", item: str = "item", expectation: str = "expectation",
-                  perception: str = "perception", confidence: float = 0.95) -> pd.DataFrame:
-    """SERVQUAL gaps, perception minus expectation, per item, per dimension or overall, with paired t intervals.
+def servqual_gaps(
+    df: pd.DataFrame,
+    by: str = "dimension",
+    respondent: str = "respondent_id",
+    dimension: str = "dimension",
+    item: str = "item",
+    expectation: str = "expectation",
+    perception: str = "perception",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """SERVQUAL gaps, perception minus expectation, per item, dimension or overall, with paired t intervals.
 
     Each respondent rates, for every item, what an excellent company would offer
     (expectation) and what we offer (perception) (Parasuraman, Zeithaml & Berry 1988).
@@ -191,8 +228,17 @@ def servqual_gaps(df: pd.DataFrame, by: str = "dimension", respondent: str = "re
     e = as_numeric(df[expectation], expectation)
     p = as_numeric(df[perception], perception)
     _unique_pairs(df, [respondent, item])
-    frame = pd.DataFrame({"r": df[respondent].to_numpy(), "dim": df[dimension].to_numpy(),
-                          "item": df[item].to_numpy(), "e": e, "p": p, "g": p - e}, index=df.index)
+    frame = pd.DataFrame(
+        {
+            "r": df[respondent].to_numpy(),
+            "dim": df[dimension].to_numpy(),
+            "item": df[item].to_numpy(),
+            "e": e,
+            "p": p,
+            "g": p - e,
+        },
+        index=df.index,
+    )
     if isinstance(df[dimension].dtype, pd.CategoricalDtype):
         frame["dim"] = pd.Categorical(frame["dim"], categories=df[dimension].cat.categories)
     if isinstance(df[item].dtype, pd.CategoricalDtype):
@@ -200,8 +246,10 @@ def servqual_gaps(df: pd.DataFrame, by: str = "dimension", respondent: str = "re
     dims_per_item = frame.groupby("item", observed=True)["dim"].nunique()
     bad = dims_per_item.index[dims_per_item > 1]
     if len(bad):
-        raise InputError(f"{len(bad)} item(s) are listed under more than one {dimension}: "
-                         f"{', '.join(map(repr, bad[:5].tolist()))}; each item belongs to one dimension")
+        raise InputError(
+            f"{len(bad)} item(s) are listed under more than one {dimension}: "
+            f"{', '.join(map(repr, bad[:5].tolist()))}; each item belongs to one dimension"
+        )
     if by == "item":
         keys = ["dim", "item"]
         scores = frame
@@ -209,15 +257,23 @@ def servqual_gaps(df: pd.DataFrame, by: str = "dimension", respondent: str = "re
         scores = frame.groupby(["r", "dim"], observed=True, sort=False)[["e", "p", "g"]].mean().reset_index()
         keys = ["dim"]
         if by == "overall":
-            scores = scores.groupby("r", sort=False)[["e", "p", "g"]].mean().reset_index().assign(all="overall")
+            scores = (
+                scores.groupby("r", sort=False)[["e", "p", "g"]].mean().reset_index().assign(all="overall")
+            )
             keys = ["all"]
-    agg = scores.groupby(keys, observed=True, sort=True).agg(n=("g", "count"), expectation=("e", "mean"),
-                                                            perception=("p", "mean"), gap=("g", "mean"),
-                                                            var=("g", "var"))
+    agg = scores.groupby(keys, observed=True, sort=True).agg(
+        n=("g", "count"),
+        expectation=("e", "mean"),
+        perception=("p", "mean"),
+        gap=("g", "mean"),
+        var=("g", "var"),
+    )
     few = agg["n"] < 2
     if few.any():
-        raise InputError(f"a gap's interval needs at least 2 respondents; {', '.join(map(str, agg.index[few][:5]))} "
-                         f"ha(s) {agg['n'][few].iloc[:5].tolist()}")
+        raise InputError(
+            f"a gap's interval needs at least 2 respondents; {', '.join(map(str, agg.index[few][:5]))} "
+            f"ha(s) {agg['n'][few].iloc[:5].tolist()}"
+        )
     t = t_from_stats(agg["gap"].to_numpy(), agg["var"].to_numpy(), agg["n"].to_numpy(), confidence)
     out = agg[["n", "expectation", "perception", "gap"]].copy()
     for c in ("se", "low", "high", "p_value"):

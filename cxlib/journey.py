@@ -37,13 +37,19 @@ _CONTACT = re.compile(r"^contact_(\d+)$")
 
 def _contact_columns(df: pd.DataFrame, contacts) -> list[str]:
     if contacts is None:
-        found = sorted(((int(m.group(1)), c) for c in df.columns if isinstance(c, str) and (m := _CONTACT.match(c))))
+        found = sorted(
+            (int(m.group(1)), c) for c in df.columns if isinstance(c, str) and (m := _CONTACT.match(c))
+        )
         if not found:
-            raise InputError("no contact columns: expected columns named contact_1, contact_2, ... in order, "
-                             "or pass contacts=[...] naming the rating columns in the order of the contacts")
+            raise InputError(
+                "no contact columns: expected columns named contact_1, contact_2, ... in order, "
+                "or pass contacts=[...] naming the rating columns in the order of the contacts"
+            )
         return [c for _, c in found]
     if isinstance(contacts, str):
-        raise InputError(f"contacts must be a list of column names in order, got the single string {contacts!r}")
+        raise InputError(
+            f"contacts must be a list of column names in order, got the single string {contacts!r}"
+        )
     contacts = list(contacts)
     if not contacts:
         raise InputError("contacts must name at least one rating column")
@@ -51,8 +57,12 @@ def _contact_columns(df: pd.DataFrame, contacts) -> list[str]:
     return contacts
 
 
-def sequence_summary(df: pd.DataFrame, contacts: list[str] | None = None, n_contacts: str | None = "n_contacts",
-                     scale: tuple[float, float] = (1, 10)) -> pd.DataFrame:
+def sequence_summary(
+    df: pd.DataFrame,
+    contacts: list[str] | None = None,
+    n_contacts: str | None = "n_contacts",
+    scale: tuple[float, float] = (1, 10),
+) -> pd.DataFrame:
     """Summarise each order's sequence of contact ratings: mean, peak, trough, first, end.
 
     Parameters
@@ -99,31 +109,40 @@ def sequence_summary(df: pd.DataFrame, contacts: list[str] | None = None, n_cont
     if gap.any():
         rows = df.index[gap]
         shown = [" ".join("_" if np.isnan(v) else f"{v:g}" for v in grid[i]) for i in np.flatnonzero(gap)]
-        raise InputError(f"{int(gap.sum())} sequence(s) have a blank contact followed by a rated one "
-                         f"({', '.join(cols)}; '_' = blank): {show_examples(rows, shown)}. Contacts must be "
-                         "filled from the left, in the order they happened")
+        raise InputError(
+            f"{int(gap.sum())} sequence(s) have a blank contact followed by a rated one "
+            f"({', '.join(cols)}; '_' = blank): {show_examples(rows, shown)}. Contacts must be "
+            "filled from the left, in the order they happened"
+        )
     n = answered.sum(axis=1)
     empty = n == 0
     if empty.any():
-        raise InputError(f"{int(empty.sum())} sequence(s) have no rated contact at all: "
-                         f"{show_examples(df.index[empty], ['all blank'] * int(empty.sum()))}; drop them first")
+        raise InputError(
+            f"{int(empty.sum())} sequence(s) have no rated contact at all: "
+            f"{show_examples(df.index[empty], ['all blank'] * int(empty.sum()))}; drop them first"
+        )
     if n_contacts is not None and n_contacts in df.columns:
         declared = as_numeric(df[n_contacts], n_contacts, integer=True)
         bad = declared != n
         if bad.any():
             shown = [f"{n_contacts}={int(d)} but {k} rated" for d, k in zip(declared[bad], n[bad])]
-            raise InputError(f"{int(bad.sum())} sequence(s) have a number of rated contacts different from "
-                             f"{n_contacts}: {show_examples(df.index[bad], shown)}")
+            raise InputError(
+                f"{int(bad.sum())} sequence(s) have a number of rated contacts different from "
+                f"{n_contacts}: {show_examples(df.index[bad], shown)}"
+            )
     filled = np.where(answered, grid, 0.0)
     total = filled.sum(axis=1)
-    return pd.DataFrame({
-        "mean": total / n,
-        "peak": np.where(answered, grid, -np.inf).max(axis=1),
-        "trough": np.where(answered, grid, np.inf).min(axis=1),
-        "first": grid[:, 0],
-        "end": grid[np.arange(len(grid)), n - 1],
-        "n": n,
-    }, index=df.index)
+    return pd.DataFrame(
+        {
+            "mean": total / n,
+            "peak": np.where(answered, grid, -np.inf).max(axis=1),
+            "trough": np.where(answered, grid, np.inf).min(axis=1),
+            "first": grid[:, 0],
+            "end": grid[np.arange(len(grid)), n - 1],
+            "n": n,
+        },
+        index=df.index,
+    )
 
 
 def _as_bool(values: pd.Series, name: str) -> np.ndarray:
@@ -131,18 +150,24 @@ def _as_bool(values: pd.Series, name: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(values.dtype):
         if values.isna().any():
             bad = values.isna().to_numpy()
-            raise InputError(f"{name}: {int(bad.sum())} missing value(s) at "
-                             f"{show_examples(values.index[bad], values[bad])}; drop or fill them first")
+            raise InputError(
+                f"{name}: {int(bad.sum())} missing value(s) at "
+                f"{show_examples(values.index[bad], values[bad])}; drop or fill them first"
+            )
         return values.to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(values.dtype):
         arr = as_numeric(values, name)
         bad = ~np.isin(arr, (0.0, 1.0))
         if not bad.any():
             return arr == 1
-        raise InputError(f"{name} must be true/false (or 0/1); {int(bad.sum())} other value(s): "
-                         f"{show_examples(values.index[bad], [int(v) if v.is_integer() else v for v in arr[bad].tolist()])}")
+        raise InputError(
+            f"{name} must be true/false (or 0/1); {int(bad.sum())} other value(s): "
+            + show_examples(values.index[bad], [int(v) if v.is_integer() else v for v in arr[bad].tolist()])
+        )
     shown = values.head(3).tolist()
-    raise InputError(f"{name} must be a true/false column (or 0/1), got dtype {values.dtype} with values like {shown}")
+    raise InputError(
+        f"{name} must be a true/false column (or 0/1), got dtype {values.dtype} with values like {shown}"
+    )
 
 
 def _predictor_frame(df: pd.DataFrame, predictors, contacts, n_contacts) -> pd.DataFrame:
@@ -159,16 +184,21 @@ def _predictor_frame(df: pd.DataFrame, predictors, contacts, n_contacts) -> pd.D
     for p in predictors:
         if p in df.columns:
             col = df[p]
-            cols[p] = (_as_bool(col, p).astype(float) if pd.api.types.is_bool_dtype(col.dtype)
-                       else as_numeric(col, p))
+            cols[p] = (
+                _as_bool(col, p).astype(float)
+                if pd.api.types.is_bool_dtype(col.dtype)
+                else as_numeric(col, p)
+            )
         elif p in SUMMARY_MEASURES:
             if summary is None:
                 summary = sequence_summary(df, contacts, n_contacts=n_contacts)
             cols[p] = summary[p].to_numpy(dtype=float)
         else:
             choices = list(SUMMARY_MEASURES) + [str(c) for c in df.columns]
-            raise InputError(f"predictor {p!r} is neither a column of the data nor a sequence measure "
-                             f"({', '.join(SUMMARY_MEASURES)}){suggest(p, choices)}")
+            raise InputError(
+                f"predictor {p!r} is neither a column of the data nor a sequence measure "
+                f"({', '.join(SUMMARY_MEASURES)}){suggest(p, choices)}"
+            )
     return pd.DataFrame(cols, index=df.index)
 
 
@@ -177,21 +207,38 @@ def _ols(y: np.ndarray, X: pd.DataFrame, confidence: float, cov_type: str):
 
     names = list(X.columns)
     if len(y) <= X.shape[1]:
-        raise InputError(f"a regression with {X.shape[1]} terms needs more than {X.shape[1]} rows; got {len(y)}")
+        raise InputError(
+            f"a regression with {X.shape[1]} terms needs more than {X.shape[1]} rows; got {len(y)}"
+        )
     rank = np.linalg.matrix_rank(X.to_numpy())
     if rank < X.shape[1]:
         const = [c for c in names if c != "const" and np.ptp(X[c].to_numpy()) == 0]
-        hint = (f"{', '.join(map(repr, const))} do(es) not vary" if const else
-                "some predictors are exact combinations of others (for example, peak and end are equal in every sequence)")
+        hint = (
+            f"{', '.join(map(repr, const))} do(es) not vary"
+            if const
+            else "some predictors are exact combinations of others "
+            "(for example, peak and end are equal in every sequence)"
+        )
         raise InputError(f"the predictors cannot be separated: {hint}. Drop one of them")
     try:
         fit = sm.OLS(y, X).fit(cov_type=cov_type, use_t=True)
     except (ValueError, KeyError) as exc:
-        raise InputError(f"cov_type {cov_type!r} is not one statsmodels accepts (for example 'nonrobust', "
-                         f"'HC1', 'HC3'): {exc}") from None
+        raise InputError(
+            f"cov_type {cov_type!r} is not one statsmodels accepts (for example 'nonrobust', "
+            f"'HC1', 'HC3'): {exc}"
+        ) from None
     ci = fit.conf_int(alpha=1 - confidence)
-    table = pd.DataFrame({"estimate": fit.params, "se": fit.bse, "low": ci.iloc[:, 0], "high": ci.iloc[:, 1],
-                          "t": fit.tvalues, "p_value": fit.pvalues}, index=pd.Index(names, name="term"))
+    table = pd.DataFrame(
+        {
+            "estimate": fit.params,
+            "se": fit.bse,
+            "low": ci.iloc[:, 0],
+            "high": ci.iloc[:, 1],
+            "t": fit.tvalues,
+            "p_value": fit.pvalues,
+        },
+        index=pd.Index(names, name="term"),
+    )
     return fit, table
 
 
@@ -233,21 +280,28 @@ class PeakEndResult:
 
     @property
     def end_weighs_most(self) -> bool:
-        """True when the end's weight significantly exceeds every other contact measure's (one-sided tests)."""
+        """True when the end's weight significantly exceeds every other measure's (one-sided tests)."""
         return bool(len(self.claim)) and bool((self.claim["p_value"] < 1 - self.confidence).all())
 
     def __repr__(self) -> str:
         pct = f"{self.confidence * 100:g}%"
         coef = self.coefficients[["estimate", "se", "low", "high", "p_value"]]
-        lines = [f"PeakEndResult({self.outcome} on {', '.join(t for t in self.coefficients.index if t != 'const')}; "
-                 f"n={self.n}, R²={self.r_squared:.3f}, {pct} CI [low, high], {self.cov_type} SEs)",
-                 coef.to_string(float_format=lambda v: f"{v:.4g}")]
+        lines = [
+            f"PeakEndResult({self.outcome} on "
+            f"{', '.join(t for t in self.coefficients.index if t != 'const')}; "
+            f"n={self.n}, R²={self.r_squared:.3f}, {pct} CI [low, high], {self.cov_type} SEs)",
+            coef.to_string(float_format=lambda v: f"{v:.4g}"),
+        ]
         if len(self.claim):
             lines.append('Claim "the end leaves the deepest impression" (one-sided p: end weighs more):')
-            lines.append(self.claim[["estimate", "se", "low", "high", "p_value"]].to_string(
-                float_format=lambda v: f"{v:.4g}"))
-            lines.append("supported" if self.end_weighs_most else "not supported at the "
-                         f"{1 - self.confidence:g} level")
+            lines.append(
+                self.claim[["estimate", "se", "low", "high", "p_value"]].to_string(
+                    float_format=lambda v: f"{v:.4g}"
+                )
+            )
+            lines.append(
+                "supported" if self.end_weighs_most else f"not supported at the {1 - self.confidence:g} level"
+            )
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
@@ -257,9 +311,15 @@ class PeakEndResult:
         return pd.concat([a, b]) if len(b) else a
 
 
-def peak_end_regression(df: pd.DataFrame, outcome: str = "overall", predictors=("mean", "peak", "end"),
-                        contacts: list[str] | None = None, confidence: float = 0.95,
-                        cov_type: str = "nonrobust", n_contacts: str | None = "n_contacts") -> PeakEndResult:
+def peak_end_regression(
+    df: pd.DataFrame,
+    outcome: str = "overall",
+    predictors=("mean", "peak", "end"),
+    contacts: list[str] | None = None,
+    confidence: float = 0.95,
+    cov_type: str = "nonrobust",
+    n_contacts: str | None = "n_contacts",
+) -> PeakEndResult:
     """Regress the overall rating on the mean, peak and end of the contact ratings, and test the end's weight.
 
     Fits ``outcome = b0 + b_mean * mean + b_peak * peak + b_end * end + error`` by
@@ -297,9 +357,11 @@ def peak_end_regression(df: pd.DataFrame, outcome: str = "overall", predictors=(
     Examples
     --------
     >>> rng = np.random.default_rng(1)
-    >>> ratings = pd.DataFrame(rng.integers(1, 11, size=(400, 3)), columns=["contact_1", "contact_2", "contact_3"])
+    >>> cols = ["contact_1", "contact_2", "contact_3"]
+    >>> ratings = pd.DataFrame(rng.integers(1, 11, size=(400, 3)), columns=cols)
     >>> s = sequence_summary(ratings)
-    >>> ratings["overall"] = 0.2 + 0.6 * s["mean"] + 0.1 * s["peak"] + 0.3 * s["end"] + rng.normal(0, 0.3, 400)
+    >>> noise = rng.normal(0, 0.3, 400)
+    >>> ratings["overall"] = 0.2 + 0.6 * s["mean"] + 0.1 * s["peak"] + 0.3 * s["end"] + noise
     >>> res = peak_end_regression(ratings)
     >>> res.coefficients["estimate"].round(1).tolist()
     [0.2, 0.6, 0.1, 0.3]
@@ -325,21 +387,54 @@ def peak_end_regression(df: pd.DataFrame, outcome: str = "overall", predictors=(
             est = float(c @ params)
             se = float(np.sqrt(c @ cov @ c))
             t = est / se
-            rows[f"end - {other}"] = {"estimate": est, "se": se, "low": est - tq * se, "high": est + tq * se,
-                                      "t": t, "p_value": float(stats.t.sf(t, fit.df_resid))}
-    claim = pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "se", "low", "high", "t", "p_value"])
+            rows[f"end - {other}"] = {
+                "estimate": est,
+                "se": se,
+                "low": est - tq * se,
+                "high": est + tq * se,
+                "t": t,
+                "p_value": float(stats.t.sf(t, fit.df_resid)),
+            }
+    claim = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["estimate", "se", "low", "high", "t", "p_value"]
+    )
     claim.index.name = "contrast"
-    return PeakEndResult(coefficients=table, claim=claim, n=len(y), r_squared=float(fit.rsquared), outcome=outcome,
-                         confidence=confidence, cov_type=cov_type, fit=fit)
+    return PeakEndResult(
+        coefficients=table,
+        claim=claim,
+        n=len(y),
+        r_squared=float(fit.rsquared),
+        outcome=outcome,
+        confidence=confidence,
+        cov_type=cov_type,
+        fit=fit,
+    )
 
 
-MOMENT_COLUMNS = ["effect", "method", "estimate", "se", "low", "high", "p_value", "n_with", "n_without",
-                  "mean_with", "mean_without"]
+MOMENT_COLUMNS = [
+    "effect",
+    "method",
+    "estimate",
+    "se",
+    "low",
+    "high",
+    "p_value",
+    "n_with",
+    "n_without",
+    "mean_with",
+    "mean_without",
+]
 
 
-def moment_effects(df: pd.DataFrame, outcome: str = "overall", delayed: str = "delayed",
-                   told: str = "told_of_delay", thank_you: str = "thank_you", confidence: float = 0.95,
-                   cov_type: str = "nonrobust") -> pd.DataFrame:
+def moment_effects(
+    df: pd.DataFrame,
+    outcome: str = "overall",
+    delayed: str = "delayed",
+    told: str = "told_of_delay",
+    thank_you: str = "thank_you",
+    confidence: float = 0.95,
+    cov_type: str = "nonrobust",
+) -> pd.DataFrame:
     """Effects of a delay, of telling the customer about it, and of a thank-you note on the overall rating.
 
     Two estimates of each effect, in rows told apart by ``method``:
@@ -412,29 +507,72 @@ def moment_effects(df: pd.DataFrame, outcome: str = "overall", delayed: str = "d
     ty = _as_bool(df[thank_you], thank_you)
     wrong = k & ~d
     if wrong.any():
-        raise InputError(f"{told} is true for {int(wrong.sum())} order(s) that were not {delayed}: "
-                         f"{show_examples(df.index[wrong], ['told but not delayed'] * int(wrong.sum()))}; "
-                         "a customer can only be told of a delay that happened")
-    groups = {"delay": (d, np.ones_like(d)), "told of delay": (k, d), "thank-you note": (ty, np.ones_like(ty))}
-    labels = {"delay": f"{delayed} orders", "told of delay": f"delayed orders with and without {told}",
-              "thank-you note": f"orders with and without {thank_you}"}
+        raise InputError(
+            f"{told} is true for {int(wrong.sum())} order(s) that were not {delayed}: "
+            f"{show_examples(df.index[wrong], ['told but not delayed'] * int(wrong.sum()))}; "
+            "a customer can only be told of a delay that happened"
+        )
+    groups = {
+        "delay": (d, np.ones_like(d)),
+        "told of delay": (k, d),
+        "thank-you note": (ty, np.ones_like(ty)),
+    }
+    labels = {
+        "delay": f"{delayed} orders",
+        "told of delay": f"delayed orders with and without {told}",
+        "thank-you note": f"orders with and without {thank_you}",
+    }
     rows = []
     for effect, (flag, among) in groups.items():
         a, b = y[flag & among], y[~flag & among]
         if len(a) < 2 or len(b) < 2:
-            raise InputError(f"{effect}: too few {labels[effect]} to compare ({len(a)} with, {len(b)} without; "
-                             "at least 2 of each are needed)")
-        w = welch_from_stats(a.mean(), a.var(ddof=1), len(a), b.mean(), b.var(ddof=1), len(b), confidence).iloc[0]
-        rows.append({"effect": effect, "method": "difference in means", "estimate": w["difference"], "se": w["se"],
-                     "low": w["low"], "high": w["high"], "p_value": w["p_value"], "n_with": len(a),
-                     "n_without": len(b), "mean_with": a.mean(), "mean_without": b.mean()})
-    X = pd.DataFrame({"const": 1.0, "delay": d.astype(float), "told of delay": (d & k).astype(float),
-                      "thank-you note": ty.astype(float)}, index=df.index)
+            raise InputError(
+                f"{effect}: too few {labels[effect]} to compare ({len(a)} with, {len(b)} without; "
+                "at least 2 of each are needed)"
+            )
+        w = welch_from_stats(
+            a.mean(), a.var(ddof=1), len(a), b.mean(), b.var(ddof=1), len(b), confidence
+        ).iloc[0]
+        rows.append(
+            {
+                "effect": effect,
+                "method": "difference in means",
+                "estimate": w["difference"],
+                "se": w["se"],
+                "low": w["low"],
+                "high": w["high"],
+                "p_value": w["p_value"],
+                "n_with": len(a),
+                "n_without": len(b),
+                "mean_with": a.mean(),
+                "mean_without": b.mean(),
+            }
+        )
+    X = pd.DataFrame(
+        {
+            "const": 1.0,
+            "delay": d.astype(float),
+            "told of delay": (d & k).astype(float),
+            "thank-you note": ty.astype(float),
+        },
+        index=df.index,
+    )
     _, table = _ols(y, X, confidence, cov_type)
     for effect, (flag, among) in groups.items():
         r = table.loc[effect]
-        rows.append({"effect": effect, "method": "regression", "estimate": r["estimate"], "se": r["se"],
-                     "low": r["low"], "high": r["high"], "p_value": r["p_value"],
-                     "n_with": int((flag & among).sum()), "n_without": int((~flag & among).sum()),
-                     "mean_with": np.nan, "mean_without": np.nan})
+        rows.append(
+            {
+                "effect": effect,
+                "method": "regression",
+                "estimate": r["estimate"],
+                "se": r["se"],
+                "low": r["low"],
+                "high": r["high"],
+                "p_value": r["p_value"],
+                "n_with": int((flag & among).sum()),
+                "n_without": int((~flag & among).sum()),
+                "mean_with": np.nan,
+                "mean_without": np.nan,
+            }
+        )
     return pd.DataFrame(rows, columns=MOMENT_COLUMNS)

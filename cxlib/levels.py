@@ -32,9 +32,16 @@ KANO_ANSWERS = ("like", "expect", "neutral", "tolerate", "dislike")
 #: Berger et al. (1993) name the answers "like", "must-be", "neutral", "live with",
 #: "dislike"; questionnaires often print the full sentences.
 KANO_SYNONYMS = {
-    "must-be": "expect", "must be": "expect", "live with": "tolerate", "live-with": "tolerate",
-    "i like it": "like", "i expect it": "expect", "i am neutral": "neutral",
-    "i can tolerate it": "tolerate", "i can live with it": "tolerate", "i dislike it": "dislike",
+    "must-be": "expect",
+    "must be": "expect",
+    "live with": "tolerate",
+    "live-with": "tolerate",
+    "i like it": "like",
+    "i expect it": "expect",
+    "i am neutral": "neutral",
+    "i can tolerate it": "tolerate",
+    "i can live with it": "tolerate",
+    "i dislike it": "dislike",
 }
 
 #: Kano categories, in the order used for counts. Ties for the most frequent category are
@@ -51,13 +58,16 @@ _A, _O, _M, _I, _R, _Q = range(6)
 # Berger et al. (1993), Kano evaluation table: rows = functional answer, columns =
 # dysfunctional answer, both in the order like, expect (must-be), neutral, tolerate (live
 # with), dislike.
-_TABLE = np.array([
-    [_Q, _A, _A, _A, _O],  # like
-    [_R, _I, _I, _I, _M],  # expect
-    [_R, _I, _I, _I, _M],  # neutral
-    [_R, _I, _I, _I, _M],  # tolerate
-    [_R, _R, _R, _R, _Q],  # dislike
-], dtype=np.int8)
+_TABLE = np.array(
+    [
+        [_Q, _A, _A, _A, _O],  # like
+        [_R, _I, _I, _I, _M],  # expect
+        [_R, _I, _I, _I, _M],  # neutral
+        [_R, _I, _I, _I, _M],  # tolerate
+        [_R, _R, _R, _R, _Q],  # dislike
+    ],
+    dtype=np.int8,
+)
 
 #: Service levels, lowest first (an ordered categorical).
 SERVICE_LEVELS = ("below", "satisfy", "exceed", "delight", "amaze")
@@ -71,8 +81,10 @@ def _answer_codes(values, name: str) -> tuple[np.ndarray, pd.Index | None]:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     missing = codes < 0
     if missing.any():
-        raise InputError(f"{name}: {int(missing.sum())} missing answer(s) at "
-                         f"{show_examples(series.index[missing], series[missing])}; drop or fill them first")
+        raise InputError(
+            f"{name}: {int(missing.sum())} missing answer(s) at "
+            f"{show_examples(series.index[missing], series[missing])}; drop or fill them first"
+        )
     lookup = {a: i for i, a in enumerate(KANO_ANSWERS)}
     mapped = np.empty(len(uniques), dtype=np.int8)
     unknown = []
@@ -86,8 +98,10 @@ def _answer_codes(values, name: str) -> tuple[np.ndarray, pd.Index | None]:
     if unknown:
         bad = series.isin(unknown).to_numpy()
         hints = "; ".join(f"{u!r}{suggest(str(u).strip().lower(), KANO_ANSWERS)}" for u in unknown[:5])
-        raise InputError(f"{name}: {int(bad.sum())} answer(s) are not Kano answers ({', '.join(KANO_ANSWERS)}): "
-                         f"{show_examples(series.index[bad], series[bad])}. Unknown: {hints}")
+        raise InputError(
+            f"{name}: {int(bad.sum())} answer(s) are not Kano answers ({', '.join(KANO_ANSWERS)}): "
+            f"{show_examples(series.index[bad], series[bad])}. Unknown: {hints}"
+        )
     return mapped[codes], (series.index if isinstance(values, pd.Series) else None)
 
 
@@ -154,8 +168,9 @@ def kano(functional, dysfunctional):
     if scalar:
         return KANO_CATEGORIES[int(cat[0])]
     if index is not None:
-        return pd.Series(pd.Categorical.from_codes(cat, categories=list(KANO_CATEGORIES)), index=index,
-                         name="kano")
+        return pd.Series(
+            pd.Categorical.from_codes(cat, categories=list(KANO_CATEGORIES)), index=index, name="kano"
+        )
     return np.asarray(KANO_CATEGORIES, dtype=object)[cat]
 
 
@@ -184,24 +199,37 @@ def satisfaction_coefficients(attractive, one_dimensional, must_be, indifferent)
        better  worse
     0   0.568 -0.736
     """
-    a, o, m, i = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float))
-                                       for x in (attractive, one_dimensional, must_be, indifferent)))
+    a, o, m, i = np.broadcast_arrays(
+        *(
+            np.atleast_1d(np.asarray(x, dtype=float))
+            for x in (attractive, one_dimensional, must_be, indifferent)
+        )
+    )
     if (np.stack([a, o, m, i]) < 0).any() or np.isnan(np.stack([a, o, m, i])).any():
         raise InputError("Kano category counts must be non-negative numbers")
     total = a + o + m + i
     empty = total == 0
     if empty.any():
-        warnings.warn(f"{int(empty.sum())} attribute(s) have no attractive, one-dimensional, must-be or "
-                      "indifferent answers (only reverse or questionable ones): their better and worse "
-                      "coefficients are undefined (NaN)", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"{int(empty.sum())} attribute(s) have no attractive, one-dimensional, must-be or "
+            "indifferent answers (only reverse or questionable ones): their better and worse "
+            "coefficients are undefined (NaN)",
+            UserWarning,
+            stacklevel=2,
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         better = np.where(empty, np.nan, (a + o) / total)
         worse = np.where(empty, np.nan, -(o + m) / total + 0.0)  # + 0.0 turns -0.0 into 0.0
     return pd.DataFrame({"better": better, "worse": worse})
 
 
-def kano_summary(df: pd.DataFrame, attribute: str = "attribute", functional: str = "functional",
-                 dysfunctional: str = "dysfunctional", tie_margin: float = 0.0) -> pd.DataFrame:
+def kano_summary(
+    df: pd.DataFrame,
+    attribute: str = "attribute",
+    functional: str = "functional",
+    dysfunctional: str = "dysfunctional",
+    tie_margin: float = 0.0,
+) -> pd.DataFrame:
     """Kano category counts, the category, and the better/worse coefficients of each attribute.
 
     Parameters
@@ -246,8 +274,10 @@ def kano_summary(df: pd.DataFrame, attribute: str = "attribute", functional: str
     attr = df[attribute]
     if attr.isna().any():
         bad = attr.isna().to_numpy()
-        raise InputError(f"{attribute}: {int(bad.sum())} missing attribute name(s) at "
-                         f"{show_examples(df.index[bad], attr[bad])}; drop or fill them first")
+        raise InputError(
+            f"{attribute}: {int(bad.sum())} missing attribute name(s) at "
+            f"{show_examples(df.index[bad], attr[bad])}; drop or fill them first"
+        )
     cats = kano(df[functional], df[dysfunctional])
     codes = cats.cat.codes.to_numpy()
     attr_codes, attr_names = pd.factorize(attr, sort=isinstance(attr.dtype, pd.CategoricalDtype))
@@ -258,8 +288,11 @@ def kano_summary(df: pd.DataFrame, attribute: str = "attribute", functional: str
     priority = np.array([KANO_CATEGORIES.index(c) for c in KANO_PRIORITY])
     tied = share[:, priority] >= share.max(axis=1, keepdims=True) - tie_margin - 1e-12
     chosen = priority[np.argmax(tied, axis=1)]  # first tied category in priority order
-    out = pd.DataFrame(counts, columns=list(KANO_CATEGORIES),
-                       index=pd.Index(np.asarray(attr_names, dtype=object), name=attribute))
+    out = pd.DataFrame(
+        counts,
+        columns=list(KANO_CATEGORIES),
+        index=pd.Index(np.asarray(attr_names, dtype=object), name=attribute),
+    )
     out.insert(0, "n", n)
     out["category"] = np.asarray(KANO_CATEGORIES, dtype=object)[chosen]
     out["category_share"] = share[np.arange(k), chosen]
@@ -269,9 +302,16 @@ def kano_summary(df: pd.DataFrame, attribute: str = "attribute", functional: str
     return out
 
 
-def service_level(df: pd.DataFrame, satisfaction: str = "satisfaction", effort: str = "effort",
-                  items: list[str] | None = None, *, max_effort: int = 2, good: int = 4,
-                  excellent_share: float = 0.7) -> pd.Series:
+def service_level(
+    df: pd.DataFrame,
+    satisfaction: str = "satisfaction",
+    effort: str = "effort",
+    items: list[str] | None = None,
+    *,
+    max_effort: int = 2,
+    good: int = 4,
+    excellent_share: float = 0.7,
+) -> pd.Series:
     """Place each survey response on a level of service: below, satisfy, exceed, delight or amaze.
 
     The rule uses only what the customer says about the experience (overall
@@ -328,29 +368,52 @@ def service_level(df: pd.DataFrame, satisfaction: str = "satisfaction", effort: 
     if not items:
         raise InputError("items must name at least one experience item (1-5 ratings)")
     require_columns(df, [satisfaction, effort, *items])
-    if isinstance(max_effort, bool) or not isinstance(max_effort, (int, np.integer)) or not 1 <= max_effort <= 7:
+    if (
+        isinstance(max_effort, bool)
+        or not isinstance(max_effort, (int, np.integer))
+        or not 1 <= max_effort <= 7
+    ):
         raise InputError(f"max_effort must be a whole number from 1 to 7, got {max_effort!r}")
     if isinstance(good, bool) or not isinstance(good, (int, np.integer)) or not 1 <= good <= 5:
         raise InputError(f"good must be a whole number from 1 to 5, got {good!r}")
-    if isinstance(excellent_share, bool) or not isinstance(excellent_share, (int, float)) or not 0 < excellent_share <= 1:
-        raise InputError(f"excellent_share must be a share between 0 and 1 (for example 0.7), got {excellent_share!r}")
+    if (
+        isinstance(excellent_share, bool)
+        or not isinstance(excellent_share, (int, float))
+        or not 0 < excellent_share <= 1
+    ):
+        raise InputError(
+            f"excellent_share must be a share between 0 and 1 (for example 0.7), got {excellent_share!r}"
+        )
     sat = as_numeric(df[satisfaction], satisfaction, low=1, high=5, integer=True)
     eff = as_numeric(df[effort], effort, low=1, high=7, integer=True)
-    grid = np.column_stack([as_numeric(df[c], c, low=1, high=5, integer=True, allow_missing=True) for c in items])
+    grid = np.column_stack(
+        [as_numeric(df[c], c, low=1, high=5, integer=True, allow_missing=True) for c in items]
+    )
     answered = ~np.isnan(grid)
     n_answered = answered.sum(axis=1)
     lowest = np.where(answered, grid, np.inf).min(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share5 = np.where(n_answered > 0, (grid == 5).sum(axis=1) / np.maximum(n_answered, 1), 0.0)
     delight = (sat == 5) & (eff <= max_effort) & (n_answered > 0) & (lowest >= good)
-    code = np.select([sat <= 3, sat == 4, delight & (share5 >= excellent_share), delight], [0, 1, 4, 3], default=2)
-    return pd.Series(pd.Categorical.from_codes(code, categories=list(SERVICE_LEVELS), ordered=True),
-                     index=df.index, name="service_level")
+    code = np.select(
+        [sat <= 3, sat == 4, delight & (share5 >= excellent_share), delight], [0, 1, 4, 3], default=2
+    )
+    return pd.Series(
+        pd.Categorical.from_codes(code, categories=list(SERVICE_LEVELS), ordered=True),
+        index=df.index,
+        name="service_level",
+    )
 
 
-def levels_outcomes(df: pd.DataFrame, level: str = "service_level", recommend: str = "recommend",
-                    buy_again: str = "buy_again", confidence: float = 0.95, top: int = 1,
-                    nps_method: str = "adjusted_wald") -> pd.DataFrame:
+def levels_outcomes(
+    df: pd.DataFrame,
+    level: str = "service_level",
+    recommend: str = "recommend",
+    buy_again: str = "buy_again",
+    confidence: float = 0.95,
+    top: int = 1,
+    nps_method: str = "adjusted_wald",
+) -> pd.DataFrame:
     """How intention to buy again and recommendation change from one level of service to the next.
 
     Parameters
@@ -401,25 +464,44 @@ def levels_outcomes(df: pd.DataFrame, level: str = "service_level", recommend: s
         level = lv.name
     if lv.isna().any():
         bad = lv.isna().to_numpy()
-        raise InputError(f"{level}: {int(bad.sum())} missing level(s) at {show_examples(df.index[bad], lv[bad])}")
+        raise InputError(
+            f"{level}: {int(bad.sum())} missing level(s) at {show_examples(df.index[bad], lv[bad])}"
+        )
     if isinstance(lv.dtype, pd.CategoricalDtype):
         order = [c for c in lv.cat.categories if c in set(lv.unique())]
     else:
         unknown = sorted({str(v) for v in lv.unique()} - set(SERVICE_LEVELS))
         if unknown:
-            raise InputError(f"{level}: value(s) {', '.join(map(repr, unknown[:5]))} are not levels of service "
-                             f"({', '.join(SERVICE_LEVELS)}){suggest(unknown[0], SERVICE_LEVELS)}")
+            raise InputError(
+                f"{level}: value(s) {', '.join(map(repr, unknown[:5]))} are not levels of service "
+                f"({', '.join(SERVICE_LEVELS)}){suggest(unknown[0], SERVICE_LEVELS)}"
+            )
         order = [c for c in SERVICE_LEVELS if c in set(lv.unique())]
-    frame = pd.DataFrame({level: pd.Categorical(lv.astype(object), categories=order, ordered=True),
-                          recommend: df[recommend].to_numpy(), buy_again: df[buy_again].to_numpy()}, index=df.index)
+    frame = pd.DataFrame(
+        {
+            level: pd.Categorical(lv.astype(object), categories=order, ordered=True),
+            recommend: df[recommend].to_numpy(),
+            buy_again: df[buy_again].to_numpy(),
+        },
+        index=df.index,
+    )
     rep = metrics.by_group(frame, "top_box", level, buy_again, scale=(1, 5), top=top, confidence=confidence)
     nps = metrics.by_group(frame, "nps", level, recommend, method=nps_method, confidence=confidence)
     n = frame.groupby(level, observed=True).size().reindex(order)
-    out = pd.DataFrame({"n": n.to_numpy(), "share": 100 * n.to_numpy() / n.sum()},
-                       index=pd.CategoricalIndex(order, categories=order, ordered=True, name=level))
+    out = pd.DataFrame(
+        {"n": n.to_numpy(), "share": 100 * n.to_numpy() / n.sum()},
+        index=pd.CategoricalIndex(order, categories=order, ordered=True, name=level),
+    )
     rep = rep.reindex(order)
     nps = nps.reindex(order)
-    out["repurchase"], out["repurchase_low"], out["repurchase_high"] = (rep["value"].to_numpy(), rep["low"].to_numpy(),
-                                                                        rep["high"].to_numpy())
-    out["nps"], out["nps_low"], out["nps_high"] = nps["value"].to_numpy(), nps["low"].to_numpy(), nps["high"].to_numpy()
+    out["repurchase"], out["repurchase_low"], out["repurchase_high"] = (
+        rep["value"].to_numpy(),
+        rep["low"].to_numpy(),
+        rep["high"].to_numpy(),
+    )
+    out["nps"], out["nps_low"], out["nps_high"] = (
+        nps["value"].to_numpy(),
+        nps["low"].to_numpy(),
+        nps["high"].to_numpy(),
+    )
     return out

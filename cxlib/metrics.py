@@ -64,7 +64,9 @@ def _z(confidence: float) -> float:
 
 def _check_method(method: str) -> str:
     if not isinstance(method, str) or method not in METHODS:
-        raise InputError(f"method must be one of {', '.join(METHODS)}, got {method!r}{suggest(str(method), METHODS)}")
+        raise InputError(
+            f"method must be one of {', '.join(METHODS)}, got {method!r}{suggest(str(method), METHODS)}"
+        )
     return method
 
 
@@ -72,7 +74,9 @@ def _check_scale(scale) -> tuple[int, int]:
     try:
         lo, hi = scale
     except (TypeError, ValueError):
-        raise InputError(f"scale must be a pair (lowest, highest), for example (1, 5), got {scale!r}") from None
+        raise InputError(
+            f"scale must be a pair (lowest, highest), for example (1, 5), got {scale!r}"
+        ) from None
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (lo, hi)) or lo >= hi:
         raise InputError(f"scale must be two whole numbers, lowest first, for example (1, 5), got {scale!r}")
     return int(lo), int(hi)
@@ -92,6 +96,7 @@ def _labels(mask: np.ndarray, labels) -> str:
 
 
 # --- formulas on arrays of counts: written once, used by the scalar functions and by_group ---
+
 
 def nps_variance(promoter_share, detractor_share):
     """Variance of one response scored +1 (promoter), 0 (passive), -1 (detractor).
@@ -115,7 +120,9 @@ def _nps_parts(promoters, detractors, n, method: str):
     if (N <= 0).any():
         raise InputError("every group needs at least one response to compute an NPS")
     if ((P < 0) | (D < 0) | (P + D > N)).any():
-        raise InputError("promoters and detractors must be counts between 0 and n, with promoters + detractors <= n")
+        raise InputError(
+            "promoters and detractors must be counts between 0 and n, with promoters + detractors <= n"
+        )
     observed = (P - D) / N
     if method == "adjusted_wald":
         P, D, N = P + ADJUSTMENT["promoters"], D + ADJUSTMENT["detractors"], N + sum(ADJUSTMENT.values())
@@ -126,9 +133,15 @@ def _nps_parts(promoters, detractors, n, method: str):
 def _nps_frame(promoters, detractors, n, method: str, confidence: float) -> pd.DataFrame:
     observed, centre, se = _nps_parts(promoters, detractors, n, method)
     half = _z(confidence) * se
-    return pd.DataFrame({"value": 100 * observed, "se": 100 * se,
-                         "low": 100 * np.clip(centre - half, -1, 1), "high": 100 * np.clip(centre + half, -1, 1),
-                         "n": np.asarray(np.broadcast_to(n, observed.shape), dtype=np.int64)})
+    return pd.DataFrame(
+        {
+            "value": 100 * observed,
+            "se": 100 * se,
+            "low": 100 * np.clip(centre - half, -1, 1),
+            "high": 100 * np.clip(centre + half, -1, 1),
+            "n": np.asarray(np.broadcast_to(n, observed.shape), dtype=np.int64),
+        }
+    )
 
 
 def _warn_zero_width_wald(frame: pd.DataFrame, method: str, labels=None, stacklevel: int = 3) -> None:
@@ -136,13 +149,18 @@ def _warn_zero_width_wald(frame: pd.DataFrame, method: str, labels=None, stackle
         return
     zero = (frame["se"] == 0).to_numpy()
     if zero.any():
-        warnings.warn(f"{_labels(zero, labels)}: the Wald interval has zero width, because every response falls in "
-                      "one category (all promoters, all passives or all detractors) or there is a single response; "
-                      "this is not certainty. Use method='adjusted_wald' for an honest interval.",
-                      UserWarning, stacklevel=stacklevel)
+        warnings.warn(
+            f"{_labels(zero, labels)}: the Wald interval has zero width, because every response falls in "
+            "one category (all promoters, all passives or all detractors) or there is a single response; "
+            "this is not certainty. Use method='adjusted_wald' for an honest interval.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
 
 
-def nps_from_counts(promoters, detractors, n, method: str = "adjusted_wald", confidence: float = 0.95) -> pd.DataFrame:
+def nps_from_counts(
+    promoters, detractors, n, method: str = "adjusted_wald", confidence: float = 0.95
+) -> pd.DataFrame:
     """NPS, its standard error and interval from counts (vectorised over groups).
 
     Parameters
@@ -201,9 +219,15 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
     denom = 1 + z**2 / N
     centre = (p + z**2 / (2 * N)) / denom
     half = z * np.sqrt(p * (1 - p) / N + z**2 / (4 * N**2)) / denom
-    return pd.DataFrame({"value": 100 * p, "se": 100 * np.sqrt(p * (1 - p) / N),
-                         "low": 100 * np.clip(centre - half, 0, 1), "high": 100 * np.clip(centre + half, 0, 1),
-                         "n": N.astype(np.int64)})
+    return pd.DataFrame(
+        {
+            "value": 100 * p,
+            "se": 100 * np.sqrt(p * (1 - p) / N),
+            "low": 100 * np.clip(centre - half, 0, 1),
+            "high": 100 * np.clip(centre + half, 0, 1),
+            "n": N.astype(np.int64),
+        }
+    )
 
 
 def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 0.0) -> pd.DataFrame:
@@ -237,16 +261,19 @@ def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 
     if (N <= 0).any():
         raise InputError("every group needs at least one response to compute a mean")
     if not (np.isfinite(S).all() and np.isfinite(Q).all() and np.isfinite(shift).all()):
-        raise InputError("the values are too large to average and square without overflow (beyond about 1e154); "
-                         "check the data")
+        raise InputError(
+            "the values are too large to average and square without overflow (beyond about 1e154); "
+            "check the data"
+        )
     centred = S / N
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(N > 1, np.maximum(Q - N * centred**2, 0.0) / (N - 1), np.nan)
         se = np.sqrt(var / N)
         t = np.where(N > 1, stats.t.ppf(0.5 + confidence / 2, np.maximum(N - 1, 1)), np.nan)
     mean = centred + shift
-    return pd.DataFrame({"value": mean, "se": se, "low": mean - t * se, "high": mean + t * se,
-                         "n": N.astype(np.int64)})
+    return pd.DataFrame(
+        {"value": mean, "se": se, "low": mean - t * se, "high": mean + t * se, "n": N.astype(np.int64)}
+    )
 
 
 def _mean_frame(x: np.ndarray, codes: np.ndarray | None, k: int, confidence: float) -> pd.DataFrame:
@@ -272,8 +299,15 @@ def _mean_frame(x: np.ndarray, codes: np.ndarray | None, k: int, confidence: flo
 
 def _estimate(frame: pd.DataFrame, confidence: float, method: str) -> Estimate:
     row = frame.iloc[0]
-    return Estimate(value=float(row["value"]), se=float(row["se"]), low=float(row["low"]), high=float(row["high"]),
-                    n=int(row["n"]), confidence=confidence, method=method)
+    return Estimate(
+        value=float(row["value"]),
+        se=float(row["se"]),
+        low=float(row["low"]),
+        high=float(row["high"]),
+        n=int(row["n"]),
+        confidence=confidence,
+        method=method,
+    )
 
 
 def _nps_counts(x: np.ndarray) -> tuple[int, int, int]:
@@ -281,6 +315,7 @@ def _nps_counts(x: np.ndarray) -> tuple[int, int, int]:
 
 
 # --- the metrics on raw scores ---
+
 
 def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Estimate:
     """Net Promoter Score of 0-10 ratings, with a confidence interval.
@@ -353,8 +388,10 @@ class NPSComparison(OneRowResult):
     method: str = "adjusted_wald"
 
     def __repr__(self) -> str:
-        return (f"NPSComparison(difference={self.difference:.4g}, {self._interval()}, "
-                f"z={self.z:.3f}, p={self.p_value:.3g}, n_a={self.n_a}, n_b={self.n_b}, method={self.method!r})")
+        return (
+            f"NPSComparison(difference={self.difference:.4g}, {self._interval()}, "
+            f"z={self.z:.3f}, p={self.p_value:.3g}, n_a={self.n_a}, n_b={self.n_b}, method={self.method!r})"
+        )
 
 
 def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -> NPSComparison:
@@ -397,22 +434,37 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
         z = 0.0 if diff_centre == 0 else float(np.sign(diff_centre) * np.inf)
         p = 1.0 if diff_centre == 0 else 0.0
         if method == "wald":
-            warnings.warn("the Wald standard error of the difference is 0 because every rating in each sample falls "
-                          "in one category; the test and interval claim a certainty the data cannot give. "
-                          "Use method='adjusted_wald'.", UserWarning, stacklevel=2)
+            warnings.warn(
+                "the Wald standard error of the difference is 0 because every rating in each sample falls "
+                "in one category; the test and interval claim a certainty the data cannot give. "
+                "Use method='adjusted_wald'.",
+                UserWarning,
+                stacklevel=2,
+            )
     else:
         z = diff_centre / se
         p = float(2 * stats.norm.sf(abs(z)))
     half = _z(confidence) * se
-    return NPSComparison(difference=float(100 * (obs[0] - obs[1])), se=100 * se,
-                         low=float(100 * max(diff_centre - half, -2)), high=float(100 * min(diff_centre + half, 2)),
-                         z=z, p_value=p, n_a=len(xa), n_b=len(xb), confidence=confidence, method=method)
+    return NPSComparison(
+        difference=float(100 * (obs[0] - obs[1])),
+        se=100 * se,
+        low=float(100 * max(diff_centre - half, -2)),
+        high=float(100 * min(diff_centre + half, 2)),
+        z=z,
+        p_value=p,
+        n_a=len(xa),
+        n_b=len(xb),
+        confidence=confidence,
+        method=method,
+    )
 
 
 def _box_threshold(scale, top: int, name: str = "top") -> tuple[int, int]:
     lo, hi = _check_scale(scale)
     if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or not 1 <= top <= hi - lo:
-        raise InputError(f"{name} must be a whole number from 1 to {hi - lo} for the scale {lo}-{hi}, got {top!r}")
+        raise InputError(
+            f"{name} must be a whole number from 1 to {hi - lo} for the scale {lo}-{hi}, got {top!r}"
+        )
     return lo, hi
 
 
@@ -472,9 +524,12 @@ def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) 
 def _warn_zero_spread(frame: pd.DataFrame, labels=None, stacklevel: int = 3) -> None:
     flat = (frame["se"] == 0).to_numpy()
     if flat.any():
-        warnings.warn(f"{_labels(flat, labels)}: every response is the same, so the standard error is 0 and the "
-                      "t interval has zero width; more responses are needed to say how precise the mean is",
-                      UserWarning, stacklevel=stacklevel)
+        warnings.warn(
+            f"{_labels(flat, labels)}: every response is the same, so the standard error is 0 and the "
+            "t interval has zero width; more responses are needed to say how precise the mean is",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
 
 
 def mean_score(scores, scale=None, confidence: float = 0.95) -> Estimate:
@@ -538,9 +593,13 @@ def effort_score(scores, scale=(1, 7), confidence: float = 0.95) -> Estimate:
 # --- many groups at once ---
 
 BY_GROUP_METRICS = ("nps", "top_box", "bottom_box", "effort", "mean")
-_BY_GROUP_OPTIONS = {"nps": {"method", "confidence"}, "top_box": {"scale", "top", "confidence"},
-                     "bottom_box": {"scale", "bottom", "confidence"}, "effort": {"scale", "confidence"},
-                     "mean": {"scale", "confidence"}}
+_BY_GROUP_OPTIONS = {
+    "nps": {"method", "confidence"},
+    "top_box": {"scale", "top", "confidence"},
+    "bottom_box": {"scale", "bottom", "confidence"},
+    "effort": {"scale", "confidence"},
+    "mean": {"scale", "confidence"},
+}
 
 
 def _key_codes(column: pd.Series, name) -> tuple[np.ndarray, pd.Index]:
@@ -564,7 +623,9 @@ def _group_codes(df: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.Index]:
     if len(parts) == 1:
         return parts[0]
     sizes = [len(index) for _, index in parts]
-    if np.prod(sizes, dtype=np.float64) >= 2.0**62:  # the combined code would overflow: let pandas number them
+    if (
+        np.prod(sizes, dtype=np.float64) >= 2.0**62
+    ):  # the combined code would overflow: let pandas number them
         grouped = df.groupby(keys, observed=True, sort=True)
         return grouped.ngroup().to_numpy(), pd.MultiIndex.from_frame(grouped.size().reset_index()[keys])
     cells = int(np.prod(sizes, dtype=np.float64))
@@ -639,8 +700,10 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
     B       -50.0  43.3 -100.0   34.9  4
     """
     if not isinstance(metric, str) or metric not in BY_GROUP_METRICS:
-        raise InputError(f"metric must be one of {', '.join(BY_GROUP_METRICS)}, got {metric!r}"
-                         f"{suggest(str(metric), BY_GROUP_METRICS)}")
+        raise InputError(
+            f"metric must be one of {', '.join(BY_GROUP_METRICS)}, got {metric!r}"
+            f"{suggest(str(metric), BY_GROUP_METRICS)}"
+        )
     keys = list(group) if isinstance(group, (list, tuple)) else [group]
     if not keys:
         raise InputError("group must name at least one column")
@@ -648,14 +711,18 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
     allowed = _BY_GROUP_OPTIONS[metric]
     unknown = set(options) - allowed
     if unknown:
-        raise InputError(f"by_group({metric!r}) takes the options {', '.join(sorted(allowed))}; "
-                         f"got {', '.join(sorted(unknown))}")
+        raise InputError(
+            f"by_group({metric!r}) takes the options {', '.join(sorted(allowed))}; "
+            f"got {', '.join(sorted(unknown))}"
+        )
     confidence = check_confidence(options.get("confidence", 0.95))
     for k in keys:
         bad = df[k].isna().to_numpy()
         if bad.any():
-            raise InputError(f"{k}: {int(bad.sum())} missing group label(s) at "
-                             f"{show_examples(df.index[bad], df[k][bad])}; drop or fill them first")
+            raise InputError(
+                f"{k}: {int(bad.sum())} missing group label(s) at "
+                f"{show_examples(df.index[bad], df[k][bad])}; drop or fill them first"
+            )
     if len(df) == 0:
         raise InputError(f"{column} is empty: at least one value is needed")
 
@@ -664,9 +731,13 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
         x = whole_numbers(df[column], column, *NPS_SCALE)
         codes, index = _group_codes(df, keys)
         k = len(index)
-        out = _nps_frame(np.bincount(codes, weights=x >= PROMOTER_MIN, minlength=k),
-                         np.bincount(codes, weights=x <= DETRACTOR_MAX, minlength=k),
-                         np.bincount(codes, minlength=k), method, confidence)
+        out = _nps_frame(
+            np.bincount(codes, weights=x >= PROMOTER_MIN, minlength=k),
+            np.bincount(codes, weights=x <= DETRACTOR_MAX, minlength=k),
+            np.bincount(codes, minlength=k),
+            method,
+            confidence,
+        )
         _warn_zero_width_wald(out, method, labels=index)
     elif metric in ("top_box", "bottom_box"):
         name = "top" if metric == "top_box" else "bottom"
@@ -676,8 +747,9 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
         hit = (x >= hi - size + 1) if metric == "top_box" else (x <= lo + size - 1)
         codes, index = _group_codes(df, keys)
         k = len(index)
-        out = wilson_from_counts(np.bincount(codes, weights=hit, minlength=k), np.bincount(codes, minlength=k),
-                                 confidence)
+        out = wilson_from_counts(
+            np.bincount(codes, weights=hit, minlength=k), np.bincount(codes, minlength=k), confidence
+        )
     else:
         scale = options.get("scale", (1, 7) if metric == "effort" else None)
         lo, hi = _check_scale(scale) if scale is not None else (None, None)
@@ -686,8 +758,12 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
         out = _mean_frame(x, codes, len(index), confidence)
         single = (out["n"] < 2).to_numpy()
         if single.any():
-            warnings.warn(f"{_labels(single, index)} have a single response: their mean has no standard error "
-                          "or interval (NaN)", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"{_labels(single, index)} have a single response: their mean has no standard error "
+                "or interval (NaN)",
+                UserWarning,
+                stacklevel=2,
+            )
         _warn_zero_spread(out, labels=index)
     out.index = index
     return out

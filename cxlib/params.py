@@ -40,7 +40,8 @@ def data_folder(data_dir: str | os.PathLike | None, needs: Iterable[str] = ("sur
     >>> data_folder("/no/such/folder")
     Traceback (most recent call last):
     ...
-    cxlib.params.ParameterError: data_dir: the folder '/no/such/folder' does not exist; give a folder that holds survey.csv, or None for the course's data
+    cxlib.params.ParameterError: data_dir: the folder '/no/such/folder' does not exist;
+    give a folder that holds survey.csv, or None for the course's data
     """
     needs = list(needs)
     for name in needs:
@@ -51,12 +52,15 @@ def data_folder(data_dir: str | os.PathLike | None, needs: Iterable[str] = ("sur
     folder = default_data_dir() if data_dir in (None, "") else Path(data_dir).expanduser()
     files = ", ".join(resource(n)["path"] for n in needs)
     if not folder.is_dir():
-        raise ParameterError(f"data_dir: the folder {str(folder)!r} does not exist; give a folder that holds "
-                             f"{files}, or None for the course's data")
+        raise ParameterError(
+            f"data_dir: the folder {str(folder)!r} does not exist; give a folder that holds "
+            f"{files}, or None for the course's data"
+        )
     missing = [resource(n)["path"] for n in needs if not (folder / resource(n)["path"]).is_file()]
     if missing:
-        raise ParameterError(f"data_dir: the folder {str(folder)!r} has no {', '.join(missing)}; "
-                             f"this notebook needs {files}")
+        raise ParameterError(
+            f"data_dir: the folder {str(folder)!r} has no {', '.join(missing)}; this notebook needs {files}"
+        )
     return folder
 
 
@@ -86,7 +90,11 @@ def check_number(name: str, value, low: float, high: float, *, inclusive: bool =
     cxlib.params.ParameterError: confidence must be a number between 0 and 1 (exclusive), got 1.5
     """
     kind = "inclusive" if inclusive else "exclusive"
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or np.isnan(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or np.isnan(value)
+    ):
         raise ParameterError(f"{name} must be a number between {low:g} and {high:g} ({kind}), got {value!r}")
     ok = low <= value <= high if inclusive else low < value < high
     if not ok:
@@ -111,11 +119,14 @@ def check_choice(name: str, value, allowed: Iterable) -> object:
     >>> check_choice("branch", "Carltn", ["Ashford", "Carlton"])
     Traceback (most recent call last):
     ...
-    cxlib.params.ParameterError: branch 'Carltn' is not in the data (did you mean 'Carlton'?); choose one of: 'Ashford', 'Carlton'
+    cxlib.params.ParameterError: branch 'Carltn' is not in the data (did you mean 'Carlton'?);
+    choose one of: 'Ashford', 'Carlton'
     """
     allowed = [a for a in allowed]
     if value not in allowed:
         listing = ", ".join(repr(a) for a in allowed[:20])
-        raise ParameterError(f"{name} {value!r} is not in the data{suggest(str(value), [str(a) for a in allowed])}; "
-                             f"choose one of: {listing}")
+        raise ParameterError(
+            f"{name} {value!r} is not in the data{suggest(str(value), [str(a) for a in allowed])}; "
+            f"choose one of: {listing}"
+        )
     return value

@@ -18,11 +18,24 @@ import seaborn as sns
 
 from ._validate import require_columns
 
-PALETTE = {"leads": "#1b7837", "on par": "#878787", "trails": "#b2182b",
-           "Concentrate here": "#b2182b", "Keep up the good work": "#1b7837",
-           "Low priority": "#878787", "Possible overkill": "#2166ac"}
-MARKERS = {"leads": "^", "on par": "o", "trails": "v",
-           "Concentrate here": "X", "Keep up the good work": "o", "Low priority": "s", "Possible overkill": "D"}
+PALETTE = {
+    "leads": "#1b7837",
+    "on par": "#878787",
+    "trails": "#b2182b",
+    "Concentrate here": "#b2182b",
+    "Keep up the good work": "#1b7837",
+    "Low priority": "#878787",
+    "Possible overkill": "#2166ac",
+}
+MARKERS = {
+    "leads": "^",
+    "on par": "o",
+    "trails": "v",
+    "Concentrate here": "X",
+    "Keep up the good work": "o",
+    "Low priority": "s",
+    "Possible overkill": "D",
+}
 FIGSIZE = (7.5, 4.5)
 
 
@@ -32,8 +45,16 @@ def set_theme() -> None:
     >>> set_theme()
     """
     sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
-    plt.rcParams.update({"figure.figsize": FIGSIZE, "figure.dpi": 80, "savefig.dpi": 100,
-                         "axes.titleweight": "bold", "axes.titlesize": 12, "figure.autolayout": True})
+    plt.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": 80,
+            "savefig.dpi": 100,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 12,
+            "figure.autolayout": True,
+        }
+    )
 
 
 def _axes(ax):
@@ -45,16 +66,29 @@ def _axes(ax):
 def _label(ax, title: str, xlabel: str, ylabel: str) -> None:
     for what, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
         if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"a figure needs a {what}: pass {what}='...' (with units where the axis has them)")
+            raise ValueError(
+                f"a figure needs a {what}: pass {what}='...' (with units where the axis has them)"
+            )
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
 
 
-def interval_plot(df: pd.DataFrame, *, value: str = "value", low: str = "low", high: str = "high",
-                  label: str | None = None, title: str, xlabel: str, ylabel: str = "",
-                  reference: float | None = None, reference_label: str | None = None,
-                  sort: bool = False, ax=None):
+def interval_plot(
+    df: pd.DataFrame,
+    *,
+    value: str = "value",
+    low: str = "low",
+    high: str = "high",
+    label: str | None = None,
+    title: str,
+    xlabel: str,
+    ylabel: str = "",
+    reference: float | None = None,
+    reference_label: str | None = None,
+    sort: bool = False,
+    ax=None,
+):
     """Estimates with their confidence intervals, one row per group (e.g. NPS by branch).
 
     Parameters
@@ -97,8 +131,19 @@ def interval_plot(df: pd.DataFrame, *, value: str = "value", low: str = "low", h
     return ax
 
 
-def bar_chart(df: pd.DataFrame, *, value: str, label: str | None = None, low: str | None = None,
-              high: str | None = None, title: str, xlabel: str, ylabel: str = "", sort: bool = True, ax=None):
+def bar_chart(
+    df: pd.DataFrame,
+    *,
+    value: str,
+    label: str | None = None,
+    low: str | None = None,
+    high: str | None = None,
+    title: str,
+    xlabel: str,
+    ylabel: str = "",
+    sort: bool = True,
+    ax=None,
+):
     """Horizontal bars, largest on top, with optional interval lines (e.g. driver importance).
 
     Examples
@@ -123,9 +168,19 @@ def bar_chart(df: pd.DataFrame, *, value: str, label: str | None = None, low: st
     return ax
 
 
-def gap_chart(df: pd.DataFrame, *, diff: str = "difference", low: str = "low", high: str = "high",
-              label: str | None = None, verdict: str | None = None, title: str, xlabel: str, ylabel: str = "",
-              ax=None):
+def gap_chart(
+    df: pd.DataFrame,
+    *,
+    diff: str = "difference",
+    low: str = "low",
+    high: str = "high",
+    label: str | None = None,
+    verdict: str | None = None,
+    title: str,
+    xlabel: str,
+    ylabel: str = "",
+    ax=None,
+):
     """Differences with intervals around a zero line, coloured and shaped by verdict.
 
     Used for benchmark gaps (us minus a competitor), expectation gaps (employees
@@ -148,8 +203,16 @@ def gap_chart(df: pd.DataFrame, *, diff: str = "difference", low: str = "low", h
     if verdict:
         for v in pd.unique(df[verdict].astype(str)):
             sel = (df[verdict].astype(str) == v).to_numpy()
-            ax.plot(df[diff].to_numpy(dtype=float)[sel], y[sel], ls="none", marker=MARKERS.get(v, "o"),
-                    color=PALETTE.get(v, "#2166ac"), ms=8, label=v, zorder=3)
+            ax.plot(
+                df[diff].to_numpy(dtype=float)[sel],
+                y[sel],
+                ls="none",
+                marker=MARKERS.get(v, "o"),
+                color=PALETTE.get(v, "#2166ac"),
+                ms=8,
+                label=v,
+                zorder=3,
+            )
         ax.legend(title=verdict.replace("_", " "), loc="best", frameon=True)
     else:
         ax.plot(df[diff].to_numpy(dtype=float), y, "o", color="#2166ac", ms=7, zorder=3)
@@ -159,10 +222,19 @@ def gap_chart(df: pd.DataFrame, *, diff: str = "difference", low: str = "low", h
     return ax
 
 
-def ipa_map(df: pd.DataFrame, *, importance: str = "importance", performance: str = "performance",
-            quadrant: str | None = "quadrant", x_cross: float | None = None, y_cross: float | None = None,
-            title: str = "Importance-performance map", xlabel: str = "performance (mean rating)",
-            ylabel: str = "importance", ax=None):
+def ipa_map(
+    df: pd.DataFrame,
+    *,
+    importance: str = "importance",
+    performance: str = "performance",
+    quadrant: str | None = "quadrant",
+    x_cross: float | None = None,
+    y_cross: float | None = None,
+    title: str = "Importance-performance map",
+    xlabel: str = "performance (mean rating)",
+    ylabel: str = "importance",
+    ax=None,
+):
     """Importance-performance map (Martilla & James 1977), one labelled point per driver.
 
     The crosshairs default to the means of importance and performance across drivers,
@@ -171,8 +243,10 @@ def ipa_map(df: pd.DataFrame, *, importance: str = "importance", performance: st
     Examples
     --------
     >>> df = pd.DataFrame({"importance": [30.0, 10.0], "performance": [3.4, 4.1],
-    ...                    "quadrant": ["Concentrate here", "Possible overkill"]}, index=["waiting", "comfort"])
-    >>> len(ipa_map(df, title="Where to act", xlabel="performance (mean, 1-5)", ylabel="importance (%)").texts)
+    ...                    "quadrant": ["Concentrate here", "Possible overkill"]},
+    ...                   index=["waiting", "comfort"])
+    >>> ax = ipa_map(df, title="Where to act", xlabel="performance (mean, 1-5)", ylabel="importance (%)")
+    >>> len(ax.texts)
     2
     """
     cols = [importance, performance] + ([quadrant] if quadrant else [])
@@ -183,8 +257,15 @@ def ipa_map(df: pd.DataFrame, *, importance: str = "importance", performance: st
     groups = df[quadrant].astype(str).to_numpy() if quadrant else np.repeat("driver", len(df))
     for g in pd.unique(groups):
         sel = groups == g
-        ax.plot(x[sel], y[sel], ls="none", marker=MARKERS.get(g, "o"), color=PALETTE.get(g, "#2166ac"),
-                ms=9, label=g)
+        ax.plot(
+            x[sel],
+            y[sel],
+            ls="none",
+            marker=MARKERS.get(g, "o"),
+            color=PALETTE.get(g, "#2166ac"),
+            ms=9,
+            label=g,
+        )
     ax.axvline(np.mean(x) if x_cross is None else x_cross, color="black", lw=0.8, ls="--")
     ax.axhline(np.mean(y) if y_cross is None else y_cross, color="black", lw=0.8, ls="--")
     if quadrant:
@@ -195,12 +276,16 @@ def ipa_map(df: pd.DataFrame, *, importance: str = "importance", performance: st
 
 
 # where a point's label may go, in points from the point: above right first, then the other corners
-_LABEL_SPOTS = (((5, 4), "left", "bottom"), ((5, -4), "left", "top"), ((-5, 4), "right", "bottom"),
-                ((-5, -4), "right", "top"))
+_LABEL_SPOTS = (
+    ((5, 4), "left", "bottom"),
+    ((5, -4), "left", "top"),
+    ((-5, 4), "right", "bottom"),
+    ((-5, -4), "right", "top"),
+)
 
 
 def _place_labels(ax, x, y, names) -> None:
-    """Label each point, moving a label to another corner of its point when it would overlap one already placed."""
+    """Label each point, moving a label to another corner of its point if it would overlap one placed."""
     renderer = ax.figure.canvas.get_renderer()
     placed = []
     for i in np.argsort(x, kind="stable"):
@@ -208,17 +293,30 @@ def _place_labels(ax, x, y, names) -> None:
         for offset, ha, va in _LABEL_SPOTS:
             if text is not None:
                 text.remove()
-            text = ax.annotate(names[i], (x[i], y[i]), textcoords="offset points", xytext=offset, ha=ha, va=va,
-                               fontsize=9)
+            text = ax.annotate(
+                names[i], (x[i], y[i]), textcoords="offset points", xytext=offset, ha=ha, va=va, fontsize=9
+            )
             box = text.get_window_extent(renderer)
             if not any(box.overlaps(other) for other in placed):
                 break
         placed.append(box)  # if every corner overlaps, the last one stays: the label is still shown
 
 
-def control_chart(df: pd.DataFrame, *, x: str | None = None, y: str = "p", center: str = "center",
-                  lower: str = "lower", upper: str = "upper", signal: str | None = "signal",
-                  title: str, xlabel: str, ylabel: str, percent: bool = True, ax=None):
+def control_chart(
+    df: pd.DataFrame,
+    *,
+    x: str | None = None,
+    y: str = "p",
+    center: str = "center",
+    lower: str = "lower",
+    upper: str = "upper",
+    signal: str | None = "signal",
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    percent: bool = True,
+    ax=None,
+):
     """A control chart: the series, its centre line, control limits, and signals marked.
 
     ``percent=True`` shows proportions (0-1) as percentages.
@@ -235,25 +333,53 @@ def control_chart(df: pd.DataFrame, *, x: str | None = None, y: str = "p", cente
     require_columns(df, cols, "the control chart table")
     ax = _axes(ax)
     k = 100.0 if percent else 1.0
-    xs = df[x].to_numpy() if x else (df.index.to_numpy() if not isinstance(df.index, pd.RangeIndex)
-                                     else np.arange(1, len(df) + 1))
+    xs = (
+        df[x].to_numpy()
+        if x
+        else (df.index.to_numpy() if not isinstance(df.index, pd.RangeIndex) else np.arange(1, len(df) + 1))
+    )
     ax.plot(xs, df[y].to_numpy(dtype=float) * k, "-o", color="#2166ac", ms=4, lw=1.2, label="observed")
     ax.plot(xs, df[center].to_numpy(dtype=float) * k, color="black", lw=1, label="centre line")
-    ax.step(xs, df[upper].to_numpy(dtype=float) * k, where="mid", color="#b2182b", ls="--", lw=1,
-            label="control limits")
+    ax.step(
+        xs,
+        df[upper].to_numpy(dtype=float) * k,
+        where="mid",
+        color="#b2182b",
+        ls="--",
+        lw=1,
+        label="control limits",
+    )
     ax.step(xs, df[lower].to_numpy(dtype=float) * k, where="mid", color="#b2182b", ls="--", lw=1)
     if signal:
         sel = df[signal].to_numpy(dtype=bool)
         if sel.any():
-            ax.plot(np.asarray(xs)[sel], df[y].to_numpy(dtype=float)[sel] * k, "X", color="#b2182b", ms=10,
-                    label="signal", zorder=3)
+            ax.plot(
+                np.asarray(xs)[sel],
+                df[y].to_numpy(dtype=float)[sel] * k,
+                "X",
+                color="#b2182b",
+                ms=10,
+                label="signal",
+                zorder=3,
+            )
     ax.legend(loc="best", frameon=True, fontsize=9)
     _label(ax, title, xlabel, ylabel)
     return ax
 
 
-def before_after(df: pd.DataFrame, *, time: str, value: str, intervention, fitted: str | None = None,
-                 counterfactual: str | None = None, title: str, xlabel: str, ylabel: str, ax=None):
+def before_after(
+    df: pd.DataFrame,
+    *,
+    time: str,
+    value: str,
+    intervention,
+    fitted: str | None = None,
+    counterfactual: str | None = None,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ax=None,
+):
     """A series before and after an intervention, with an optional fitted line and counterfactual.
 
     Examples
@@ -277,8 +403,15 @@ def before_after(df: pd.DataFrame, *, time: str, value: str, intervention, fitte
     return ax
 
 
-def distribution_plot(df: pd.DataFrame, *, columns: Sequence[str], title: str,
-                      xlabel: str = "share of answers (%)", ylabel: str = "item", ax=None):
+def distribution_plot(
+    df: pd.DataFrame,
+    *,
+    columns: Sequence[str],
+    title: str,
+    xlabel: str = "share of answers (%)",
+    ylabel: str = "item",
+    ax=None,
+):
     """Stacked shares of each rating for several items (how answers spread over the scale).
 
     Examples
@@ -289,7 +422,9 @@ def distribution_plot(df: pd.DataFrame, *, columns: Sequence[str], title: str,
     """
     require_columns(df, list(columns), "the table to plot")
     ax = _axes(ax)
-    shares = pd.DataFrame({c: df[c].value_counts(normalize=True) * 100 for c in columns}).fillna(0.0).sort_index()
+    shares = (
+        pd.DataFrame({c: df[c].value_counts(normalize=True) * 100 for c in columns}).fillna(0.0).sort_index()
+    )
     left = np.zeros(len(columns))
     colors = sns.color_palette("RdBu", n_colors=len(shares.index))
     for color, (rating, row) in zip(colors, shares.iterrows()):

@@ -56,4 +56,7 @@ class Estimate(OneRowResult):
     method: str = ""
 
     def __repr__(self) -> str:
-        return f"Estimate(value={self.value:.4g}, {self._interval()}, se={self.se:.4g}, n={self.n}, method={self.method!r})"
+        return (
+            f"Estimate(value={self.value:.4g}, {self._interval()}, se={self.se:.4g}, n={self.n}, "
+            f"method={self.method!r})"
+        )

@@ -108,6 +108,7 @@ class Result:
 
 # --- the notebook's parameters cell ---
 
+
 def notebook_parameters(path: str | os.PathLike) -> dict:
     """The defaults of a notebook's ``parameters`` cell, as Python values.
 
@@ -177,8 +178,11 @@ def convert(name: str, value, default, where: str = ""):
     ...
     cxlib.run.RunError: parameter sigma: '2.5' is not a whole number (the notebook's default is 3)
     """
+
     def fail(expected):
-        raise RunError(f"{where}parameter {name}: {value!r} is not {expected} (the notebook's default is {default!r})")
+        raise RunError(
+            f"{where}parameter {name}: {value!r} is not {expected} (the notebook's default is {default!r})"
+        )
 
     if isinstance(value, str) and not isinstance(default, str):
         text = value.strip()
@@ -222,6 +226,7 @@ def convert(name: str, value, default, where: str = ""):
 
 
 # --- building the list of runs ---
+
 
 def _safe_id(text) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9._=-]+", "_", str(text)).replace("=", "-").strip("._-")
@@ -269,8 +274,12 @@ def read_roster(path: str | os.PathLike) -> list[dict]:
     return rows
 
 
-def build_runs(roster: list[dict] | None = None, grid: dict | None = None, fixed: dict | None = None,
-               student_data: bool = False) -> list[Run]:
+def build_runs(
+    roster: list[dict] | None = None,
+    grid: dict | None = None,
+    fixed: dict | None = None,
+    student_data: bool = False,
+) -> list[Run]:
     """Turn a roster, a grid or fixed parameters into runs with unique, folder-safe ids.
 
     Examples
@@ -304,8 +313,10 @@ def build_runs(roster: list[dict] | None = None, grid: dict | None = None, fixed
             ident = "_".join(f"{k}={v}" for k, v in row.items() if k in grid) if grid else f"run{i:03d}"
         rid = _safe_id(ident)
         if rid.lower() in seen:  # case-insensitive: some file systems are
-            raise RunError(f"runs {seen[rid.lower()]} and {i} have the same id {rid!r} (as a folder name); "
-                           "give each row a unique run_id or student_id")
+            raise RunError(
+                f"runs {seen[rid.lower()]} and {i} have the same id {rid!r} (as a folder name); "
+                "give each row a unique run_id or student_id"
+            )
         seen[rid.lower()] = i
         seed = None
         has_data = row.get("data_dir") not in (None, "", "None")
@@ -342,6 +353,7 @@ def unused_columns(notebooks, runs: list[Run]) -> list[str]:
 
 # --- planning: what to run, with which parameters, and what is up to date ---
 
+
 @dataclass
 class _Task:
     run: Run
@@ -376,8 +388,10 @@ def _check_notebooks(notebooks) -> list[Path]:
         if not p.is_file():
             raise RunError(f"notebook not found: {p}")
         if p.name in names and names[p.name] != p.resolve():
-            raise RunError(f"two notebooks are both named {p.name} ({names[p.name]} and {p}); "
-                           "run them in separate batches")
+            raise RunError(
+                f"two notebooks are both named {p.name} ({names[p.name]} and {p}); "
+                "run them in separate batches"
+            )
         names[p.name] = p.resolve()
     return list(dict.fromkeys(paths))
 
@@ -436,6 +450,7 @@ def _collect(path: Path) -> dict:
 
 # --- executing (these run in the worker processes) ---
 
+
 def _generate_data(folder: str, seed: int, stamp: dict) -> None:
     """Write the seed's data set into ``folder`` (replacing any other seed's)."""
     from .synth import write
@@ -462,7 +477,9 @@ def _failed_cell(executed: Path, index: int | None) -> tuple[int | None, str]:
     # papermill adds two markdown cells pointing at the error after it numbered the cells
     cells = [c for c in cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])]
     if index is None:
-        started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+        started = [
+            i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")
+        ]
         if not started:
             return None, ""
         index = started[-1]
@@ -471,7 +488,9 @@ def _failed_cell(executed: Path, index: int | None) -> tuple[int | None, str]:
     source = cells[index].get("source", "")
     source = "".join(source) if isinstance(source, list) else source
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    injected = [i for i, c in enumerate(cells) if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    injected = [
+        i for i, c in enumerate(cells) if "injected-parameters" in c.get("metadata", {}).get("tags", [])
+    ]
     shift = 1 if injected and index > injected[0] else 0
     return index + 1 - shift, first[:120]
 
@@ -495,9 +514,18 @@ def _execute(notebook: str, target: str, params: dict, cwd: str, timeout: float 
         return max(0.05, timeout - (time.perf_counter() - start)) if timeout else None
 
     try:
-        pm.execute_notebook(notebook, target, parameters=params, cwd=cwd, kernel_name="python3", language="python",
-                            progress_bar=False, log_output=False, timeout_func=time_left,
-                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])  # no kernel chatter on the console
+        pm.execute_notebook(
+            notebook,
+            target,
+            parameters=params,
+            cwd=cwd,
+            kernel_name="python3",
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            timeout_func=time_left,
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )  # no kernel chatter on the console
     except pm.PapermillExecutionError as exc:
         out.update(status=STATUS_FAILED, error=f"{exc.ename}: {exc.evalue}")
         out["cell"], out["code"] = _failed_cell(Path(target), exc.cell_index)
@@ -517,8 +545,16 @@ def _execute(notebook: str, target: str, params: dict, cwd: str, timeout: float 
 
 # --- the batch ---
 
-def run_batch(notebooks, runs: list[Run], out: str | os.PathLike, workers: int | None = None,
-              timeout: float | None = 600, force: bool = False, progress: bool = True) -> list[Result]:
+
+def run_batch(
+    notebooks,
+    runs: list[Run],
+    out: str | os.PathLike,
+    workers: int | None = None,
+    timeout: float | None = 600,
+    force: bool = False,
+    progress: bool = True,
+) -> list[Result]:
     """Execute ``notebooks`` for every run, in parallel; one :class:`Result` per run and notebook.
 
     Every parameter is converted and checked before anything runs. Notebooks that are
@@ -546,7 +582,8 @@ def run_batch(notebooks, runs: list[Run], out: str | os.PathLike, workers: int |
     --------
     >>> import tempfile, nbformat
     >>> folder = Path(tempfile.mkdtemp())
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+    >>> param_cell = nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]})
+    >>> nb = nbformat.v4.new_notebook(cells=[param_cell,
     ...                                      nbformat.v4.new_code_cell("assert x < 3, 'x is too big'")])
     >>> nbformat.write(nb, folder / "demo.ipynb")
     >>> results = run_batch([folder / "demo.ipynb"], build_runs(grid={"x": [1, 5]}), folder / "out",
@@ -569,9 +606,14 @@ def run_batch(notebooks, runs: list[Run], out: str | os.PathLike, workers: int |
     for t in tasks:
         prev = manifests[t.run.run_id].get(t.notebook.name, {})
         if not force and prev.get("key") == t.key and prev.get("status") == STATUS_OK and t.target.exists():
-            results[t.run.run_id, t.notebook.name] = Result(t.run.run_id, t.notebook.name, STATUS_SKIPPED,
-                                                            prev.get("duration", 0.0), parameters=t.params,
-                                                            recorded=_collect(t.target))
+            results[t.run.run_id, t.notebook.name] = Result(
+                t.run.run_id,
+                t.notebook.name,
+                STATUS_SKIPPED,
+                prev.get("duration", 0.0),
+                parameters=t.params,
+                recorded=_collect(t.target),
+            )
         else:
             todo[t.run.run_id].append(t)
     stamps = {}
@@ -592,16 +634,36 @@ def run_batch(notebooks, runs: list[Run], out: str | os.PathLike, workers: int |
         monitor_interval = 0  # no monitor thread: the worker processes are forked after the bar exists
 
     runs_left = {rid: len(ts) for rid, ts in todo.items()}
-    bar = _Bar(total=len(runs), initial=sum(n == 0 for n in runs_left.values()), desc="runs", unit="run",
-               disable=not progress, file=sys.stderr)
+    bar = _Bar(
+        total=len(runs),
+        initial=sum(n == 0 for n in runs_left.values()),
+        desc="runs",
+        unit="run",
+        disable=not progress,
+        file=sys.stderr,
+    )
     failed_runs = set()
 
     def finish(task: _Task, res: dict) -> None:
         rid, name = task.run.run_id, task.notebook.name
-        results[rid, name] = Result(rid, name, res["status"], res.get("duration", 0.0), res.get("cell"),
-                                    res.get("code", ""), res.get("error", ""), task.params, res.get("recorded", {}))
-        manifests[rid][name] = {"key": task.key, "status": res["status"], "duration": round(res.get("duration", 0), 2),
-                                "parameters": task.params, "error": res.get("error", "")}
+        results[rid, name] = Result(
+            rid,
+            name,
+            res["status"],
+            res.get("duration", 0.0),
+            res.get("cell"),
+            res.get("code", ""),
+            res.get("error", ""),
+            task.params,
+            res.get("recorded", {}),
+        )
+        manifests[rid][name] = {
+            "key": task.key,
+            "status": res["status"],
+            "duration": round(res.get("duration", 0), 2),
+            "parameters": task.params,
+            "error": res.get("error", ""),
+        }
         (out / rid).mkdir(parents=True, exist_ok=True)
         _write_json(out / rid / "manifest.json", manifests[rid])
         if res["status"] == STATUS_FAILED:
@@ -631,7 +693,11 @@ def run_batch(notebooks, runs: list[Run], out: str | os.PathLike, workers: int |
                     try:
                         _generate_data(*data_args(rid))
                     except Exception as exc:  # noqa: BLE001
-                        fail_all(rid, f"generating the data for seed {run.data_seed} failed: {type(exc).__name__}: {exc}")
+                        fail_all(
+                            rid,
+                            f"generating the data for seed {run.data_seed} failed: "
+                            f"{type(exc).__name__}: {exc}",
+                        )
                         continue
                 for t in todo[rid]:
                     finish(t, _execute(*args(t)))
@@ -639,7 +705,11 @@ def run_batch(notebooks, runs: list[Run], out: str | os.PathLike, workers: int |
             _run_parallel(workers, runs, todo, stamps, finish, fail_all, args, data_args)
     finally:
         bar.close()
-        ordered = [results[t.run.run_id, t.notebook.name] for t in tasks if (t.run.run_id, t.notebook.name) in results]
+        ordered = [
+            results[t.run.run_id, t.notebook.name]
+            for t in tasks
+            if (t.run.run_id, t.notebook.name) in results
+        ]
         write_summary(ordered, out, runs)
     return ordered
 
@@ -693,6 +763,7 @@ def _run_parallel(workers, runs, todo, stamps, finish, fail_all, args, data_args
 
 # --- summary ---
 
+
 def _fmt(value) -> str:
     if value is None:
         return ""
@@ -708,12 +779,14 @@ def summary_table(results: list[Result], runs: list[Run] | None = None) -> tuple
 
     Examples
     --------
-    >>> results = [Result("ana", "03.ipynb", STATUS_OK, 4.2, parameters={"branch": "Ashford"}, recorded={"nps": 31.5}),
+    >>> results = [Result("ana", "03.ipynb", STATUS_OK, 4.2, parameters={"branch": "Ashford"},
+    ...                   recorded={"nps": 31.5}),
     ...            Result("ben", "03.ipynb", STATUS_FAILED, 1.0, cell=7, code="metrics.nps(x)",
     ...                   error="InputError: scores is empty", parameters={"branch": "Nowhere"})]
     >>> cols, rows = summary_table(results)
     >>> cols
-    ['run_id', 'branch', 'status', 'passed', 'duration_s', 'failed_notebook', 'failed_cell', 'failed_code', 'error', 'nps']
+    ['run_id', 'branch', 'status', 'passed', 'duration_s', 'failed_notebook', 'failed_cell', 'failed_code',
+     'error', 'nps']
     >>> rows[1]["status"], rows[1]["failed_cell"], rows[0]["nps"]
     ('failed', 7, 31.5)
     """
@@ -732,8 +805,18 @@ def summary_table(results: list[Result], runs: list[Run] | None = None) -> tuple
             col = name if len(who[name]) == 1 else f"{Path(r.notebook).stem}.{name}"
             if col not in rec_cols:
                 rec_cols.append(col)
-    cols = ["run_id", *param_cols, "status", "passed", "duration_s", "failed_notebook", "failed_cell",
-            "failed_code", "error", *rec_cols]
+    cols = [
+        "run_id",
+        *param_cols,
+        "status",
+        "passed",
+        "duration_s",
+        "failed_notebook",
+        "failed_cell",
+        "failed_code",
+        "error",
+        *rec_cols,
+    ]
     rows = []
     for rid in order:
         rs = by_run[rid]
@@ -750,9 +833,17 @@ def summary_table(results: list[Result], runs: list[Run] | None = None) -> tuple
         row["duration_s"] = f"{sum(r.duration for r in rs):.1f}"
         if failures:
             first = failures[0]
-            more = f" (+{len(failures) - 1} more failed notebook(s), see notebooks.csv)" if len(failures) > 1 else ""
-            row.update(failed_notebook=first.notebook, failed_cell=first.cell, failed_code=first.code,
-                       error=first.error + more)
+            more = (
+                f" (+{len(failures) - 1} more failed notebook(s), see notebooks.csv)"
+                if len(failures) > 1
+                else ""
+            )
+            row.update(
+                failed_notebook=first.notebook,
+                failed_cell=first.cell,
+                failed_code=first.code,
+                error=first.error + more,
+            )
         for r in rs:
             for name, v in r.recorded.items():
                 row[name if len(who[name]) == 1 else f"{Path(r.notebook).stem}.{name}"] = v
@@ -779,7 +870,11 @@ def _html_table(cols: list[str], rows: list[dict], link_col: str | None = None) 
                 text = f'<a href="{html.escape(quote(str(row[c])))}/">{text}</a>'
             cells.append(f"<td>{text}</td>")
         status = str(row.get("status", ""))
-        cls = "failed" if status == STATUS_FAILED else ("skipped" if status.startswith(("ok (", STATUS_SKIPPED)) else "ok")
+        cls = (
+            "failed"
+            if status == STATUS_FAILED
+            else ("skipped" if status.startswith(("ok (", STATUS_SKIPPED)) else "ok")
+        )
         body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -801,8 +896,18 @@ def write_summary(results: list[Result], out: str | os.PathLike, runs: list[Run]
     cols, rows = summary_table(results, runs)
     _write_csv(out / "summary.csv", cols, rows)
     nb_cols = ["run_id", "notebook", "status", "duration_s", "failed_cell", "failed_code", "error"]
-    nb_rows = [{"run_id": r.run_id, "notebook": r.notebook, "status": r.status, "duration_s": f"{r.duration:.1f}",
-                "failed_cell": r.cell, "failed_code": r.code, "error": r.error} for r in results]
+    nb_rows = [
+        {
+            "run_id": r.run_id,
+            "notebook": r.notebook,
+            "status": r.status,
+            "duration_s": f"{r.duration:.1f}",
+            "failed_cell": r.cell,
+            "failed_code": r.code,
+            "error": r.error,
+        }
+        for r in results
+    ]
     _write_csv(out / "notebooks.csv", nb_cols, nb_rows)
     n_failed = sum(row["status"] == STATUS_FAILED for row in rows)
     failures = [row for row in nb_rows if row["status"] == STATUS_FAILED]
@@ -813,7 +918,8 @@ def write_summary(results: list[Result], out: str | os.PathLike, runs: list[Run]
 td,th{{border:1px solid #bbb;padding:4px 8px;font-size:90%;vertical-align:top;text-align:left}}
 th{{background:#eee;position:sticky;top:0}} tr.failed{{background:#fdd}} tr.skipped{{color:#555}}</style>
 </head><body><h1>Batch run summary</h1>
-<p>{len(rows) - n_failed} of {len(rows)} runs passed; {len(results) - len(failures)} of {len(results)} notebook
+<p>{len(rows) - n_failed} of {len(rows)} runs passed;
+{len(results) - len(failures)} of {len(results)} notebook
 runs passed ({sum(r.status == STATUS_SKIPPED for r in results)} were up to date and skipped).
 Each run's notebooks are in its folder (follow the run id). Cells are counted from 1, from the top
 of the notebook.</p>
@@ -825,6 +931,7 @@ of the notebook.</p>
 
 
 # --- command line ---
+
 
 def _parse_grid(items: list[str] | None) -> dict:
     grid = {}
@@ -854,22 +961,47 @@ def main(argv: list[str] | None = None) -> int:
     returns 0 if all passed, 1 if some failed, 2 if the batch could not start.
     """
     parser = argparse.ArgumentParser(
-        prog="cxkit", description=__doc__.split("\n\n")[0],
+        prog="cxkit",
+        description=__doc__.split("\n\n")[0],
         epilog="Exit status: 0 all passed, 1 some failed, 2 the batch could not start. "
-               "See the docstring of cxlib.run for the details.")
-    parser.add_argument("notebooks", nargs="+", help="notebooks to run, paths or quoted globs (each run runs all)")
+        "See the docstring of cxlib.run for the details.",
+    )
+    parser.add_argument(
+        "notebooks", nargs="+", help="notebooks to run, paths or quoted globs (each run runs all)"
+    )
     parser.add_argument("--out", required=True, help="output folder (one subfolder per run)")
-    parser.add_argument("--roster", help="CSV or YAML file, one row per run (run_id or student_id, parameters, seed)")
-    parser.add_argument("--grid", action="append", metavar="NAME=V1,V2",
-                        help="a parameter's values; repeat for a grid of every combination")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                        help="a parameter for every run")
-    parser.add_argument("--student-data", action="store_true",
-                        help="give each run its own data, seeded from its student_id (unless it has a seed)")
-    parser.add_argument("--workers", type=int, default=None, help="parallel notebooks (default: number of cores)")
-    parser.add_argument("--timeout", type=float, default=600, help="time limit per notebook in seconds (default 600)")
+    parser.add_argument(
+        "--roster", help="CSV or YAML file, one row per run (run_id or student_id, parameters, seed)"
+    )
+    parser.add_argument(
+        "--grid",
+        action="append",
+        metavar="NAME=V1,V2",
+        help="a parameter's values; repeat for a grid of every combination",
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a parameter for every run",
+    )
+    parser.add_argument(
+        "--student-data",
+        action="store_true",
+        help="give each run its own data, seeded from its student_id (unless it has a seed)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="parallel notebooks (default: number of cores)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="time limit per notebook in seconds (default 600)"
+    )
     parser.add_argument("--force", action="store_true", help="re-run up-to-date notebooks too")
-    parser.add_argument("--dry-run", action="store_true", help="list the runs and their parameters, run nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list the runs and their parameters, run nothing"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
@@ -878,16 +1010,20 @@ def main(argv: list[str] | None = None) -> int:
         runs = build_runs(roster, _parse_grid(args.grid), dict(args.parameter or []), args.student_data)
         unused = unused_columns(notebooks, runs)
         if unused:
-            print(f"note: {', '.join(unused)} is not a parameter of any of these notebooks; "
-                  "kept in the summary only", file=sys.stderr)
+            print(
+                f"note: {', '.join(unused)} is not a parameter of any of these notebooks; "
+                "kept in the summary only",
+                file=sys.stderr,
+            )
         if args.dry_run:
             tasks = _plan(notebooks, runs, Path(args.out), fingerprint())
             for t in tasks:
                 data = f" (data generated from seed {t.run.data_seed})" if t.run.data_seed is not None else ""
                 print(f"{t.run.run_id}: {t.notebook.name} {t.params}{data}")
             return 0
-        results = run_batch(notebooks, runs, args.out, args.workers, args.timeout or None, args.force,
-                            progress=not args.quiet)
+        results = run_batch(
+            notebooks, runs, args.out, args.workers, args.timeout or None, args.force, progress=not args.quiet
+        )
     except RunError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -896,8 +1032,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     failed = [r for r in results if r.status == STATUS_FAILED]
     skipped = sum(r.status == STATUS_SKIPPED for r in results)
-    print(f"{len(results) - len(failed)} of {len(results)} notebook runs passed ({skipped} up to date); "
-          f"summary: {Path(args.out) / 'summary.html'}")
+    print(
+        f"{len(results) - len(failed)} of {len(results)} notebook runs passed ({skipped} up to date); "
+        f"summary: {Path(args.out) / 'summary.html'}"
+    )
     for r in failed:
         where = f", cell {r.cell}" if r.cell is not None else ""
         print(f"FAILED {r.run_id}: {r.notebook}{where}: {r.error}", file=sys.stderr)

@@ -50,23 +50,31 @@ class Alpha(OneRowResult):
     nan_policy: str = "pairwise"
 
     def __repr__(self) -> str:
-        return (f"Alpha(alpha={self.alpha:.3f}, {self._interval('.3f')}, n={self.n}, k={self.k}, "
-                f"nan_policy={self.nan_policy!r})")
+        return (
+            f"Alpha(alpha={self.alpha:.3f}, {self._interval('.3f')}, n={self.n}, k={self.k}, "
+            f"nan_policy={self.nan_policy!r})"
+        )
 
 
 def _matrix(items: pd.DataFrame, name: str = "items") -> np.ndarray:
     if not isinstance(items, pd.DataFrame):
         raise InputError(f"{name} must be a DataFrame with one column per item, got {type(items).__name__}")
     if items.shape[1] < 2:
-        raise InputError(f"{name}: a scale needs at least two items (columns), got {items.shape[1]}: "
-                         f"{', '.join(map(str, items.columns))}")
+        raise InputError(
+            f"{name}: a scale needs at least two items (columns), got {items.shape[1]}: "
+            f"{', '.join(map(str, items.columns))}"
+        )
     cols = [as_numeric(items[c], str(c), allow_missing=True) for c in items.columns]
     x = np.column_stack(cols)
     if len(x) < 2:
-        raise InputError(f"{name}: {len(x)} respondent(s); reliability needs answers from at least 2 respondents")
+        raise InputError(
+            f"{name}: {len(x)} respondent(s); reliability needs answers from at least 2 respondents"
+        )
     if np.nanmax(np.abs(x)) > 1e150:
-        raise InputError(f"{name}: values as large as {np.nanmax(np.abs(x)):.3g} cannot be squared without overflow; "
-                         "check the data (ratings are small numbers)")
+        raise InputError(
+            f"{name}: values as large as {np.nanmax(np.abs(x)):.3g} cannot be squared without overflow; "
+            "check the data (ratings are small numbers)"
+        )
     empty = [str(c) for c, col in zip(items.columns, cols) if np.isnan(col).all()]
     if empty:
         raise InputError(f"{name}: column(s) {', '.join(map(repr, empty))} have no answers at all")
@@ -78,21 +86,25 @@ def _covariance(x: np.ndarray, nan_policy: str) -> tuple[np.ndarray, int]:
     if nan_policy == "listwise":
         x = x[~np.isnan(x).any(axis=1)]
         if len(x) < 2:
-            raise InputError(f"only {len(x)} respondent(s) answered every item; listwise alpha needs at least 2 "
-                             "(try nan_policy='pairwise')")
+            raise InputError(
+                f"only {len(x)} respondent(s) answered every item; listwise alpha needs at least 2 "
+                "(try nan_policy='pairwise')"
+            )
         return np.cov(x, rowvar=False), len(x)
     mask = ~np.isnan(x)
     if mask.all():
         return np.cov(x, rowvar=False), len(x)
     m = mask.astype(float)
     x0 = np.where(mask, x, 0.0)
-    counts = m.T @ m                     # respondents answering both items
-    sums = x0.T @ m                      # sums[i, j]: sum of item i where j is answered too
+    counts = m.T @ m  # respondents answering both items
+    sums = x0.T @ m  # sums[i, j]: sum of item i where j is answered too
     cross = x0.T @ x0
     if (counts < 2).any():
         i, j = np.argwhere(counts < 2)[0]
-        raise InputError(f"items {i} and {j} are answered together by fewer than 2 respondents; "
-                         "their covariance cannot be estimated")
+        raise InputError(
+            f"items {i} and {j} are answered together by fewer than 2 respondents; "
+            "their covariance cannot be estimated"
+        )
     cov = (cross - sums * sums.T / counts) / (counts - 1)
     return cov, len(x)
 
@@ -101,8 +113,9 @@ def _alpha_from_cov(cov: np.ndarray) -> float:
     k = cov.shape[0]
     total = cov.sum()
     if total <= 0:
-        raise InputError("the summed score has no variance (every respondent gave the same answers), "
-                         "so alpha is undefined")
+        raise InputError(
+            "the summed score has no variance (every respondent gave the same answers), so alpha is undefined"
+        )
     return float(k / (k - 1) * (1 - np.trace(cov) / total))
 
 
@@ -142,8 +155,10 @@ def cronbach_alpha(items: pd.DataFrame, confidence: float = 0.95, nan_policy: st
     """
     confidence = check_confidence(confidence)
     if nan_policy not in NAN_POLICIES:
-        raise InputError(f"nan_policy must be one of {', '.join(NAN_POLICIES)}, got {nan_policy!r}"
-                         f"{suggest(str(nan_policy), NAN_POLICIES)}")
+        raise InputError(
+            f"nan_policy must be one of {', '.join(NAN_POLICIES)}, got {nan_policy!r}"
+            f"{suggest(str(nan_policy), NAN_POLICIES)}"
+        )
     x = _matrix(items)
     cov, n = _covariance(x, nan_policy)
     k = x.shape[1]
@@ -152,8 +167,15 @@ def cronbach_alpha(items: pd.DataFrame, confidence: float = 0.95, nan_policy: st
     df1, df2 = n - 1, (n - 1) * (k - 1)
     low = 1 - (1 - alpha) * stats.f.isf(a / 2, df1, df2)
     high = 1 - (1 - alpha) * stats.f.isf(1 - a / 2, df1, df2)
-    return Alpha(alpha=alpha, low=float(low), high=float(high), n=int(n), k=int(k), confidence=confidence,
-                 nan_policy=nan_policy)
+    return Alpha(
+        alpha=alpha,
+        low=float(low),
+        high=float(high),
+        n=int(n),
+        k=int(k),
+        confidence=confidence,
+        nan_policy=nan_policy,
+    )
 
 
 def item_analysis(items: pd.DataFrame, nan_policy: str = "pairwise") -> pd.DataFrame:
@@ -178,12 +200,16 @@ def item_analysis(items: pd.DataFrame, nan_policy: str = "pairwise") -> pd.DataF
     cov, _ = _covariance(x, nan_policy)
     k = cov.shape[0]
     if k < 3:
-        raise InputError("alpha if deleted needs at least three items (deleting one must leave a scale of two)")
+        raise InputError(
+            "alpha if deleted needs at least three items (deleting one must leave a scale of two)"
+        )
     var = np.diag(cov)
     if (var <= 0).any():
         const = [str(c) for c, v in zip(items.columns, var) if v <= 0]
-        raise InputError(f"item(s) {', '.join(map(repr, const))} have no variance (everyone gave the same answer), "
-                         "so their correlations are undefined")
+        raise InputError(
+            f"item(s) {', '.join(map(repr, const))} have no variance (everyone gave the same answer), "
+            "so their correlations are undefined"
+        )
     rows = []
     for i in range(k):
         keep = np.arange(k) != i
@@ -191,9 +217,16 @@ def item_analysis(items: pd.DataFrame, nan_policy: str = "pairwise") -> pd.DataF
         r = cov[i, keep].sum() / np.sqrt(var[i] * rest.sum())
         rows.append((float(r), _alpha_from_cov(rest)))
     used = x if nan_policy == "pairwise" else x[~np.isnan(x).any(axis=1)]
-    out = pd.DataFrame({"mean": np.nanmean(used, axis=0), "sd": np.nanstd(used, axis=0, ddof=1),
-                        "n": (~np.isnan(used)).sum(axis=0), "item_total_r": [r for r, _ in rows],
-                        "alpha_if_deleted": [a for _, a in rows]}, index=items.columns)
+    out = pd.DataFrame(
+        {
+            "mean": np.nanmean(used, axis=0),
+            "sd": np.nanstd(used, axis=0, ddof=1),
+            "n": (~np.isnan(used)).sum(axis=0),
+            "item_total_r": [r for r, _ in rows],
+            "alpha_if_deleted": [a for _, a in rows],
+        },
+        index=items.columns,
+    )
     return out
 
 
@@ -234,7 +267,11 @@ def factor_scores(df: pd.DataFrame, factors=None, min_answered: float = 0.5) -> 
         from .data import items
 
         factors = {f: items(f) for f in factors}
-    if isinstance(min_answered, bool) or not isinstance(min_answered, (int, float)) or not 0 < min_answered <= 1:
+    if (
+        isinstance(min_answered, bool)
+        or not isinstance(min_answered, (int, float))
+        or not 0 < min_answered <= 1
+    ):
         raise InputError(f"min_answered must be a share between 0 (excluded) and 1, got {min_answered!r}")
     out = {}
     for name, cols in factors.items():
@@ -297,8 +334,12 @@ def reliable_change(sem: float, confidence: float = 0.95) -> float:
     8.51
     """
     confidence = check_confidence(confidence)
-    if isinstance(sem, bool) or not isinstance(sem, (int, float, np.integer, np.floating)) or not np.isfinite(sem) \
-            or sem < 0:
+    if (
+        isinstance(sem, bool)
+        or not isinstance(sem, (int, float, np.integer, np.floating))
+        or not np.isfinite(sem)
+        or sem < 0
+    ):
         raise InputError(f"sem must be a non-negative number (a standard error of measurement), got {sem!r}")
     z = stats.norm.isf((1 - confidence) / 2)
     return float(z * np.sqrt(2) * sem)

@@ -43,8 +43,18 @@ from . import data as cxdata
 
 START = "2024-01-01"
 N_MONTHS = 24
-BRANCHES = ["Ashford", "Brookside", "Carlton", "Dunmore", "Eastleigh", "Fairview", "Glenwood", "Hillcrest",
-            "Ironbridge", "Juniper"]
+BRANCHES = [
+    "Ashford",
+    "Brookside",
+    "Carlton",
+    "Dunmore",
+    "Eastleigh",
+    "Fairview",
+    "Glenwood",
+    "Hillcrest",
+    "Ironbridge",
+    "Juniper",
+]
 FACTORS = cxdata.FACTORS
 ITEMS = cxdata.items()
 ITEM_FACTOR = {f["name"]: f["factor"] for f in cxdata.fields("survey") if "factor" in f}
@@ -58,10 +68,18 @@ ITEM_CUTS = np.array([-1.7, -0.9, 0.0, 1.0])
 SAT_CUTS = np.array([-1.5, -0.75, 0.05, 0.95])
 # Latent model of the survey (standard deviations and means on the latent scale).
 FACTOR_MEAN = {"people": 0.35, "environment": 0.2, "practices": 0.0}
-ITEM_OFFSET = {"people_friendliness": 0.15, "people_knowledge": -0.05, "people_helpfulness": 0.0,
-               "env_cleanliness": 0.15, "env_comfort": -0.05, "env_appearance": 0.0,
-               "practices_ordering": 0.15, "practices_waiting": -0.2, "practices_billing": 0.05,
-               "practices_resolution": -0.1}
+ITEM_OFFSET = {
+    "people_friendliness": 0.15,
+    "people_knowledge": -0.05,
+    "people_helpfulness": 0.0,
+    "env_cleanliness": 0.15,
+    "env_comfort": -0.05,
+    "env_appearance": 0.0,
+    "practices_ordering": 0.15,
+    "practices_waiting": -0.2,
+    "practices_billing": 0.05,
+    "practices_resolution": -0.1,
+}
 SD_CUSTOMER_HALO = 0.45
 SD_RESPONSE_HALO = 0.3
 SD_FACTOR = 0.45
@@ -72,9 +90,14 @@ TREND_PER_MONTH = {"people": 0.0, "environment": -0.004, "practices": 0.006}
 DRIVER_WEIGHTS = {"people": 0.35, "environment": 0.12, "practices": 0.5}
 SD_SATISFACTION = 0.4
 MISSING_RATE = {item: 0.03 for item in ITEMS} | {"practices_resolution": 0.18}
-TRAINING = {"effect": 0.45, "lag_months": 1,
-            "waves": {"2024-10-01": ["Brookside", "Eastleigh", "Hillcrest"],
-                      "2025-04-01": ["Carlton", "Fairview", "Juniper"]}}
+TRAINING = {
+    "effect": 0.45,
+    "lag_months": 1,
+    "waves": {
+        "2024-10-01": ["Brookside", "Eastleigh", "Hillcrest"],
+        "2025-04-01": ["Carlton", "Fairview", "Juniper"],
+    },
+}
 RESPONSES_PER_BRANCH_MONTH = 28
 CUSTOMERS_PER_BRANCH = 500
 
@@ -84,11 +107,20 @@ BENCH_PROFILE = {
     "Northfield Furniture": {"environment": 0.5, "people": 0.05},
     "QuickHome": {"practices_waiting": 0.6, "practices_ordering": 0.5, "people": -0.25},
     "Casa Direct": {"people": 0.3, "environment": -0.1, "practices": -0.1, "people_knowledge": 0.15},
-    "Grand Meridian Hotel": {"people": 0.95, "environment": 0.75, "practices": 0.4,
-                             "practices_resolution": 0.5},
+    "Grand Meridian Hotel": {
+        "people": 0.95,
+        "environment": 0.75,
+        "practices": 0.4,
+        "practices_resolution": 0.5,
+    },
 }
-BENCH_N = {"Bramble & Co.": 300, "Northfield Furniture": 250, "QuickHome": 250,
-           "Casa Direct": 250, "Grand Meridian Hotel": 200}
+BENCH_N = {
+    "Bramble & Co.": 300,
+    "Northfield Furniture": 250,
+    "QuickHome": 250,
+    "Casa Direct": 250,
+    "Grand Meridian Hotel": 200,
+}
 
 # What matters (1-7): customers' true mean importance, and what employees believe it is.
 IMPORTANCE_CUSTOMER = dict(zip(EXPECTATIONS, [6.3, 6.4, 6.2, 5.7, 5.5, 4.8, 5.0, 4.7, 5.0, 5.3]))
@@ -100,24 +132,32 @@ SERVQUAL_PERCEIVE = dict(zip(DIMENSIONS, [5.5, 5.2, 5.3, 5.8, 5.6]))
 N_SERVQUAL = 300
 
 # Kano: the true category of each attribute, and how often a respondent answers in line with it.
-KANO_TRUE = {"staff who know the products": "one-dimensional", "clean store": "must-be",
-             "delivery on the promised day": "must-be", "told in advance about delays": "one-dimensional",
-             "thank-you note after delivery": "attractive", "designer advice at home": "attractive",
-             "evening opening hours": "indifferent", "loyalty points": "indifferent"}
-KANO_TYPICAL = {"attractive": [("like", "neutral"), ("like", "tolerate"), ("like", "expect")],
-                "one-dimensional": [("like", "dislike")],
-                "must-be": [("expect", "dislike"), ("neutral", "dislike"), ("tolerate", "dislike")],
-                "indifferent": [("neutral", "neutral"), ("tolerate", "neutral"), ("neutral", "tolerate")]}
+KANO_TRUE = {
+    "staff who know the products": "one-dimensional",
+    "clean store": "must-be",
+    "delivery on the promised day": "must-be",
+    "told in advance about delays": "one-dimensional",
+    "thank-you note after delivery": "attractive",
+    "designer advice at home": "attractive",
+    "evening opening hours": "indifferent",
+    "loyalty points": "indifferent",
+}
+KANO_TYPICAL = {
+    "attractive": [("like", "neutral"), ("like", "tolerate"), ("like", "expect")],
+    "one-dimensional": [("like", "dislike")],
+    "must-be": [("expect", "dislike"), ("neutral", "dislike"), ("tolerate", "dislike")],
+    "indifferent": [("neutral", "neutral"), ("tolerate", "neutral"), ("neutral", "tolerate")],
+}
 KANO_AGREEMENT = 0.6
 N_KANO = 250
 
 # Moments of truth.
 N_ORDERS = 3000
 PEAK_END = {"mean": 0.55, "peak": 0.2, "end": 0.25}
-DELAY_EFFECT = -2.0         # on the delivery contact's rating (1-10)
-TOLD_EFFECT = 1.0           # telling the customer about the delay softens the drop
-LATE_DAY_EFFECT = -0.15     # each day late costs a little more
-THANK_YOU_EFFECT = 0.8      # on the last contact's rating
+DELAY_EFFECT = -2.0  # on the delivery contact's rating (1-10)
+TOLD_EFFECT = 1.0  # telling the customer about the delay softens the drop
+LATE_DAY_EFFECT = -0.15  # each day late costs a little more
+THANK_YOU_EFFECT = 0.8  # on the last contact's rating
 
 # Value of a customer.
 MONTHLY_CHURN = {1: 0.09, 2: 0.06, 3: 0.035, 4: 0.02, 5: 0.012}
@@ -127,20 +167,34 @@ MARGIN_RATE = 0.32
 
 COMMENTS = {
     "people": {
-        "good": ["The staff were lovely, they really listened.", "Maria knew every sofa in the shop, great advice!",
-                 "Friendly team, no pressure to buy.", "Très bien: helpful staff, fair prices."],
-        "bad": ["Nobody came to help us, we waited at the desk.", "The salesman didn't know what \"memory foam\" meant.",
-                "Staff seemed more interested in their phones."],
+        "good": [
+            "The staff were lovely, they really listened.",
+            "Maria knew every sofa in the shop, great advice!",
+            "Friendly team, no pressure to buy.",
+            "Très bien: helpful staff, fair prices.",
+        ],
+        "bad": [
+            "Nobody came to help us, we waited at the desk.",
+            'The salesman didn\'t know what "memory foam" meant.',
+            "Staff seemed more interested in their phones.",
+        ],
     },
     "environment": {
         "good": ["Beautiful displays, felt like a showroom.", "Clean, bright store with plenty of space."],
-        "bad": ["The store was cluttered and dusty.", "Hard to find anything; signs point nowhere.",
-                "Too cold inside, couldn't stay long."],
+        "bad": [
+            "The store was cluttered and dusty.",
+            "Hard to find anything; signs point nowhere.",
+            "Too cold inside, couldn't stay long.",
+        ],
     },
     "practices": {
         "good": ["Ordering online took two minutes.", "Clear bill, delivery slot exactly as promised."],
-        "bad": ["Waited 40 minutes to pay, then the card machine broke.", "Invoice was confusing, charged twice.",
-                "My complaint about a scratched table is still open after 3 weeks.", "Too many forms, too many calls."],
+        "bad": [
+            "Waited 40 minutes to pay, then the card machine broke.",
+            "Invoice was confusing, charged twice.",
+            "My complaint about a scratched table is still open after 3 weeks.",
+            "Too many forms, too many calls.",
+        ],
     },
 }
 
@@ -172,8 +226,13 @@ def _months() -> pd.DatetimeIndex:
 
 def _training_table() -> pd.DataFrame:
     start = {b: pd.Timestamp(m) for m, bs in TRAINING["waves"].items() for b in bs}
-    return pd.DataFrame({"branch": BRANCHES, "trained": [b in start for b in BRANCHES],
-                         "start_month": [start.get(b, pd.NaT) for b in BRANCHES]})
+    return pd.DataFrame(
+        {
+            "branch": BRANCHES,
+            "trained": [b in start for b in BRANCHES],
+            "start_month": [start.get(b, pd.NaT) for b in BRANCHES],
+        }
+    )
 
 
 def _survey(rng: np.random.Generator, scale: float):
@@ -193,14 +252,21 @@ def _survey(rng: np.random.Generator, scale: float):
     halo = cust_halo[customer_id - 1] + rng.normal(0, SD_RESPONSE_HALO, size=n)
 
     training = _training_table()
-    start_idx = np.array([months.get_loc(s) if t else nm + 99
-                          for t, s in zip(training["trained"], training["start_month"])])
+    start_idx = np.array(
+        [months.get_loc(s) if t else nm + 99 for t, s in zip(training["trained"], training["start_month"])]
+    )
     trained_now = m_idx >= start_idx[b_idx] + TRAINING["lag_months"]
 
     factor = np.empty((n, nf))
     for j, f in enumerate(FACTORS):
-        factor[:, j] = (FACTOR_MEAN[f] + branch_eff[b_idx, j] + TREND_PER_MONTH[f] * m_idx
-                        + month_noise[b_idx, m_idx, j] + halo + rng.normal(0, SD_FACTOR, size=n))
+        factor[:, j] = (
+            FACTOR_MEAN[f]
+            + branch_eff[b_idx, j]
+            + TREND_PER_MONTH[f] * m_idx
+            + month_noise[b_idx, m_idx, j]
+            + halo
+            + rng.normal(0, SD_FACTOR, size=n)
+        )
     people = FACTORS.index("people")
     factor_cf = factor.copy()  # counterfactual without training, same noise
     factor[:, people] += TRAINING["effect"] * trained_now
@@ -223,8 +289,7 @@ def _survey(rng: np.random.Generator, scale: float):
     practices = factor[:, FACTORS.index("practices")]
     effort = _round_clip(3.2 - 1.3 * practices - 0.3 * sat_z + rng.normal(0, 0.9, size=n), 1, 7)
     buy_again = _round_clip(3.9 + 0.8 * sat_z + rng.normal(0, 0.7, size=n), 1, 5)
-    channel = np.array(cxdata.categories("survey", "channel"))[
-        rng.choice(3, size=n, p=[0.6, 0.15, 0.25])]
+    channel = np.array(cxdata.categories("survey", "channel"))[rng.choice(3, size=n, p=[0.6, 0.15, 0.25])]
 
     # Comments: about a third of customers write one, about their best or worst factor.
     writes = rng.random(n) < 0.3
@@ -241,13 +306,15 @@ def _survey(rng: np.random.Generator, scale: float):
             comment[sel] = texts[(pick[sel] * len(texts)).astype(int)]
 
     order = np.lexsort((b_idx, m_idx))  # responses in time order, branches within a month
-    survey = pd.DataFrame({
-        "response_id": np.arange(1, n + 1),
-        "customer_id": customer_id[order],
-        "branch": np.array(BRANCHES)[b_idx[order]],
-        "month": months[m_idx[order]],
-        "channel": channel[order],
-    })
+    survey = pd.DataFrame(
+        {
+            "response_id": np.arange(1, n + 1),
+            "customer_id": customer_id[order],
+            "branch": np.array(BRANCHES)[b_idx[order]],
+            "month": months[m_idx[order]],
+            "channel": channel[order],
+        }
+    )
     for item in ITEMS:
         vals = pd.array(cols[item][order], dtype="Int64")
         vals[missing[item][order]] = pd.NA
@@ -268,8 +335,9 @@ def _survey(rng: np.random.Generator, scale: float):
     ok = trained_now & (answered > 0)
     diff = ((actual - counterfactual) * mask).sum(axis=1)[ok] / answered[ok]
     truth = {
-        "branch_effects": {b: dict(zip(FACTORS, np.round(branch_eff[i], 4).tolist()))
-                           for i, b in enumerate(BRANCHES)},
+        "branch_effects": {
+            b: dict(zip(FACTORS, np.round(branch_eff[i], 4).tolist())) for i, b in enumerate(BRANCHES)
+        },
         "training_att_people_score": round(float(diff.mean()), 4),
         "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
         "customer_satisfaction": satisfaction,  # used by transactions, removed before writing
@@ -291,10 +359,16 @@ def _benchmark(rng: np.random.Generator, scale: float):
         n = max(2, int(round(BENCH_N[biz] * scale)))
         prof = BENCH_PROFILE[biz]
         halo = rng.normal(0, np.hypot(SD_CUSTOMER_HALO, SD_RESPONSE_HALO), size=n)
-        fac = {f: FACTOR_MEAN[f] + prof.get(f, 0.0) + halo + rng.normal(0, SD_FACTOR, size=n) for f in FACTORS}
-        rows = {"response_id": np.arange(next_id, next_id + n), "business": np.repeat(biz, n),
-                "business_type": np.repeat("us" if biz == US else
-                                           "best in class" if biz == "Grand Meridian Hotel" else "competitor", n)}
+        fac = {
+            f: FACTOR_MEAN[f] + prof.get(f, 0.0) + halo + rng.normal(0, SD_FACTOR, size=n) for f in FACTORS
+        }
+        rows = {
+            "response_id": np.arange(next_id, next_id + n),
+            "business": np.repeat(biz, n),
+            "business_type": np.repeat(
+                "us" if biz == US else "best in class" if biz == "Grand Meridian Hotel" else "competitor", n
+            ),
+        }
         true_means[biz] = {}
         latent_total = np.zeros(n)
         for item in ITEMS:
@@ -306,7 +380,9 @@ def _benchmark(rng: np.random.Generator, scale: float):
             rows[item] = vals
             latent_total += latent
             true_means[biz][item] = round(expected_rating(mu, sd, ITEM_CUTS), 4)
-        rows["overall_quality"] = _round_clip(6.3 + 1.6 * latent_total / len(ITEMS) + rng.normal(0, 1.0, size=n), 1, 10)
+        rows["overall_quality"] = _round_clip(
+            6.3 + 1.6 * latent_total / len(ITEMS) + rng.normal(0, 1.0, size=n), 1, 10
+        )
         frames.append(pd.DataFrame(rows))
         next_id += n
     return pd.concat(frames, ignore_index=True), true_means
@@ -325,11 +401,16 @@ def _expectations(rng: np.random.Generator, scale: float):
         offset = rng.normal(0, sd_resp, size=n)
         for e in EXPECTATIONS:
             x = means[e] + offset + rng.normal(0, sd_noise, size=n)
-            frames.append(pd.DataFrame({"respondent_id": ids, "role": role, "expectation": e,
-                                        "importance": _ordinal(x, cuts)}))
-    df = pd.concat(frames, ignore_index=True).sort_values(["respondent_id", "expectation"],
-                                                          key=lambda s: s.map({e: i for i, e in enumerate(EXPECTATIONS)})
-                                                          if s.name == "expectation" else s, kind="stable")
+            frames.append(
+                pd.DataFrame(
+                    {"respondent_id": ids, "role": role, "expectation": e, "importance": _ordinal(x, cuts)}
+                )
+            )
+    df = pd.concat(frames, ignore_index=True).sort_values(
+        ["respondent_id", "expectation"],
+        key=lambda s: s.map({e: i for i, e in enumerate(EXPECTATIONS)}) if s.name == "expectation" else s,
+        kind="stable",
+    )
     sd = float(np.hypot(sd_resp, sd_noise))
     for e in EXPECTATIONS:
         emp = expected_rating(IMPORTANCE_EMPLOYEE[e], sd, cuts)
@@ -349,11 +430,24 @@ def _servqual(rng: np.random.Generator, scale: float):
         for k in (1, 2, 3):
             e = _ordinal(SERVQUAL_EXPECT[d] + exp_off + rng.normal(0, 0.6, size=n), cuts)
             p = _ordinal(SERVQUAL_PERCEIVE[d] + per_off + dim_per + rng.normal(0, 0.7, size=n), cuts)
-            frames.append(pd.DataFrame({"respondent_id": ids, "dimension": d, "item": f"{d}_{k}",
-                                        "expectation": e, "perception": p}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "respondent_id": ids,
+                        "dimension": d,
+                        "item": f"{d}_{k}",
+                        "expectation": e,
+                        "perception": p,
+                    }
+                )
+            )
         e_true = expected_rating(SERVQUAL_EXPECT[d], float(np.hypot(0.4, 0.6)), cuts)
         p_true = expected_rating(SERVQUAL_PERCEIVE[d], float(np.sqrt(0.6**2 + 0.3**2 + 0.7**2)), cuts)
-        truth[d] = {"expectation": round(e_true, 4), "perception": round(p_true, 4), "gap": round(p_true - e_true, 4)}
+        truth[d] = {
+            "expectation": round(e_true, 4),
+            "perception": round(p_true, 4),
+            "gap": round(p_true - e_true, 4),
+        }
     df = pd.concat(frames, ignore_index=True)
     df = df.sort_values(["respondent_id"], kind="stable").reset_index(drop=True)
     return df, truth
@@ -378,9 +472,21 @@ def _kano(rng: np.random.Generator, scale: float):
         careless = rng.random(n) < 0.04
         func[careless] = answers[rng.integers(0, 5, size=int(careless.sum()))]
         dysf[careless] = answers[rng.integers(0, 5, size=int(careless.sum()))]
-        frames.append(pd.DataFrame({"respondent_id": np.arange(1, n + 1), "attribute": attr,
-                                    "functional": func, "dysfunctional": dysf}))
-    df = pd.concat(frames, ignore_index=True).sort_values("respondent_id", kind="stable").reset_index(drop=True)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "respondent_id": np.arange(1, n + 1),
+                    "attribute": attr,
+                    "functional": func,
+                    "dysfunctional": dysf,
+                }
+            )
+        )
+    df = (
+        pd.concat(frames, ignore_index=True)
+        .sort_values("respondent_id", kind="stable")
+        .reset_index(drop=True)
+    )
     return df, {"true_category": KANO_TRUE, "share_answering_true_category": KANO_AGREEMENT}
 
 
@@ -408,21 +514,40 @@ def _touchpoints(rng: np.random.Generator, scale: float, n_customers: int):
     mean = np.nanmean(ratings, axis=1)
     peak = np.nanmax(ratings, axis=1)
     end = ratings[np.arange(n), last]
-    overall = _round_clip(PEAK_END["mean"] * mean + PEAK_END["peak"] * peak + PEAK_END["end"] * end
-                          + rng.normal(0, 0.6, size=n), 1, 10)
-    df = pd.DataFrame({"order_id": np.arange(1, n + 1), "customer_id": customer,
-                       "branch": np.array(BRANCHES)[branch], "month": months[month],
-                       "promised_days": promised, "processing_days": processing, "delayed": delayed,
-                       "told_of_delay": told, "thank_you": thank_you, "n_contacts": n_contacts})
+    overall = _round_clip(
+        PEAK_END["mean"] * mean
+        + PEAK_END["peak"] * peak
+        + PEAK_END["end"] * end
+        + rng.normal(0, 0.6, size=n),
+        1,
+        10,
+    )
+    df = pd.DataFrame(
+        {
+            "order_id": np.arange(1, n + 1),
+            "customer_id": customer,
+            "branch": np.array(BRANCHES)[branch],
+            "month": months[month],
+            "promised_days": promised,
+            "processing_days": processing,
+            "delayed": delayed,
+            "told_of_delay": told,
+            "thank_you": thank_you,
+            "n_contacts": n_contacts,
+        }
+    )
     for i in range(5):
         df[f"contact_{i + 1}"] = pd.array(ratings[:, i], dtype="Int64")
     df["overall"] = overall
-    truth = {"weights": PEAK_END, "overall_noise_sd": 0.6,
-             "delay_effect_on_delivery_contact": DELAY_EFFECT,
-             "told_of_delay_effect_on_delivery_contact": TOLD_EFFECT,
-             "late_day_effect_on_delivery_contact": LATE_DAY_EFFECT,
-             "thank_you_effect_on_last_contact": THANK_YOU_EFFECT,
-             "contacts": ["order", "confirmation", "delivery", "follow-up call", "follow-up letter"]}
+    truth = {
+        "weights": PEAK_END,
+        "overall_noise_sd": 0.6,
+        "delay_effect_on_delivery_contact": DELAY_EFFECT,
+        "told_of_delay_effect_on_delivery_contact": TOLD_EFFECT,
+        "late_day_effect_on_delivery_contact": LATE_DAY_EFFECT,
+        "thank_you_effect_on_last_contact": THANK_YOU_EFFECT,
+        "contacts": ["order", "confirmation", "delivery", "follow-up call", "follow-up letter"],
+    }
     return df, truth
 
 
@@ -450,18 +575,31 @@ def _transactions(rng: np.random.Generator, scale: float, n_customers: int, sat_
     date = months[month] + pd.to_timedelta(day, unit="D")
     order = np.lexsort((cust, date.values))
     pool = n_customers // len(BRANCHES)
-    df = pd.DataFrame({"transaction_id": np.arange(1, len(cust) + 1), "customer_id": cust[order] + 1,
-                       "branch": np.array(BRANCHES)[cust[order] // pool], "date": date[order],
-                       "amount": amount[order], "margin": margin[order]})
+    df = pd.DataFrame(
+        {
+            "transaction_id": np.arange(1, len(cust) + 1),
+            "customer_id": cust[order] + 1,
+            "branch": np.array(BRANCHES)[cust[order] // pool],
+            "date": date[order],
+            "amount": amount[order],
+            "margin": margin[order],
+        }
+    )
     mean_amount = float(np.exp(AMOUNT_LOG_MEAN + AMOUNT_LOG_SD**2 / 2))
-    truth = {"monthly_churn_by_satisfaction": {str(k): v for k, v in MONTHLY_CHURN.items()},
-             "annual_retention_by_satisfaction": {str(k): round((1 - v) ** 12, 4) for k, v in MONTHLY_CHURN.items()},
-             "purchase_probability_per_month": PURCHASE_PROB,
-             "mean_amount": round(mean_amount, 2),
-             "margin_rate": MARGIN_RATE,
-             "expected_annual_margin_per_active_customer": round(12 * PURCHASE_PROB * mean_amount * MARGIN_RATE, 2),
-             "satisfaction_source": "each customer's first survey answer; customers who never answered "
-                                    "draw a level from those who did"}
+    truth = {
+        "monthly_churn_by_satisfaction": {str(k): v for k, v in MONTHLY_CHURN.items()},
+        "annual_retention_by_satisfaction": {
+            str(k): round((1 - v) ** 12, 4) for k, v in MONTHLY_CHURN.items()
+        },
+        "purchase_probability_per_month": PURCHASE_PROB,
+        "mean_amount": round(mean_amount, 2),
+        "margin_rate": MARGIN_RATE,
+        "expected_annual_margin_per_active_customer": round(
+            12 * PURCHASE_PROB * mean_amount * MARGIN_RATE, 2
+        ),
+        "satisfaction_source": "each customer's first survey answer; customers who never answered "
+        "draw a level from those who did",
+    }
     return df, truth
 
 
@@ -511,21 +649,34 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
     seen[ids[first] - 1] = True
     transactions, v_truth = _transactions(streams[5], scale, n_customers, first_sat)
     kano, k_truth = _kano(streams[6], scale)
-    tables = {"survey": survey, "benchmark": benchmark, "expectations": expectations,
-              "servqual": servqual, "kano": kano, "touchpoints": touchpoints, "transactions": transactions,
-              "training": _training_table()}
+    tables = {
+        "survey": survey,
+        "benchmark": benchmark,
+        "expectations": expectations,
+        "servqual": servqual,
+        "kano": kano,
+        "touchpoints": touchpoints,
+        "transactions": transactions,
+        "training": _training_table(),
+    }
     truth = {
-        "seed": int(seed), "scale": scale,
-        "business": US, "branches": BRANCHES, "months": [START, str(_months()[-1].date())],
+        "seed": int(seed),
+        "scale": scale,
+        "business": US,
+        "branches": BRANCHES,
+        "months": [START, str(_months()[-1].date())],
         "driver_weights": DRIVER_WEIGHTS,
         "driver_weights_note": "latent-scale weights of people, environment and practices on satisfaction",
         "branch_effects": s_truth["branch_effects"],
-        "training": {"effect_on_people_latent": TRAINING["effect"], "lag_months": TRAINING["lag_months"],
-                     "waves": TRAINING["waves"],
-                     "att_people_score": s_truth["training_att_people_score"],
-                     "att_people_score_note": "average effect on the people score (mean of the answered "
-                                              "people items, 1-5) in trained branch-months, against the same "
-                                              "responses without training"},
+        "training": {
+            "effect_on_people_latent": TRAINING["effect"],
+            "lag_months": TRAINING["lag_months"],
+            "waves": TRAINING["waves"],
+            "att_people_score": s_truth["training_att_people_score"],
+            "att_people_score_note": "average effect on the people score (mean of the answered "
+            "people items, 1-5) in trained branch-months, against the same "
+            "responses without training",
+        },
         "benchmark_true_means": b_truth,
         "expectation_gap": e_truth,
         "servqual": q_truth,
@@ -571,9 +722,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cxlib.synth", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0, the shipped data)")
     parser.add_argument("--out", required=True, help="folder to write the CSV files into")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="multiply the number of rows (150 gives about a million survey responses)")
-    parser.add_argument("--check", action="store_true", help="load every written table back through the validator")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply the number of rows (150 gives about a million survey responses)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="load every written table back through the validator"
+    )
     args = parser.parse_args(argv)
     try:
         folder = write(args.out, args.seed, args.scale)

@@ -32,12 +32,16 @@ from scipy import stats
 
 from ._validate import as_numeric, check_confidence, require_columns, show_examples, whole_numbers
 from .errors import InputError
-from .results import OneRowResult
 from .metrics import DETRACTOR_MAX, PROMOTER_MIN, _box_threshold, nps_variance
+from .results import OneRowResult
 
 
 def _check_sigma(sigma) -> float:
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)) or not 0 < sigma <= 6:
+    if (
+        isinstance(sigma, bool)
+        or not isinstance(sigma, (int, float, np.integer, np.floating))
+        or not 0 < sigma <= 6
+    ):
         raise InputError(f"sigma must be a number above 0 and at most 6 (3 is usual), got {sigma!r}")
     return float(sigma)
 
@@ -86,12 +90,18 @@ def _baseline(baseline, k: int, labels=None) -> np.ndarray:
 
 
 def _warn_zero_width(what: str, center: float) -> None:
-    warnings.warn(f"the centre line of the {what} is {center:g} with no spread: every baseline response falls in "
-                  "one category, so the limits have zero width and any period that differs is flagged. "
-                  "Use a longer baseline.", UserWarning, stacklevel=3)
+    warnings.warn(
+        f"the centre line of the {what} is {center:g} with no spread: every baseline response falls in "
+        "one category, so the limits have zero width and any period that differs is flagged. "
+        "Use a longer baseline.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
-def p_chart(successes, totals, sigma: float = 3, index=None, baseline=None, run_length: int = 8) -> pd.DataFrame:
+def p_chart(
+    successes, totals, sigma: float = 3, index=None, baseline=None, run_length: int = 8
+) -> pd.DataFrame:
     """p chart from counts per period (NIST/SEMATECH e-Handbook, 6.3.3.2).
 
     Parameters
@@ -148,8 +158,17 @@ def p_chart(successes, totals, sigma: float = 3, index=None, baseline=None, run_
     se = np.sqrt(center * (1 - center) / n)
     p = x / n
     lower, upper = np.clip(center - sigma * se, 0, 1), np.clip(center + sigma * se, 0, 1)
-    out = pd.DataFrame({"n": n.astype(np.int64), "p": p, "center": center, "lower": lower, "upper": upper,
-                        "signal": (p < lower) | (p > upper), "run_signal": _runs(p > center, p < center, run_length)})
+    out = pd.DataFrame(
+        {
+            "n": n.astype(np.int64),
+            "p": p,
+            "center": center,
+            "lower": lower,
+            "upper": upper,
+            "signal": (p < lower) | (p > upper),
+            "run_signal": _runs(p > center, p < center, run_length),
+        }
+    )
     if index is not None:
         out.index = pd.Index(index)
     return out
@@ -161,13 +180,23 @@ def _period_codes(df: pd.DataFrame, period: str):
         raise InputError("the data have no rows; a control chart needs responses in at least one period")
     if df[period].isna().any():
         bad = df[period].isna().to_numpy()
-        raise InputError(f"{period}: {int(bad.sum())} missing period(s) at {show_examples(df.index[bad], df[period][bad])}")
+        raise InputError(
+            f"{period}: {int(bad.sum())} missing period(s) at {show_examples(df.index[bad], df[period][bad])}"
+        )
     codes, uniques = pd.factorize(df[period], sort=True)
     return codes, pd.Index(uniques, name=period)
 
 
-def control_chart(df: pd.DataFrame, period: str, column: str, scale=(1, 5), top: int = 2,
-                  sigma: float = 3, baseline=None, run_length: int = 8) -> pd.DataFrame:
+def control_chart(
+    df: pd.DataFrame,
+    period: str,
+    column: str,
+    scale=(1, 5),
+    top: int = 2,
+    sigma: float = 3,
+    baseline=None,
+    run_length: int = 8,
+) -> pd.DataFrame:
     """p chart of the top-box share per period, straight from the responses.
 
     The top-box share is the share of answers in the top ``top`` points of ``scale``
@@ -201,8 +230,14 @@ def control_chart(df: pd.DataFrame, period: str, column: str, scale=(1, 5), top:
     return p_chart(hits, n, sigma=sigma, index=index, baseline=baseline, run_length=run_length)
 
 
-def nps_chart(df: pd.DataFrame, period: str, column: str = "recommend", sigma: float = 3, baseline=None,
-              run_length: int = 8) -> pd.DataFrame:
+def nps_chart(
+    df: pd.DataFrame,
+    period: str,
+    column: str = "recommend",
+    sigma: float = 3,
+    baseline=None,
+    run_length: int = 8,
+) -> pd.DataFrame:
     """Control chart for NPS per period, in points.
 
     The centre line is the pooled NPS of the baseline periods (all by default); each
@@ -244,9 +279,18 @@ def nps_chart(df: pd.DataFrame, period: str, column: str = "recommend", sigma: f
     se = np.sqrt(var / n)
     nps = (P - D) / n
     lower, upper = np.clip(center - sigma * se, -1, 1), np.clip(center + sigma * se, -1, 1)
-    return pd.DataFrame({"n": n, "nps": 100 * nps, "center": 100 * center, "lower": 100 * lower,
-                         "upper": 100 * upper, "signal": (nps < lower) | (nps > upper),
-                         "run_signal": _runs(nps > center, nps < center, run_length)}, index=index)
+    return pd.DataFrame(
+        {
+            "n": n,
+            "nps": 100 * nps,
+            "center": 100 * center,
+            "lower": 100 * lower,
+            "upper": 100 * upper,
+            "signal": (nps < lower) | (nps > upper),
+            "run_signal": _runs(nps > center, nps < center, run_length),
+        },
+        index=index,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -268,15 +312,18 @@ class ITSResult:
 
     def __repr__(self) -> str:
         coef = self.coefficients[["estimate", "se", "low", "high", "p_value"]]
-        return (f"ITSResult(n={self.n}, HAC maxlags={self.maxlags}, {self.confidence:.0%} CI)\n"
-                + coef.to_string(float_format=lambda v: f"{v:.4g}"))
+        return (
+            f"ITSResult(n={self.n}, HAC maxlags={self.maxlags}, {self.confidence:.0%} CI)\n"
+            + coef.to_string(float_format=lambda v: f"{v:.4g}")
+        )
 
     def to_frame(self) -> pd.DataFrame:
         return self.coefficients.copy()
 
 
-def interrupted_time_series(df: pd.DataFrame, outcome: str, time: str, intervention, maxlags: int = 2,
-                            confidence: float = 0.95) -> ITSResult:
+def interrupted_time_series(
+    df: pd.DataFrame, outcome: str, time: str, intervention, maxlags: int = 2, confidence: float = 0.95
+) -> ITSResult:
     """Segmented regression: level and slope change at an intervention, with HAC errors.
 
     Model: ``y = b0 + b1 * t + b2 * post + b3 * (t - t0) * post + e``, where ``t`` counts
@@ -328,22 +375,29 @@ def interrupted_time_series(df: pd.DataFrame, outcome: str, time: str, intervent
         raise InputError(f"maxlags must be a whole number >= 0, got {maxlags!r}")
     if df[time].isna().any():
         bad = df[time].isna().to_numpy()
-        raise InputError(f"{time}: {int(bad.sum())} missing time value(s) at {show_examples(df.index[bad], df[time][bad])}")
+        raise InputError(
+            f"{time}: {int(bad.sum())} missing time value(s) at {show_examples(df.index[bad], df[time][bad])}"
+        )
     d = df[[time, outcome]].sort_values(time, kind="stable")
     if d[time].duplicated().any():
         dup = d[time][d[time].duplicated(keep=False)]
-        raise InputError(f"{time}: the series has repeated periods ({show_examples(dup.index, dup)}); "
-                         "aggregate to one row per period first")
+        raise InputError(
+            f"{time}: the series has repeated periods ({show_examples(dup.index, dup)}); "
+            "aggregate to one row per period first"
+        )
     y = as_numeric(d[outcome], outcome)
     times = d[time].to_numpy()
     try:
         post = (times >= intervention).astype(float)
     except TypeError:
-        raise InputError(f"intervention {intervention!r} cannot be compared with {time} values "
-                         f"such as {times[0]!r}") from None
+        raise InputError(
+            f"intervention {intervention!r} cannot be compared with {time} values such as {times[0]!r}"
+        ) from None
     if post.sum() < 3 or (1 - post).sum() < 3:
-        raise InputError(f"the intervention {intervention!r} must leave at least 3 periods before and 3 after; "
-                         f"got {int((1 - post).sum())} before and {int(post.sum())} after")
+        raise InputError(
+            f"the intervention {intervention!r} must leave at least 3 periods before and 3 after; "
+            f"got {int((1 - post).sum())} before and {int(post.sum())} after"
+        )
     if np.ptp(y) == 0:
         raise InputError(f"{outcome} is constant ({y[0]:g} in every period): there is no change to model")
     if maxlags >= len(y):
@@ -354,12 +408,19 @@ def interrupted_time_series(df: pd.DataFrame, outcome: str, time: str, intervent
     fit = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
     ci = fit.conf_int(alpha=1 - confidence)
     names = ["const", "time", "level_change", "slope_change"]
-    coef = pd.DataFrame({"estimate": fit.params, "se": fit.bse, "low": ci[:, 0], "high": ci[:, 1],
-                         "p_value": fit.pvalues}, index=pd.Index(names, name="term"))
+    coef = pd.DataFrame(
+        {"estimate": fit.params, "se": fit.bse, "low": ci[:, 0], "high": ci[:, 1], "p_value": fit.pvalues},
+        index=pd.Index(names, name="term"),
+    )
     counter = fit.params[0] + fit.params[1] * t  # the pre-intervention trend, continued
-    return ITSResult(coefficients=coef, fitted=_unsort(fit.fittedvalues, df[time]),
-                     counterfactual=_unsort(counter, df[time]), n=int(fit.nobs), maxlags=int(maxlags),
-                     confidence=confidence)
+    return ITSResult(
+        coefficients=coef,
+        fitted=_unsort(fit.fittedvalues, df[time]),
+        counterfactual=_unsort(counter, df[time]),
+        n=int(fit.nobs),
+        maxlags=int(maxlags),
+        confidence=confidence,
+    )
 
 
 def _unsort(values_sorted: np.ndarray, key: pd.Series) -> np.ndarray:
@@ -386,8 +447,11 @@ class DiDResult(OneRowResult):
 
     def __repr__(self) -> str:
         cl = f", clusters={self.clusters}" if self.clusters else ""
-        return (f"DiDResult(estimate={self.estimate:.4g}, {self.confidence:.0%} CI [{self.low:.4g}, {self.high:.4g}], "
-                f"se={self.se:.4g}, p={self.p_value:.3g}, n={self.n}, {self.cov_type}{cl})")
+        return (
+            f"DiDResult(estimate={self.estimate:.4g}, "
+            f"{self.confidence:.0%} CI [{self.low:.4g}, {self.high:.4g}], "
+            f"se={self.se:.4g}, p={self.p_value:.3g}, n={self.n}, {self.cov_type}{cl})"
+        )
 
 
 def _binary(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -403,8 +467,16 @@ def _binary(df: pd.DataFrame, col: str) -> np.ndarray:
     return x
 
 
-def diff_in_diff(df: pd.DataFrame, outcome: str, treated: str, post: str | None, cluster: str | None = None,
-                 confidence: float = 0.95, unit: str | None = None, period: str | None = None) -> DiDResult:
+def diff_in_diff(
+    df: pd.DataFrame,
+    outcome: str,
+    treated: str,
+    post: str | None,
+    cluster: str | None = None,
+    confidence: float = 0.95,
+    unit: str | None = None,
+    period: str | None = None,
+) -> DiDResult:
     """Difference-in-differences by OLS.
 
     Without ``unit``/``period`` (the classic 2x2): ``outcome ~ treated + post +
@@ -454,7 +526,9 @@ def diff_in_diff(df: pd.DataFrame, outcome: str, treated: str, post: str | None,
     import statsmodels.api as sm
 
     confidence = check_confidence(confidence)
-    cols = [outcome, treated] + ([post] if post is not None else []) + [c for c in (cluster, unit, period) if c]
+    cols = (
+        [outcome, treated] + ([post] if post is not None else []) + [c for c in (cluster, unit, period) if c]
+    )
     require_columns(df, cols)
     y = as_numeric(df[outcome], outcome)
     tr = _binary(df, treated)
@@ -465,11 +539,16 @@ def diff_in_diff(df: pd.DataFrame, outcome: str, treated: str, post: str | None,
         for col in (unit, period):
             if df[col].isna().any():
                 bad = df[col].isna().to_numpy()
-                raise InputError(f"{col}: {int(bad.sum())} missing label(s) at {show_examples(df.index[bad], df[col][bad])}")
+                raise InputError(
+                    f"{col}: {int(bad.sum())} missing label(s) at "
+                    f"{show_examples(df.index[bad], df[col][bad])}"
+                )
         active = tr if po is None else tr * po
         if active.min() == active.max():
-            raise InputError(f"the programme is {'active' if active[0] else 'inactive'} in every row; two-way "
-                             "fixed effects need rows with and without it")
+            raise InputError(
+                f"the programme is {'active' if active[0] else 'inactive'} in every row; two-way "
+                "fixed effects need rows with and without it"
+            )
         u = pd.get_dummies(pd.factorize(df[unit])[0], drop_first=True, dtype=float).to_numpy()
         p = pd.get_dummies(pd.factorize(df[period])[0], drop_first=True, dtype=float).to_numpy()
         X = np.column_stack([np.ones(len(y)), active, u, p])
@@ -479,22 +558,29 @@ def diff_in_diff(df: pd.DataFrame, outcome: str, treated: str, post: str | None,
             raise InputError("post must name the before/after column (or give unit and period)")
         for name, g in ((treated, tr), (post, po)):
             if g.min() == g.max():
-                raise InputError(f"{name} has only one value; difference-in-differences needs both groups "
-                                 "and both periods")
+                raise InputError(
+                    f"{name} has only one value; difference-in-differences needs both groups and both periods"
+                )
         cells = pd.crosstab(tr, po)
         if (cells.to_numpy() == 0).any():
-            raise InputError("each of the four cells (treated/untreated x before/after) needs at least one row")
+            raise InputError(
+                "each of the four cells (treated/untreated x before/after) needs at least one row"
+            )
         X = np.column_stack([np.ones(len(y)), tr, po, tr * po])
         idx = 3
     model = sm.OLS(y, X)
     if np.linalg.matrix_rank(X) < X.shape[1]:
-        raise InputError("the programme indicator is fully explained by the units and periods (no unit switches "
-                         "it on within the data), so its effect cannot be separated from the fixed effects")
+        raise InputError(
+            "the programme indicator is fully explained by the units and periods (no unit switches "
+            "it on within the data), so its effect cannot be separated from the fixed effects"
+        )
     if cluster is not None:
         groups = pd.factorize(df[cluster])[0]
         if (groups < 0).any():
             bad = groups < 0
-            raise InputError(f"{cluster}: missing cluster labels at {show_examples(df.index[bad], df[cluster][bad])}")
+            raise InputError(
+                f"{cluster}: missing cluster labels at {show_examples(df.index[bad], df[cluster][bad])}"
+            )
         n_clusters = int(groups.max() + 1)
         if n_clusters < 2:
             raise InputError(f"{cluster} has only one cluster; cluster-robust errors need several")
@@ -505,13 +591,22 @@ def diff_in_diff(df: pd.DataFrame, outcome: str, treated: str, post: str | None,
         fit = model.fit()
         cov_type = "nonrobust"
     ci = fit.conf_int(alpha=1 - confidence)
-    return DiDResult(estimate=float(fit.params[idx]), se=float(fit.bse[idx]), low=float(ci[idx, 0]),
-                     high=float(ci[idx, 1]), p_value=float(fit.pvalues[idx]), n=int(fit.nobs),
-                     confidence=confidence, cov_type=cov_type, clusters=n_clusters)
+    return DiDResult(
+        estimate=float(fit.params[idx]),
+        se=float(fit.bse[idx]),
+        low=float(ci[idx, 0]),
+        high=float(ci[idx, 1]),
+        p_value=float(fit.pvalues[idx]),
+        n=int(fit.nobs),
+        confidence=confidence,
+        cov_type=cov_type,
+        clusters=n_clusters,
+    )
 
 
-def sample_size_proportions(p1: float, p2: float, alpha: float = 0.05, power: float = 0.8,
-                            two_sided: bool = True) -> int:
+def sample_size_proportions(
+    p1: float, p2: float, alpha: float = 0.05, power: float = 0.8, two_sided: bool = True
+) -> int:
     """Responses needed per group to detect a change in a share from ``p1`` to ``p2``.
 
     Fleiss, Levin & Paik (2003), *Statistical Methods for Rates and Proportions*, 3rd
@@ -545,7 +640,9 @@ def sample_size_proportions(p1: float, p2: float, alpha: float = 0.05, power: fl
     """
     for name, v in (("p1", p1), ("p2", p2)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1:
-            raise InputError(f"{name} must be a proportion strictly between 0 and 1 (e.g. 0.6 for 60%), got {v!r}")
+            raise InputError(
+                f"{name} must be a proportion strictly between 0 and 1 (e.g. 0.6 for 60%), got {v!r}"
+            )
     if p1 == p2:
         raise InputError("p1 and p2 are equal: there is no change to detect")
     for name, v in (("alpha", alpha), ("power", power)):
@@ -556,5 +653,7 @@ def sample_size_proportions(p1: float, p2: float, alpha: float = 0.05, power: fl
     za = stats.norm.isf(alpha / 2 if two_sided else alpha)
     zb = stats.norm.isf(1 - power)
     pbar = (p1 + p2) / 2
-    n = (za * np.sqrt(2 * pbar * (1 - pbar)) + zb * np.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (p2 - p1) ** 2
+    n = (za * np.sqrt(2 * pbar * (1 - pbar)) + zb * np.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (
+        p2 - p1
+    ) ** 2
     return int(np.ceil(n - 1e-9))

@@ -60,8 +60,10 @@ def clv(margin, retention, discount):
     series = [v for v in (margin, retention, discount) if isinstance(v, pd.Series)]
     for s in series[1:]:
         if not s.index.equals(series[0].index):
-            raise InputError("the Series given to clv have different indexes; align them first "
-                             "(for example with .reindex or by taking columns of one DataFrame)")
+            raise InputError(
+                "the Series given to clv have different indexes; align them first "
+                "(for example with .reindex or by taking columns of one DataFrame)"
+            )
     values = {}
     for name, v in (("margin", margin), ("retention", retention), ("discount", discount)):
         try:
@@ -74,15 +76,21 @@ def clv(margin, retention, discount):
             raise InputError(f"{name} has missing or infinite values; expected finite numbers")
     if ((r < 0) | (r >= 1)).any():
         bad = r[(r < 0) | (r >= 1)]
-        raise InputError(f"retention must be a rate from 0 up to (not including) 1, e.g. 0.8 for 80%; "
-                         f"got {bad.ravel()[:5].tolist()}")
+        raise InputError(
+            f"retention must be a rate from 0 up to (not including) 1, e.g. 0.8 for 80%; "
+            f"got {bad.ravel()[:5].tolist()}"
+        )
     if (i <= -1).any():
-        raise InputError(f"discount must be greater than -1 (e.g. 0.1 for 10%); got {i[i <= -1].ravel()[:5].tolist()}")
+        raise InputError(
+            f"discount must be greater than -1 (e.g. 0.1 for 10%); got {i[i <= -1].ravel()[:5].tolist()}"
+        )
     try:
         out = m * r / (1 + i - r)
     except ValueError:
-        raise InputError(f"margin, retention and discount have shapes {m.shape}, {r.shape} and {i.shape}, "
-                         "which cannot be broadcast together") from None
+        raise InputError(
+            f"margin, retention and discount have shapes {m.shape}, {r.shape} and {i.shape}, "
+            "which cannot be broadcast together"
+        ) from None
     if series and out.shape == (len(series[0]),):
         return pd.Series(out, index=series[0].index, name="clv")
     return float(out) if out.ndim == 0 else out
@@ -91,17 +99,26 @@ def clv(margin, retention, discount):
 def _check_purchases(transactions: pd.DataFrame, customer: str, date: str) -> None:
     require_columns(transactions, [customer, date], "transactions")
     if not pd.api.types.is_datetime64_any_dtype(transactions[date].dtype):
-        raise InputError(f"{date} must hold dates (datetime64); load the table with cxlib.data.load or pd.to_datetime")
+        raise InputError(
+            f"{date} must hold dates (datetime64); load the table with cxlib.data.load or pd.to_datetime"
+        )
     for col in (date, customer):
         if transactions[col].isna().any():
             bad = transactions[col].isna().to_numpy()
-            raise InputError(f"{col}: {int(bad.sum())} missing value(s) at "
-                             f"{show_examples(transactions.index[bad], transactions[col][bad])}; "
-                             "drop or fill them explicitly first")
+            raise InputError(
+                f"{col}: {int(bad.sum())} missing value(s) at "
+                f"{show_examples(transactions.index[bad], transactions[col][bad])}; "
+                "drop or fill them explicitly first"
+            )
 
 
-def customer_years(transactions: pd.DataFrame, year: int, customer: str = "customer_id", date: str = "date",
-                   margin: str = "margin") -> pd.DataFrame:
+def customer_years(
+    transactions: pd.DataFrame,
+    year: int,
+    customer: str = "customer_id",
+    date: str = "date",
+    margin: str = "margin",
+) -> pd.DataFrame:
     """Each customer who bought in ``year``: their margin that year and whether they bought in ``year + 1``.
 
     Returns
@@ -171,8 +188,13 @@ def _customer_periods(transactions: pd.DataFrame, customer: str, date: str, peri
     return keys, inverse, keys % width, width, labels
 
 
-def retention_rate(transactions: pd.DataFrame, customer: str = "customer_id", date: str = "date",
-                   confidence: float = 0.95, period: str = "year") -> pd.DataFrame:
+def retention_rate(
+    transactions: pd.DataFrame,
+    customer: str = "customer_id",
+    date: str = "date",
+    confidence: float = 0.95,
+    period: str = "year",
+) -> pd.DataFrame:
     """Share of each period's customers who buy again in the next period, with a Wilson interval.
 
     A customer is active in a period if they bought at least once in it, and retained
@@ -218,13 +240,26 @@ def retention_rate(transactions: pd.DataFrame, customer: str = "customer_id", da
         raise InputError(f"retention needs purchases in at least two {period}s; found {len(present)}")
     rows = present[:-1]
     ci = wilson_from_counts(retained[rows], customers[rows], confidence)
-    return pd.DataFrame({"customers": customers[rows].astype(np.int64), "retained": retained[rows],
-                         "value": ci["value"].to_numpy(), "low": ci["low"].to_numpy(),
-                         "high": ci["high"].to_numpy()}, index=labels(rows))
+    return pd.DataFrame(
+        {
+            "customers": customers[rows].astype(np.int64),
+            "retained": retained[rows],
+            "value": ci["value"].to_numpy(),
+            "low": ci["low"].to_numpy(),
+            "high": ci["high"].to_numpy(),
+        },
+        index=labels(rows),
+    )
 
 
-def margin_per_customer(transactions: pd.DataFrame, customer: str = "customer_id", date: str = "date",
-                        margin: str = "margin", confidence: float = 0.95, period: str = "year") -> pd.DataFrame:
+def margin_per_customer(
+    transactions: pd.DataFrame,
+    customer: str = "customer_id",
+    date: str = "date",
+    margin: str = "margin",
+    confidence: float = 0.95,
+    period: str = "year",
+) -> pd.DataFrame:
     """Mean margin per active customer in each period, with a t interval.
 
     Each customer's margin is summed over their purchases in the period; the mean is
@@ -264,7 +299,9 @@ def margin_per_customer(transactions: pd.DataFrame, customer: str = "customer_id
     require_columns(transactions, [margin], "transactions")
     m = as_numeric(transactions[margin], margin)
     keys, inverse, slot, width, labels = _customer_periods(transactions, customer, date, period)
-    totals = np.bincount(inverse.ravel(), weights=m, minlength=len(keys))  # one margin per customer and period
+    totals = np.bincount(
+        inverse.ravel(), weights=m, minlength=len(keys)
+    )  # one margin per customer and period
     n = np.bincount(slot, minlength=width)
     present = np.flatnonzero(n > 0)
     mean = np.bincount(slot, weights=totals, minlength=width) / np.maximum(n, 1)
@@ -273,13 +310,27 @@ def margin_per_customer(transactions: pd.DataFrame, customer: str = "customer_id
     Q = np.bincount(slot, weights=dev * dev, minlength=width)
     frame = mean_from_sums(S[present], Q[present], n[present], confidence)
     shift = mean[present]
-    return pd.DataFrame({"customers": n[present].astype(np.int64), "value": frame["value"].to_numpy() + shift,
-                         "se": frame["se"].to_numpy(), "low": frame["low"].to_numpy() + shift,
-                         "high": frame["high"].to_numpy() + shift}, index=labels(present))
+    return pd.DataFrame(
+        {
+            "customers": n[present].astype(np.int64),
+            "value": frame["value"].to_numpy() + shift,
+            "se": frame["se"].to_numpy(),
+            "low": frame["low"].to_numpy() + shift,
+            "high": frame["high"].to_numpy() + shift,
+        },
+        index=labels(present),
+    )
 
 
-def value_at_risk(df: pd.DataFrame, level: str = "satisfaction", retained: str = "retained", margin: str = "margin",
-                  discount: float = 0.1, reference=None, confidence: float = 0.95) -> pd.DataFrame:
+def value_at_risk(
+    df: pd.DataFrame,
+    level: str = "satisfaction",
+    retained: str = "retained",
+    margin: str = "margin",
+    discount: float = 0.1,
+    reference=None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Lifetime value by satisfaction level, and the value lost against the best level's retention.
 
     For each level: the customers, their retention (share retained, with a Wilson
@@ -331,8 +382,10 @@ def value_at_risk(df: pd.DataFrame, level: str = "satisfaction", retained: str =
         raise InputError("the data have no rows; value at risk needs customers")
     if df[level].isna().any():
         bad = df[level].isna().to_numpy()
-        raise InputError(f"{level}: {int(bad.sum())} customer(s) without a level at "
-                         f"{show_examples(df.index[bad], df[level][bad])}; drop or fill them first")
+        raise InputError(
+            f"{level}: {int(bad.sum())} customer(s) without a level at "
+            f"{show_examples(df.index[bad], df[level][bad])}; drop or fill them first"
+        )
     r = df[retained]
     if pd.api.types.is_bool_dtype(r.dtype):
         if r.isna().any():
@@ -342,16 +395,22 @@ def value_at_risk(df: pd.DataFrame, level: str = "satisfaction", retained: str =
         r = as_numeric(r, retained)
     if not np.isin(r, [0.0, 1.0]).all():
         bad = ~np.isin(r, [0.0, 1.0])
-        raise InputError(f"{retained} must be true/false (or 0/1) for every customer; found "
-                         f"{show_examples(df.index[bad], r[bad])}")
+        raise InputError(
+            f"{retained} must be true/false (or 0/1) for every customer; found "
+            f"{show_examples(df.index[bad], r[bad])}"
+        )
     m = as_numeric(df[margin], margin)
-    g = pd.DataFrame({"level": df[level].to_numpy(), "r": r, "m": m}).groupby("level", observed=True, sort=True)
+    g = pd.DataFrame({"level": df[level].to_numpy(), "r": r, "m": m}).groupby(
+        "level", observed=True, sort=True
+    )
     table = g.agg(customers=("r", "size"), retained=("r", "sum"), margin=("m", "mean"))
     if reference is None:
         try:
             ref = table.index.max()
         except TypeError:
-            raise InputError(f"{level} has no order to pick the best level from; name it with reference=") from None
+            raise InputError(
+                f"{level} has no order to pick the best level from; name it with reference="
+            ) from None
     else:
         ref = reference
     if ref not in table.index:
@@ -363,10 +422,14 @@ def value_at_risk(df: pd.DataFrame, level: str = "satisfaction", retained: str =
     top = float(table.loc[ref, "retention"])
     if (table["retention"] >= 1).any():
         full = list(table.index[table["retention"] >= 1])
-        raise InputError(f"level(s) {full} retain every customer (retention 1), so their lifetime value is "
-                         "unbounded; use more customers or a longer window")
+        raise InputError(
+            f"level(s) {full} retain every customer (retention 1), so their lifetime value is "
+            "unbounded; use more customers or a longer window"
+        )
     table["clv"] = clv(table["margin"].to_numpy(), table["retention"].to_numpy(), discount)
     table["clv_at_reference"] = clv(table["margin"].to_numpy(), top, discount)
     table["value_at_risk"] = ((table["clv_at_reference"] - table["clv"]) * table["customers"]).clip(lower=0)
     table.index.name = level
-    return table[["customers", "retention", "low", "high", "margin", "clv", "clv_at_reference", "value_at_risk"]]
+    return table[
+        ["customers", "retention", "low", "high", "margin", "clv", "clv_at_reference", "value_at_risk"]
+    ]

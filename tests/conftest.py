@@ -48,8 +48,13 @@ def _find_or_install_chromium() -> tuple[str | None, str]:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     try:
         subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, timeout=600, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
-                       check=True, capture_output=True, timeout=1200, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+            check=True,
+            capture_output=True,
+            timeout=1200,
+            env=env,
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         return None, f"installing Debian's chromium with apt-get failed: {exc}"
     path = shutil.which("chromium")
@@ -72,6 +77,14 @@ def chromium_path() -> str:
 
 
 # Flags that keep headless chromium off the network and quiet on this machine.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]

@@ -21,7 +21,12 @@ DRUG2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
 def _market(seed=0, n=80):
     """Ratings of us, two competitors and a best-in-class business on three items."""
     rng = np.random.default_rng(seed)
-    means = {"Us": (4.3, 3.6, 3.4), "Rival A": (3.8, 4.1, 3.4), "Rival B": (4.2, 3.6, 3.5), "Grand Hotel": (4.7, 4.4, 4.3)}
+    means = {
+        "Us": (4.3, 3.6, 3.4),
+        "Rival A": (3.8, 4.1, 3.4),
+        "Rival B": (4.2, 3.6, 3.5),
+        "Grand Hotel": (4.7, 4.4, 4.3),
+    }
     kinds = {"Us": "us", "Rival A": "competitor", "Rival B": "competitor", "Grand Hotel": "best in class"}
     rows = []
     for name in ["Grand Hotel", "Us", "Rival A", "Rival B"]:  # best in class first: the output reorders
@@ -41,8 +46,13 @@ def test_a_benchmark_gap_is_welchs_difference_us_minus_them():
     # R documentation ?t.test, t.test(extra ~ group, data = sleep): Welch 95% CI for
     # group 1 - group 2 is -3.3654832 0.2054832, p-value = 0.07939. With us = group 2 and
     # them = group 1 the difference is +1.58, interval mirrored: not significant, so "on par".
-    d = pd.DataFrame({"business": ["Us"] * 10 + ["Them"] * 10, "business_type": ["us"] * 10 + ["competitor"] * 10,
-                      "score": DRUG2 + DRUG1})
+    d = pd.DataFrame(
+        {
+            "business": ["Us"] * 10 + ["Them"] * 10,
+            "business_type": ["us"] * 10 + ["competitor"] * 10,
+            "score": DRUG2 + DRUG1,
+        }
+    )
     row = benchmark_gaps(d, items=["score"]).iloc[0]
     assert row["difference"] == pytest.approx(1.58)
     assert (row["low"], row["high"]) == pytest.approx((-0.2054832, 3.3654832), abs=5e-8)
@@ -60,10 +70,13 @@ def test_every_row_matches_a_two_sample_welch_test():
         theirs = d.loc[d.business == row["business"], row["item"]].dropna().astype(float)
         ref = mean_difference(ours, theirs)
         assert (row["difference"], row["low"], row["high"], row["p_value"]) == pytest.approx(
-            (ref.value, ref.low, ref.high, ref.p_value))
+            (ref.value, ref.low, ref.high, ref.p_value)
+        )
         assert (row["n_us"], row["n_them"]) == (len(ours), len(theirs))
     # blanks are left out per item
-    assert out.loc[out.item == "practices", "n_us"].iloc[0] < 80 == out.loc[out.item == "people", "n_us"].iloc[0]
+    assert (
+        out.loc[out.item == "practices", "n_us"].iloc[0] < 80 == out.loc[out.item == "people", "n_us"].iloc[0]
+    )
 
 
 def test_correction_verdicts_and_minimum_standard():
@@ -84,7 +97,9 @@ def test_correction_verdicts_and_minimum_standard():
     by = out.set_index(["business", "item"])
     assert by.loc[("Rival A", "people"), "verdict"] == "leads"
     assert by.loc[("Rival A", "environment"), "verdict"] == "trails"
-    assert (by.loc[[("Grand Hotel", "environment"), ("Grand Hotel", "practices")], "verdict"] == "trails").all()
+    assert (
+        by.loc[[("Grand Hotel", "environment"), ("Grand Hotel", "practices")], "verdict"] == "trails"
+    ).all()
 
 
 def test_us_by_name_and_without_a_type_column():
@@ -93,7 +108,9 @@ def test_us_by_name_and_without_a_type_column():
     b = benchmark_gaps(d.drop(columns="business_type"), items=ITEMS, us="Us", business_type=None)
     assert b["business_type"].isna().all()
     key = ["business", "item"]
-    pd.testing.assert_series_equal(a.set_index(key)["difference"].sort_index(), b.set_index(key)["difference"].sort_index())
+    pd.testing.assert_series_equal(
+        a.set_index(key)["difference"].sort_index(), b.set_index(key)["difference"].sort_index()
+    )
 
 
 def test_default_items_are_the_survey_items():
@@ -105,7 +122,9 @@ def test_default_items_are_the_survey_items():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(1, 5), min_size=2, max_size=25), st.lists(st.integers(1, 5), min_size=2, max_size=25))
+@given(
+    st.lists(st.integers(1, 5), min_size=2, max_size=25), st.lists(st.integers(1, 5), min_size=2, max_size=25)
+)
 def test_difference_properties(ours, theirs):
     d = pd.DataFrame({"business": ["Us"] * len(ours) + ["Them"] * len(theirs), "x": ours + theirs})
     with warnings.catch_warnings():
@@ -147,12 +166,25 @@ def test_benchmark_errors():
 
 
 def _gaps():
-    return pd.DataFrame({
-        "business": ["A", "A", "A", "B", "B", "B", "Hotel", "Hotel", "Hotel"],
-        "business_type": ["competitor"] * 6 + ["best in class"] * 3,
-        "item": ["people", "environment", "practices"] * 3,
-        "difference": [0.5, -0.4, 0.2, 0.3, 0.3, -0.3, -0.2, -0.8, -0.6],
-        "verdict": ["leads", "trails", "on par", "leads", "leads", "trails", "on par", "trails", "trails"]})
+    return pd.DataFrame(
+        {
+            "business": ["A", "A", "A", "B", "B", "B", "Hotel", "Hotel", "Hotel"],
+            "business_type": ["competitor"] * 6 + ["best in class"] * 3,
+            "item": ["people", "environment", "practices"] * 3,
+            "difference": [0.5, -0.4, 0.2, 0.3, 0.3, -0.3, -0.2, -0.8, -0.6],
+            "verdict": [
+                "leads",
+                "trails",
+                "on par",
+                "leads",
+                "leads",
+                "trails",
+                "on par",
+                "trails",
+                "trails",
+            ],
+        }
+    )
 
 
 def test_importance_vs_lead_by_hand():
@@ -164,9 +196,11 @@ def test_importance_vs_lead_by_hand():
     assert out.loc["practices", ["leads", "on_par", "trails"]].tolist() == [0, 1, 1]
     assert out["position"].to_dict() == {"practices": "trails", "people": "leads", "environment": "mixed"}
     assert out.loc["people", "mean_difference"] == pytest.approx(0.4)  # best in class left out
-    every = importance_vs_lead(_gaps(), pd.DataFrame({"share": [35.0, 12.0, 53.0]},
-                                                     index=["people", "environment", "practices"]),
-                               competitors_only=False)
+    every = importance_vs_lead(
+        _gaps(),
+        pd.DataFrame({"share": [35.0, 12.0, 53.0]}, index=["people", "environment", "practices"]),
+        competitors_only=False,
+    )
     assert every.loc["environment", ["leads", "on_par", "trails"]].tolist() == [1, 0, 2]
     assert every.loc["practices", "position"] == "trails"
 

@@ -7,19 +7,22 @@ import pytest
 from cxlib.checks import check_choice, check_frame, check_number
 
 
-@pytest.mark.parametrize("answer, expected, words", [
-    (..., 61.3, "not yet answered"),
-    (None, 61.3, "not yet answered"),
-    (pd.Series([61.3]), 61.3, "take it out with float"),
-    (pd.DataFrame({"a": [1.0, 2.0]}), 61.3, "wrong type"),
-    ("61.3", 61.3, "wrong type"),
-    (float("nan"), 61.3, "NaN"),
-    (-61.3, 61.3, "sign is flipped"),
-    (0.613, 61.3, "percentage (0-100), not a proportion"),
-    (6130.0, 61.3, "proportion (0-1), not a percentage"),
-    (61.5, 61.3, "round too early"),
-    (40.0, 61.3, "not the expected value"),
-])
+@pytest.mark.parametrize(
+    "answer, expected, words",
+    [
+        (..., 61.3, "not yet answered"),
+        (None, 61.3, "not yet answered"),
+        (pd.Series([61.3]), 61.3, "take it out with float"),
+        (pd.DataFrame({"a": [1.0, 2.0]}), 61.3, "wrong type"),
+        ("61.3", 61.3, "wrong type"),
+        (float("nan"), 61.3, "NaN"),
+        (-61.3, 61.3, "sign is flipped"),
+        (0.613, 61.3, "percentage (0-100), not a proportion"),
+        (6130.0, 61.3, "proportion (0-1), not a percentage"),
+        (61.5, 61.3, "round too early"),
+        (40.0, 61.3, "not the expected value"),
+    ],
+)
 def test_check_number_explains_each_mistake(answer, expected, words, capsys):
     assert check_number(answer, expected, "Task") == False
     out = capsys.readouterr().out

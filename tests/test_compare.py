@@ -10,8 +10,15 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from cxlib import InputError
-from cxlib.compare import (adjust_pvalues, group_stats, grouped_mean_difference, mean_difference,
-                           paired_difference, t_from_stats, welch_from_stats)
+from cxlib.compare import (
+    adjust_pvalues,
+    group_stats,
+    grouped_mean_difference,
+    mean_difference,
+    paired_difference,
+    t_from_stats,
+    welch_from_stats,
+)
 
 # Student (1908) sleep data as shipped with R (datasets::sleep): extra hours of sleep of
 # ten patients on two drugs.
@@ -66,7 +73,9 @@ def test_paired_matches_scipy_ttest_rel():
     ref = stats.ttest_rel(x, y)
     ci = ref.confidence_interval(0.95)
     r = paired_difference(x, y)
-    assert (r.t, r.p_value, r.low, r.high) == pytest.approx((ref.statistic, ref.pvalue, ci.low, ci.high), rel=1e-10)
+    assert (r.t, r.p_value, r.low, r.high) == pytest.approx(
+        (ref.statistic, ref.pvalue, ci.low, ci.high), rel=1e-10
+    )
 
 
 def test_vectorised_forms_agree_with_the_scalar_ones():
@@ -78,9 +87,12 @@ def test_vectorised_forms_agree_with_the_scalar_ones():
     d = pd.concat(frames, ignore_index=True)
     out = grouped_mean_difference(d, "x", "who", "us", "them", by="item")
     for item, row in out.iterrows():
-        ref = mean_difference(d.x[(d.item == item) & (d.who == "us")], d.x[(d.item == item) & (d.who == "them")])
+        ref = mean_difference(
+            d.x[(d.item == item) & (d.who == "us")], d.x[(d.item == item) & (d.who == "them")]
+        )
         assert (row["difference"], row["low"], row["high"], row["p_value"], row["df"]) == pytest.approx(
-            (ref.value, ref.low, ref.high, ref.p_value, ref.df), rel=1e-12)
+            (ref.value, ref.low, ref.high, ref.p_value, ref.df), rel=1e-12
+        )
         assert (row["n_a"], row["n_b"]) == (30, 20)
     whole = grouped_mean_difference(d, "x", "who", "us", "them")
     ref = mean_difference(d.x[d.who == "us"], d.x[d.who == "them"])
@@ -133,14 +145,21 @@ def test_errors_name_the_problem():
         adjust_pvalues([0.1], "hlom")
     with pytest.raises(InputError, match="outside the allowed range"):
         adjust_pvalues([0.1, 1.5])
-    d = pd.DataFrame({"item": ["x", "x", "y", "y", "y"], "who": ["us", "them", "us", "us", "them"],
-                      "score": [1, 2, 3, 4, 5]})
+    d = pd.DataFrame(
+        {
+            "item": ["x", "x", "y", "y", "y"],
+            "who": ["us", "them", "us", "us", "them"],
+            "score": [1, 2, 3, 4, 5],
+        }
+    )
     with pytest.raises(InputError, match="has no value 'Us'.*did you mean 'us'"):
         grouped_mean_difference(d, "score", "who", "Us", "them")
     with pytest.raises(InputError, match="at least 2 ratings"):
         grouped_mean_difference(d, "score", "who", "us", "them", by="item")
     with pytest.raises(InputError, match="only one of"):
-        grouped_mean_difference(d.iloc[2:].assign(item=["y", "z", "z"]), "score", "who", "us", "them", by="item")
+        grouped_mean_difference(
+            d.iloc[2:].assign(item=["y", "z", "z"]), "score", "who", "us", "them", by="item"
+        )
     with pytest.raises(InputError, match="no column 'scor'"):
         grouped_mean_difference(d, "scor", "who", "us", "them")
     with pytest.raises(InputError, match="at least 2"):
@@ -148,8 +167,11 @@ def test_errors_name_the_problem():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(1, 5), min_size=2, max_size=30), st.lists(st.integers(1, 5), min_size=2, max_size=30),
-       st.floats(0.5, 0.99))
+@given(
+    st.lists(st.integers(1, 5), min_size=2, max_size=30),
+    st.lists(st.integers(1, 5), min_size=2, max_size=30),
+    st.floats(0.5, 0.99),
+)
 def test_interval_properties(a, b, confidence):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # zero-spread samples are allowed here
@@ -160,4 +182,6 @@ def test_interval_properties(a, b, confidence):
     assert s.value == pytest.approx(-r.value) and s.p_value == pytest.approx(r.p_value)
     assert (s.low, s.high) == pytest.approx((-r.high, -r.low))
     if r.se > 0:  # the interval excludes 0 exactly when p < 1 - confidence
-        assert (r.low > 0 or r.high < 0) == (r.p_value < 1 - confidence) or abs(r.p_value - (1 - confidence)) < 1e-9
+        assert (r.low > 0 or r.high < 0) == (r.p_value < 1 - confidence) or abs(
+            r.p_value - (1 - confidence)
+        ) < 1e-9

@@ -4,8 +4,8 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import DATASETS
+
 from cxlib import DataError, data, datadoc
 
 
@@ -56,31 +56,45 @@ def test_bring_your_own_data_folder(own_data):
 
 def test_missing_column_is_named_with_a_suggestion(own_data):
     _edit(own_data, "survey", lambda df: df.rename(columns={"recommend": "recomend"}))
-    with pytest.raises(DataError, match=r"survey: missing column\(s\): 'recommend' \(did you mean 'recomend'\?\)"):
+    with pytest.raises(
+        DataError, match=r"survey: missing column\(s\): 'recommend' \(did you mean 'recomend'\?\)"
+    ):
         data.load("survey", own_data)
 
 
 def test_out_of_range_rating_names_column_rows_and_range(own_data):
     def six(df):
         df.loc[4, "env_comfort"] = "6"
+
     _edit(own_data, "survey", six)
-    with pytest.raises(DataError, match=r"survey\.env_comfort: 1 value\(s\) outside the allowed range 1 to 5: row 6: '6'"):
+    with pytest.raises(
+        DataError, match=r"survey\.env_comfort: 1 value\(s\) outside the allowed range 1 to 5: row 6: '6'"
+    ):
         data.load("survey", own_data)
 
 
 def test_text_in_a_number_column(own_data):
     def text(df):
         df.loc[0, "satisfaction"] = "very good"
+
     _edit(own_data, "survey", text)
-    with pytest.raises(DataError, match=r"survey\.satisfaction: 1 value\(s\) are not numbers: row 2: 'very good'"):
+    with pytest.raises(
+        DataError, match=r"survey\.satisfaction: 1 value\(s\) are not numbers: row 2: 'very good'"
+    ):
         data.load("survey", own_data)
 
 
 @pytest.mark.parametrize("text", ["nan", "NaN", "NA", "n/a", "1_000", "0x10", "5,"])
 def test_missing_value_words_in_an_optional_number_column_are_not_read_as_blanks(own_data, text):
     # people_knowledge may be blank, but only an empty field is a blank: "nan" is an error, not a NaN
-    _edit(own_data, "survey", lambda df: df.__setitem__("people_knowledge", df["people_knowledge"].where(df.index != 2, text)))
-    with pytest.raises(DataError, match=rf"survey\.people_knowledge: 1 value\(s\) are not numbers: row 4: '{text}'"):
+    _edit(
+        own_data,
+        "survey",
+        lambda df: df.__setitem__("people_knowledge", df["people_knowledge"].where(df.index != 2, text)),
+    )
+    with pytest.raises(
+        DataError, match=rf"survey\.people_knowledge: 1 value\(s\) are not numbers: row 4: '{text}'"
+    ):
         data.load("survey", own_data)
 
 
@@ -94,6 +108,7 @@ def test_numbers_parsed_by_the_reader_equal_numbers_converted_from_text(table):
 def test_decimal_in_a_rating_column(own_data):
     def dec(df):
         df.loc[1, "recommend"] = "7.5"
+
     _edit(own_data, "survey", dec)
     with pytest.raises(DataError, match="not whole numbers"):
         data.load("survey", own_data)
@@ -102,14 +117,19 @@ def test_decimal_in_a_rating_column(own_data):
 def test_duplicated_response_id(own_data):
     def dup(df):
         df.loc[10, "response_id"] = df.loc[3, "response_id"]
+
     _edit(own_data, "survey", dup)
-    with pytest.raises(DataError, match=r"survey\.response_id: 2 rows repeat a value that must be unique: row 5: '4', row 12: '4'"):
+    with pytest.raises(
+        DataError,
+        match=r"survey\.response_id: 2 rows repeat a value that must be unique: row 5: '4', row 12: '4'",
+    ):
         data.load("survey", own_data)
 
 
 def test_duplicated_composite_key(own_data):
     def dup(df):
         df.loc[1, "expectation"] = df.loc[0, "expectation"]
+
     _edit(own_data, "expectations", dup)
     with pytest.raises(DataError, match=r"respondent_id \+ expectation, which must be unique"):
         data.load("expectations", own_data)
@@ -118,8 +138,13 @@ def test_duplicated_composite_key(own_data):
 def test_unknown_category_suggests_the_close_one(own_data):
     def typo(df):
         df.loc[0, "channel"] = "in-store"
+
     _edit(own_data, "survey", typo)
-    with pytest.raises(DataError, match=r"survey\.channel: 1 value\(s\) not among the allowed values.*'in-store' \(did you mean 'in store'\?\)"):
+    with pytest.raises(
+        DataError,
+        match=r"survey\.channel: 1 value\(s\) not among the allowed values.*"
+        r"'in-store' \(did you mean 'in store'\?\)",
+    ):
         data.load("survey", own_data)
 
 
@@ -131,6 +156,7 @@ def test_own_branch_names_are_allowed(own_data):
 def test_bad_date(own_data):
     def date(df):
         df.loc[2, "month"] = "03/2024"
+
     _edit(own_data, "survey", date)
     with pytest.raises(DataError, match=r"not dates written YYYY-MM-DD: row 4: '03/2024'"):
         data.load("survey", own_data)
@@ -139,8 +165,11 @@ def test_bad_date(own_data):
 def test_missing_value_in_required_column(own_data):
     def blank(df):
         df.loc[0, "satisfaction"] = ""
+
     _edit(own_data, "survey", blank)
-    with pytest.raises(DataError, match=r"survey\.satisfaction: 1 missing value\(s\) in a required column at row 2"):
+    with pytest.raises(
+        DataError, match=r"survey\.satisfaction: 1 missing value\(s\) in a required column at row 2"
+    ):
         data.load("survey", own_data)
 
 
@@ -172,8 +201,10 @@ def test_file_that_is_not_csv(own_data):
 def test_file_that_is_not_utf8(own_data):
     text = (own_data / "training.csv").read_text().replace("Ashford", "Ashförd")
     (own_data / "training.csv").write_bytes(text.encode("latin-1"))
-    line = 1 + text.splitlines().index(next(l for l in text.splitlines() if "Ashförd" in l))
-    with pytest.raises(DataError, match=rf"is not UTF-8 text \(line {line}: byte b'\\xf6'\); save it as UTF-8"):
+    line = 1 + text.splitlines().index(next(row for row in text.splitlines() if "Ashförd" in row))
+    with pytest.raises(
+        DataError, match=rf"is not UTF-8 text \(line {line}: byte b'\\xf6'\); save it as UTF-8"
+    ):
         data.load("training", own_data)
 
 
@@ -206,7 +237,8 @@ def test_nothing_is_dropped_or_changed():
 
 def test_data_dictionary_is_rendered_from_the_schema():
     assert (DATASETS / "README.md").read_text() == datadoc.render(), (
-        "datasets/README.md is out of date: run python -m cxlib.datadoc > datasets/README.md")
+        "datasets/README.md is out of date: run python -m cxlib.datadoc > datasets/README.md"
+    )
 
 
 def test_data_dictionary_describes_every_column():

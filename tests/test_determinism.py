@@ -2,21 +2,27 @@
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from conftest import ROOT
+from nbclient import NotebookClient
 
 
 def _outputs(path):
     nb = nbformat.read(path, as_version=4)
     # coalesce_streams: the kernel may split one print into two stream outputs depending on timing
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                   coalesce_streams=True).execute()
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        coalesce_streams=True,
+    ).execute()
     result = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = {k: v for k, v in out.get("data", {}).items() if not k.startswith("image/")}
-            result.append((out.get("output_type"), out.get("name"), out.get("text"), repr(sorted(data.items()))))
+            result.append(
+                (out.get("output_type"), out.get("name"), out.get("text"), repr(sorted(data.items())))
+            )
     return result
 
 

@@ -11,7 +11,8 @@ import cxlib
 # Not given a runnable example, and why:
 NO_EXAMPLE = {
     "main": "command-line entry points; `--help` documents them and the tests run them as commands",
-    "cxlib.site.build": "runs Sphinx over the whole course (tens of seconds); tests/test_site.py builds and browses it",
+    "cxlib.site.build": "runs Sphinx over the whole course (tens of seconds); "
+    "tests/test_site.py builds and browses it",
     "cxlib.site.setup": "the Sphinx extension hook, called by Sphinx, not by users",
 }
 
@@ -30,7 +31,9 @@ FUNCTIONS = dict(_public_functions())
 
 
 def test_the_walk_finds_the_functions_the_course_relies_on():
-    assert {"cxlib.metrics.nps", "cxlib.data.load", "cxlib.tracking.p_chart", "cxlib.run.run_batch"} <= set(FUNCTIONS)
+    assert {"cxlib.metrics.nps", "cxlib.data.load", "cxlib.tracking.p_chart", "cxlib.run.run_batch"} <= set(
+        FUNCTIONS
+    )
 
 
 @pytest.mark.parametrize("qualname", sorted(FUNCTIONS))
@@ -39,4 +42,6 @@ def test_public_function_has_a_numpydoc_docstring_with_an_example(qualname):
     assert doc, f"{qualname} has no docstring"
     if qualname in NO_EXAMPLE or qualname.rsplit(".", 1)[1] in NO_EXAMPLE:
         return
-    assert ">>> " in doc, f"{qualname}: add an Examples section with a runnable example (it runs as a doctest)"
+    assert ">>> " in doc, (
+        f"{qualname}: add an Examples section with a runnable example (it runs as a doctest)"
+    )

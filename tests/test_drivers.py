@@ -12,8 +12,14 @@ from cxlib import InputError, data, drivers, scales
 
 # NIST StRD, Longley (1967) data: certified regression coefficients of TOTEMP on the six
 # predictors (https://www.itl.nist.gov/div898/strd/lls/data/Longley.shtml).
-NIST_LONGLEY = {"GNPDEFL": 15.0618722713733, "GNP": -0.358191792925910e-01, "UNEMP": -2.02022980381683,
-                "ARMED": -1.03322686717359, "POP": -0.511041056535807e-01, "YEAR": 1829.15146461355}
+NIST_LONGLEY = {
+    "GNPDEFL": 15.0618722713733,
+    "GNP": -0.358191792925910e-01,
+    "UNEMP": -2.02022980381683,
+    "ARMED": -1.03322686717359,
+    "POP": -0.511041056535807e-01,
+    "YEAR": 1829.15146461355,
+}
 NIST_R2 = 0.995479004577296
 
 
@@ -89,18 +95,26 @@ def test_importance_performance_quadrants_martilla_james():
 
 
 def test_missing_values_are_never_dropped_silently():
-    d = pd.DataFrame({"y": [1, 2, 3, 4, 5, 6, 7, 8.0], "a": [1, 3, 2, 5, 4, None, 7, 6], "b": [2, 1, 4, 3, 6, 5, 8, 9.0]})
+    d = pd.DataFrame(
+        {"y": [1, 2, 3, 4, 5, 6, 7, 8.0], "a": [1, 3, 2, 5, 4, None, 7, 6], "b": [2, 1, 4, 3, 6, 5, 8, 9.0]}
+    )
     with pytest.raises(InputError, match="missing value.*missing='listwise'"):
         drivers.relative_weights(d, "y", ["a", "b"])
     rw = drivers.relative_weights(d, "y", ["a", "b"], missing="listwise")
     assert (rw.attrs["n"], rw.attrs["dropped"]) == (7, 1)
 
 
-@pytest.mark.parametrize("frame, match", [
-    (pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 4, 6, 8, 10, 12]}), "collinear"),
-    (pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [1.0] * 6, "b": [3.0, 1, 2, 5, 4, 6]}), "no variance"),
-    (pd.DataFrame({"y": [1.0, 2, 3], "a": [2.0, 1, 3], "b": [3.0, 1, 2]}), "complete row"),
-])
+@pytest.mark.parametrize(
+    "frame, match",
+    [
+        (
+            pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 4, 6, 8, 10, 12]}),
+            "collinear",
+        ),
+        (pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [1.0] * 6, "b": [3.0, 1, 2, 5, 4, 6]}), "no variance"),
+        (pd.DataFrame({"y": [1.0, 2, 3], "a": [2.0, 1, 3], "b": [3.0, 1, 2]}), "complete row"),
+    ],
+)
 def test_degenerate_drivers_are_clear_errors(frame, match):
     with pytest.raises(InputError, match=match):
         drivers.relative_weights(frame, "y", ["a", "b"])

@@ -4,7 +4,6 @@ import re
 import tomllib
 
 import yaml
-
 from conftest import ROOT
 
 
@@ -20,7 +19,8 @@ def test_environment_yml_names_the_same_runtime_packages_as_pyproject():
     assert "-e ." in pip_section, "environment.yml must install cxlib itself with pip (-e .)"
     runtime = {_name(d) for d in project["dependencies"]}
     assert conda == runtime, (
-        f"only in environment.yml: {sorted(conda - runtime)}; only in pyproject.toml: {sorted(runtime - conda)}"
+        f"only in environment.yml: {sorted(conda - runtime)}; "
+        f"only in pyproject.toml: {sorted(runtime - conda)}"
     )
 
 

@@ -6,9 +6,9 @@ import re
 
 import nbformat
 import pytest
+from conftest import ROOT
 from nbclient import NotebookClient
 
-from conftest import ROOT
 from cxlib import exercises
 from cxlib.exercises import ExerciseError, make_exercise
 
@@ -19,7 +19,11 @@ EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 def _nb(*sources):
     nb = nbformat.v4.new_notebook()
     for i, src in enumerate(sources):
-        cell = nbformat.v4.new_markdown_cell(src[3:]) if src.startswith("md:") else nbformat.v4.new_code_cell(src)
+        cell = (
+            nbformat.v4.new_markdown_cell(src[3:])
+            if src.startswith("md:")
+            else nbformat.v4.new_code_cell(src)
+        )
         cell["id"] = f"c{i}"
         nb.cells.append(cell)
     return nb
@@ -37,7 +41,9 @@ def test_every_marker_form():
     nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="2\n")]
     nb.cells[0].execution_count = 3
     ex = make_exercise(nb, "tiny.ipynb")
-    assert ex.cells[0].source == "x = 1\n# HINT: use mean\n# YOUR CODE HERE\ny = ...\nz = ...\nw = ...\nprint(y)"
+    assert (
+        ex.cells[0].source == "x = 1\n# HINT: use mean\n# YOUR CODE HERE\ny = ...\nz = ...\nw = ...\nprint(y)"
+    )
     assert ex.cells[0].outputs == [] and ex.cells[0].execution_count is None
     assert ex.cells[1].source == "answer = ...  # YOUR CODE HERE"
     assert ex.cells[2].source == "    value = ...  # YOUR CODE HERE"
@@ -47,12 +53,18 @@ def test_every_marker_form():
     assert "42" not in nbformat.writes(ex) and "halo" not in nbformat.writes(ex)
 
 
-@pytest.mark.parametrize("source, match", [
-    ("# BEGIN SOLUTION\ny = 1", r"bad\.ipynb, cell 0 \(id c0\), line 1: BEGIN SOLUTION is never closed"),
-    ("y = 1\n# END SOLUTION", r"bad\.ipynb, cell 0 \(id c0\), line 2: END SOLUTION without a matching BEGIN"),
-    ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", r"line 2: BEGIN SOLUTION inside another"),
-    ("md:<!-- BEGIN SOLUTION -->\ntext", r"cell 0 \(id c0\): <!-- BEGIN SOLUTION --> is never closed"),
-])
+@pytest.mark.parametrize(
+    "source, match",
+    [
+        ("# BEGIN SOLUTION\ny = 1", r"bad\.ipynb, cell 0 \(id c0\), line 1: BEGIN SOLUTION is never closed"),
+        (
+            "y = 1\n# END SOLUTION",
+            r"bad\.ipynb, cell 0 \(id c0\), line 2: END SOLUTION without a matching BEGIN",
+        ),
+        ("# BEGIN SOLUTION\n# BEGIN SOLUTION\n# END SOLUTION", r"line 2: BEGIN SOLUTION inside another"),
+        ("md:<!-- BEGIN SOLUTION -->\ntext", r"cell 0 \(id c0\): <!-- BEGIN SOLUTION --> is never closed"),
+    ],
+)
 def test_malformed_markers_name_the_notebook_and_cell(source, match):
     with pytest.raises(ExerciseError, match=match):
         make_exercise(_nb(source), "bad.ipynb")
@@ -90,7 +102,9 @@ def _answer_lines(nb) -> list[str]:
                     body = exercises.SINGLE.match(line).group("body").strip()
                     found.append(body.split("=", 1)[1].strip() if "=" in body.split("(")[0] else body)
         else:
-            for m in re.finditer(r"<!--\s*BEGIN SOLUTION\s*-->(.*?)<!--\s*END SOLUTION\s*-->", cell.source, re.S):
+            for m in re.finditer(
+                r"<!--\s*BEGIN SOLUTION\s*-->(.*?)<!--\s*END SOLUTION\s*-->", cell.source, re.S
+            ):
                 found.extend(s.strip() for s in m.group(1).split("\n") if len(s.strip()) > 20)
     return [f for f in found if len(f) >= 12]
 
@@ -108,8 +122,9 @@ def test_no_answer_appears_in_the_exercise(solution):
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda p: p.stem)
 def test_shipped_exercise_runs_and_checks_say_not_yet_answered(exercise):
     nb = nbformat.read(exercise, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(exercise.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(exercise.parent)}}
+    ).execute()
     outputs = [o for c in nb.cells for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
@@ -121,7 +136,9 @@ def test_shipped_exercise_runs_and_checks_say_not_yet_answered(exercise):
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
 def test_every_check_passes_in_the_stored_solution(solution):
     nb = nbformat.read(solution, as_version=4)
-    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    text = "".join(
+        o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"
+    )
     verdicts = [line for line in text.splitlines() if line[:1] in "✔✘…"]
     assert verdicts and all(v.startswith("✔") for v in verdicts), verdicts
 
@@ -149,9 +166,17 @@ def test_solutions_and_their_checks_follow_a_students_own_data(solution, other_b
     meta = json.loads(solution.read_text(encoding="utf-8"))["metadata"].get("cxkit", {})
     params = {"data_dir": str(other_business), **(meta.get("test_parameters") or [{}])[0]}
     out = tmp_path / solution.name
-    pm.execute_notebook(str(solution), str(out), parameters=params, cwd=str(tmp_path), kernel_name="python3",
-                        progress_bar=False)
+    pm.execute_notebook(
+        str(solution),
+        str(out),
+        parameters=params,
+        cwd=str(tmp_path),
+        kernel_name="python3",
+        progress_bar=False,
+    )
     nb = nbformat.read(out, as_version=4)
-    text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    text = "".join(
+        o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"
+    )
     verdicts = [line for line in text.splitlines() if line[:1] in "✔✘…"]
     assert verdicts and all(v.startswith("✔") for v in verdicts), verdicts

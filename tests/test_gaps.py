@@ -18,9 +18,14 @@ DRUG2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
 
 def _expectations(customer, employee, item="x"):
     n_c = len(customer)
-    return pd.DataFrame({"respondent_id": np.arange(1, n_c + len(employee) + 1),
-                         "role": ["customer"] * n_c + ["employee"] * len(employee),
-                         "expectation": item, "importance": list(customer) + list(employee)})
+    return pd.DataFrame(
+        {
+            "respondent_id": np.arange(1, n_c + len(employee) + 1),
+            "role": ["customer"] * n_c + ["employee"] * len(employee),
+            "expectation": item,
+            "importance": list(customer) + list(employee),
+        }
+    )
 
 
 def test_expectation_gap_is_welchs_difference_employee_minus_customer():
@@ -40,7 +45,12 @@ def test_expectation_gap_is_welchs_difference_employee_minus_customer():
 
 def test_expectation_gap_ranks_and_correction():
     rng = np.random.default_rng(4)
-    items = {"listened to": (6.2, 5.2), "low prices": (4.6, 6.0), "clean store": (5.0, 5.0), "speed": (5.0, 6.1)}
+    items = {
+        "listened to": (6.2, 5.2),
+        "low prices": (4.6, 6.0),
+        "clean store": (5.0, 5.0),
+        "speed": (5.0, 6.1),
+    }
     rows = []
     rid = 0
     for role, n in (("customer", 60), ("employee", 25)):
@@ -54,7 +64,8 @@ def test_expectation_gap_ranks_and_correction():
     # Holm-adjusted p-values are statsmodels' multipletests(method="holm") of the raw ones
     assert out["p_adjusted"].to_numpy() == pytest.approx(multipletests(out["p_value"], method="holm")[1])
     assert expectation_gap(d, correction="bonferroni")["p_adjusted"].to_numpy() == pytest.approx(
-        np.minimum(out["p_value"].to_numpy() * 4, 1))
+        np.minimum(out["p_value"].to_numpy() * 4, 1)
+    )
     means_c = d[d.role == "customer"].groupby("expectation")["importance"].mean()
     means_e = d[d.role == "employee"].groupby("expectation")["importance"].mean()
     assert out["customer_rank"].to_dict() == means_c.rank(ascending=False, method="min").astype(int).to_dict()
@@ -77,10 +88,14 @@ def test_expectation_gap_on_the_course_data():
 
 def test_expectation_gap_errors():
     d = _expectations([5, 6, 7], [4, 5, 6])
-    with pytest.raises(InputError, match="neither 'customer' nor 'employee'.*'Customer'.*did you mean 'customer'"):
+    with pytest.raises(
+        InputError, match="neither 'customer' nor 'employee'.*'Customer'.*did you mean 'customer'"
+    ):
         expectation_gap(d.assign(role=["Customer"] + d.role.tolist()[1:]))
     with pytest.raises(InputError, match="appear both as 'customer' and as 'employee'.*1"):
-        expectation_gap(pd.concat([d, d.iloc[[0]].assign(role="employee", expectation="y")], ignore_index=True))
+        expectation_gap(
+            pd.concat([d, d.iloc[[0]].assign(role="employee", expectation="y")], ignore_index=True)
+        )
     with pytest.raises(InputError, match="repeat the same respondent_id \\+ expectation"):
         expectation_gap(pd.concat([d, d.iloc[[0]]], ignore_index=True))
     with pytest.raises(InputError, match="importance: 1 missing"):
@@ -90,8 +105,11 @@ def test_expectation_gap_errors():
     with pytest.raises(InputError, match="at least 2 ratings"):
         expectation_gap(_expectations([5], [4, 5, 6]))
     with pytest.raises(InputError, match="only one of"):
-        expectation_gap(pd.concat([d, _expectations([5, 6], [], item="y").assign(respondent_id=[1, 2])],
-                                  ignore_index=True))
+        expectation_gap(
+            pd.concat(
+                [d, _expectations([5, 6], [], item="y").assign(respondent_id=[1, 2])], ignore_index=True
+            )
+        )
     with pytest.raises(InputError, match="no column 'rol'"):
         expectation_gap(d, role="rol")
     with pytest.raises(InputError, match="correction"):
@@ -100,8 +118,15 @@ def test_expectation_gap_errors():
 
 def _servqual(expectation, perception, item="reliability_1", dimension="reliability", start=1):
     n = len(expectation)
-    return pd.DataFrame({"respondent_id": np.arange(start, start + n), "dimension": dimension, "item": item,
-                         "expectation": expectation, "perception": perception})
+    return pd.DataFrame(
+        {
+            "respondent_id": np.arange(start, start + n),
+            "dimension": dimension,
+            "item": item,
+            "expectation": expectation,
+            "perception": perception,
+        }
+    )
 
 
 def test_servqual_item_gap_is_the_paired_t_interval():
@@ -118,7 +143,10 @@ def test_servqual_item_gap_is_the_paired_t_interval():
 
 def _random_servqual(seed=0, n=40):
     rng = np.random.default_rng(seed)
-    items = {"tangibles": ["tangibles_1", "tangibles_2"], "reliability": ["reliability_1", "reliability_2", "reliability_3"]}
+    items = {
+        "tangibles": ["tangibles_1", "tangibles_2"],
+        "reliability": ["reliability_1", "reliability_2", "reliability_3"],
+    }
     rows = []
     for r in range(1, n + 1):
         for dim, its in items.items():
@@ -137,7 +165,8 @@ def test_servqual_items_dimensions_and_overall_by_hand():
         ref = stats.ttest_rel(g["perception"], g["expectation"])  # scipy 1.17 paired t
         ci = ref.confidence_interval(0.95)
         assert (items.loc[it, "p_value"], items.loc[it, "low"], items.loc[it, "high"]) == pytest.approx(
-            (ref.pvalue, ci.low, ci.high))
+            (ref.pvalue, ci.low, ci.high)
+        )
     dims = servqual_gaps(d, by="dimension", confidence=0.9)
     per_resp = d.assign(g=d.perception - d.expectation).groupby(["dimension", "respondent_id"])["g"].mean()
     for dim in ("tangibles", "reliability"):

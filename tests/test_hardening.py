@@ -15,8 +15,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxlib import (CxlibError, benchmark, compare, drivers, export, gaps, journey, levels, metrics, params, scales,
-                   tracking, value)
+from cxlib import (
+    CxlibError,
+    benchmark,
+    compare,
+    drivers,
+    export,
+    gaps,
+    journey,
+    levels,
+    metrics,
+    params,
+    scales,
+    tracking,
+    value,
+)
 
 SURVEY_LIKE = pd.DataFrame({"g": ["a", "a", "b", "b"], "r": [10, 9, 3, 7], "s": [5, 4, 2, 3]})
 ITEMS = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 2, 4, 4], "c": [1, 3, 3, 5]})
@@ -26,14 +39,30 @@ ERRORS = [
     ("nps of text", lambda: metrics.nps(["nine", 10]), "not numbers"),
     ("nps of booleans", lambda: metrics.nps([True, False]), "not numbers"),
     ("alpha of a list", lambda: scales.cronbach_alpha([[1, 2], [3, 4]]), "must be a DataFrame"),
-    ("drivers of a Series", lambda: drivers.relative_weights(pd.Series([1, 2]), "y", ["a"]), "must be a pandas DataFrame"),
+    (
+        "drivers of a Series",
+        lambda: drivers.relative_weights(pd.Series([1, 2]), "y", ["a"]),
+        "must be a pandas DataFrame",
+    ),
     ("confidence as text", lambda: metrics.top_box([5, 4], confidence="95%"), "confidence must be"),
     ("parameter of the wrong type", lambda: params.check_seed("7"), "seed must be a whole number"),
     # missing columns
-    ("by_group, missing column", lambda: metrics.by_group(SURVEY_LIKE, "nps", "g", "recommend"), "has no column 'recommend'"),
-    ("benchmark, missing column", lambda: benchmark.benchmark_gaps(SURVEY_LIKE, items=["x"]), "has no column"),
+    (
+        "by_group, missing column",
+        lambda: metrics.by_group(SURVEY_LIKE, "nps", "g", "recommend"),
+        "has no column 'recommend'",
+    ),
+    (
+        "benchmark, missing column",
+        lambda: benchmark.benchmark_gaps(SURVEY_LIKE, items=["x"]),
+        "has no column",
+    ),
     ("value at risk, missing column", lambda: value.value_at_risk(SURVEY_LIKE, "sat"), "has no column 'sat'"),
-    ("control chart, missing column", lambda: tracking.control_chart(SURVEY_LIKE, "month", "s"), "has no column 'month'"),
+    (
+        "control chart, missing column",
+        lambda: tracking.control_chart(SURVEY_LIKE, "month", "s"),
+        "has no column 'month'",
+    ),
     # out-of-range values
     ("NPS of 11", lambda: metrics.nps([11, 9]), "outside the allowed range 0 to 10"),
     ("top-box of 6 on 1-5", lambda: metrics.top_box([6, 5]), "outside the allowed range 1 to 5"),
@@ -46,35 +75,87 @@ ERRORS = [
     # a single response
     ("alpha of one respondent", lambda: scales.cronbach_alpha(ITEMS.head(1)), "at least 2 respondents"),
     ("mean of one response", lambda: metrics.mean_score([3]), "at least 2 responses"),
-    ("paired gap of one respondent",
-     lambda: gaps.servqual_gaps(pd.DataFrame({"respondent_id": [1], "dimension": ["empathy"], "item": ["empathy_1"],
-                                              "expectation": [6], "perception": [5]})), "at least 2"),
+    (
+        "paired gap of one respondent",
+        lambda: gaps.servqual_gaps(
+            pd.DataFrame(
+                {
+                    "respondent_id": [1],
+                    "dimension": ["empathy"],
+                    "item": ["empathy_1"],
+                    "expectation": [6],
+                    "perception": [5],
+                }
+            )
+        ),
+        "at least 2",
+    ),
     # every respondent gives the same answer
-    ("alpha, all answers the same", lambda: scales.cronbach_alpha(pd.DataFrame({"a": [3] * 5, "b": [3] * 5})),
-     "alpha is undefined"),
+    (
+        "alpha, all answers the same",
+        lambda: scales.cronbach_alpha(pd.DataFrame({"a": [3] * 5, "b": [3] * 5})),
+        "alpha is undefined",
+    ),
     ("item analysis, a constant item", lambda: scales.item_analysis(ITEMS.assign(c=2)), "no variance"),
-    ("drivers, a constant driver",
-     lambda: drivers.relative_weights(pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [2.0] * 6, "b": [1.0, 3, 2, 5, 4, 6]}),
-                                      "y", ["a", "b"]), "no variance"),
+    (
+        "drivers, a constant driver",
+        lambda: drivers.relative_weights(
+            pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [2.0] * 6, "b": [1.0, 3, 2, 5, 4, 6]}),
+            "y",
+            ["a", "b"],
+        ),
+        "no variance",
+    ),
     # dates out of order / repeated periods
-    ("time series with repeated months",
-     lambda: tracking.interrupted_time_series(pd.DataFrame({"t": [3, 1, 2, 1, 4, 5], "y": [1.0] * 6}), "y", "t", 3),
-     "repeated periods"),
+    (
+        "time series with repeated months",
+        lambda: tracking.interrupted_time_series(
+            pd.DataFrame({"t": [3, 1, 2, 1, 4, 5], "y": [1.0] * 6}), "y", "t", 3
+        ),
+        "repeated periods",
+    ),
     # duplicated ids
-    ("expectations answered twice",
-     lambda: gaps.expectation_gap(pd.DataFrame({"respondent_id": [1, 1, 2], "role": ["customer"] * 2 + ["employee"],
-                                                "expectation": ["x", "x", "x"], "importance": [5, 6, 4]})),
-     "repeat the same"),
+    (
+        "expectations answered twice",
+        lambda: gaps.expectation_gap(
+            pd.DataFrame(
+                {
+                    "respondent_id": [1, 1, 2],
+                    "role": ["customer"] * 2 + ["employee"],
+                    "expectation": ["x", "x", "x"],
+                    "importance": [5, 6, 4],
+                }
+            )
+        ),
+        "repeat the same",
+    ),
     # huge values
     ("mean of 1e308", lambda: metrics.mean_score([1e308, -1e308, 1.0]), "too large"),
-    ("alpha of 1e200", lambda: scales.cronbach_alpha(ITEMS.astype(float).assign(a=[1e200, 1, 2, 3])), "overflow"),
-    ("drivers of 1e300",
-     lambda: drivers.relative_weights(pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [1e300, 1, 2, 3, 4, 5],
-                                                    "b": [1.0, 3, 2, 5, 4, 6]}), "y", ["a", "b"]), "overflow"),
+    (
+        "alpha of 1e200",
+        lambda: scales.cronbach_alpha(ITEMS.astype(float).assign(a=[1e200, 1, 2, 3])),
+        "overflow",
+    ),
+    (
+        "drivers of 1e300",
+        lambda: drivers.relative_weights(
+            pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [1e300, 1, 2, 3, 4, 5], "b": [1.0, 3, 2, 5, 4, 6]}),
+            "y",
+            ["a", "b"],
+        ),
+        "overflow",
+    ),
     ("infinite scores", lambda: metrics.mean_score([np.inf, 1.0]), "infinite"),
     # malformed sequences and categories
-    ("contact after a blank", lambda: journey.sequence_summary(pd.DataFrame(
-        {"contact_1": [5], "contact_2": [None], "contact_3": [6], "n_contacts": [3]}, dtype="Float64")), ""),
+    (
+        "contact after a blank",
+        lambda: journey.sequence_summary(
+            pd.DataFrame(
+                {"contact_1": [5], "contact_2": [None], "contact_3": [6], "n_contacts": [3]}, dtype="Float64"
+            )
+        ),
+        "",
+    ),
     ("unknown Kano answer", lambda: levels.kano(["love"], ["dislike"]), "love"),
 ]
 
@@ -121,12 +202,24 @@ def test_dates_out_of_order_give_the_same_time_series_fit():
 
 
 def test_formula_injection_is_neutralised_in_exports(tmp_path):
-    df = pd.DataFrame({"comment": ["=HYPERLINK(\"http://x\")", "+1+1", "-cmd", "@SUM(A1)", "\tTab", "ok", "-3.5"],
-                       "n": [1, -2, 3, 4, 5, 6, 7]})
+    df = pd.DataFrame(
+        {
+            "comment": ['=HYPERLINK("http://x")', "+1+1", "-cmd", "@SUM(A1)", "\tTab", "ok", "-3.5"],
+            "n": [1, -2, 3, 4, 5, 6, 7],
+        }
+    )
     path = tmp_path / "out.csv"
     export.to_csv(df, path)
     back = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert back["comment"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'-cmd", "'@SUM(A1)", "'\tTab", "ok", "-3.5"]
+    assert back["comment"].tolist() == [
+        '\'=HYPERLINK("http://x")',
+        "'+1+1",
+        "'-cmd",
+        "'@SUM(A1)",
+        "'\tTab",
+        "ok",
+        "-3.5",
+    ]
     assert back["n"].tolist() == ["1", "-2", "3", "4", "5", "6", "7"]
 
 

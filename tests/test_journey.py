@@ -32,7 +32,9 @@ def _simulated(n=4000, weights=(0.55, 0.2, 0.25), seed=0):
     df = pd.DataFrame(grid, columns=CONTACTS).astype("Int64")
     df["n_contacts"] = k
     s = sequence_summary(df)
-    df["overall"] = 0.3 + weights[0] * s["mean"] + weights[1] * s["peak"] + weights[2] * s["end"] + rng.normal(0, 0.6, n)
+    df["overall"] = (
+        0.3 + weights[0] * s["mean"] + weights[1] * s["peak"] + weights[2] * s["end"] + rng.normal(0, 0.6, n)
+    )
     return df
 
 
@@ -96,11 +98,27 @@ def test_regression_mechanics_match_nist_longley_certified_values():
     # values: coefficients and standard errors, residual SD 304.854073561965, R-squared
     # 0.995479004577296. statsmodels ships the data (statsmodels.datasets.longley).
     d = sm.datasets.longley.load_pandas().data
-    res = peak_end_regression(d, outcome="TOTEMP", predictors=["GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "YEAR"])
-    cert_b = [-3482258.63459582, 15.0618722713733, -0.358191792925910e-01, -2.02022980381683,
-              -1.03322686717359, -0.511041056535807e-01, 1829.15146461355]
-    cert_se = [890420.383607373, 84.9149257747669, 0.334910077722432e-01, 0.488399681651699,
-               0.214274163161675, 0.226073200069370, 455.478499142212]
+    res = peak_end_regression(
+        d, outcome="TOTEMP", predictors=["GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "YEAR"]
+    )
+    cert_b = [
+        -3482258.63459582,
+        15.0618722713733,
+        -0.358191792925910e-01,
+        -2.02022980381683,
+        -1.03322686717359,
+        -0.511041056535807e-01,
+        1829.15146461355,
+    ]
+    cert_se = [
+        890420.383607373,
+        84.9149257747669,
+        0.334910077722432e-01,
+        0.488399681651699,
+        0.214274163161675,
+        0.226073200069370,
+        455.478499142212,
+    ]
     assert res.coefficients["estimate"].tolist() == pytest.approx(cert_b, rel=1e-7)
     assert res.coefficients["se"].tolist() == pytest.approx(cert_se, rel=1e-7)
     assert res.r_squared == pytest.approx(0.995479004577296, rel=1e-9)
@@ -172,31 +190,42 @@ def test_moment_effects_raw_rows_are_welch_differences():
     df = _delay_orders()
     out = moment_effects(df).set_index(["effect", "method"])
     d = df["delayed"]
-    ref = {"delay": mean_difference(df.overall[d], df.overall[~d]),
-           "told of delay": mean_difference(df.overall[d & df.told_of_delay], df.overall[d & ~df.told_of_delay]),
-           "thank-you note": mean_difference(df.overall[df.thank_you], df.overall[~df.thank_you])}
+    ref = {
+        "delay": mean_difference(df.overall[d], df.overall[~d]),
+        "told of delay": mean_difference(df.overall[d & df.told_of_delay], df.overall[d & ~df.told_of_delay]),
+        "thank-you note": mean_difference(df.overall[df.thank_you], df.overall[~df.thank_you]),
+    }
     for effect, r in ref.items():
         row = out.loc[(effect, "difference in means")]
         assert (row["estimate"], row["low"], row["high"], row["p_value"]) == pytest.approx(
-            (r.value, r.low, r.high, r.p_value))
+            (r.value, r.low, r.high, r.p_value)
+        )
         assert (row["n_with"], row["n_without"]) == (r.n_a, r.n_b)
 
 
 def test_moment_effects_regression_rows_match_statsmodels_and_the_truth():
     df = _delay_orders()
     out = moment_effects(df).set_index(["effect", "method"])
-    fit = smf.ols("overall ~ delayed + delayed:told_of_delay + thank_you",
-                  data=df.astype({"delayed": float, "told_of_delay": float, "thank_you": float})).fit()
+    fit = smf.ols(
+        "overall ~ delayed + delayed:told_of_delay + thank_you",
+        data=df.astype({"delayed": float, "told_of_delay": float, "thank_you": float}),
+    ).fit()
     ci = fit.conf_int()
-    for effect, term, truth in [("delay", "delayed", -2.0), ("told of delay", "delayed:told_of_delay", 1.0),
-                                ("thank-you note", "thank_you", 0.8)]:
+    for effect, term, truth in [
+        ("delay", "delayed", -2.0),
+        ("told of delay", "delayed:told_of_delay", 1.0),
+        ("thank-you note", "thank_you", 0.8),
+    ]:
         row = out.loc[(effect, "regression")]
         assert row["estimate"] == pytest.approx(fit.params[term])
         assert row["se"] == pytest.approx(fit.bse[term])
         assert (row["low"], row["high"]) == pytest.approx((ci.loc[term, 0], ci.loc[term, 1]))
         assert row["low"] < truth < row["high"]
     # the raw thank-you difference is confounded by delays (fewer notes after a delay)
-    assert out.loc[("thank-you note", "difference in means"), "estimate"] > out.loc[("thank-you note", "regression"), "estimate"]
+    assert (
+        out.loc[("thank-you note", "difference in means"), "estimate"]
+        > out.loc[("thank-you note", "regression"), "estimate"]
+    )
 
 
 def test_moment_effects_errors():
@@ -208,8 +237,12 @@ def test_moment_effects_errors():
     with pytest.raises(InputError, match="thank_you must be a true/false"):
         moment_effects(df.assign(thank_you=np.where(df.thank_you, "yes", "no")))
     with pytest.raises(InputError, match="must be true/false.*row 0: 2"):
-        moment_effects(df.assign(delayed=np.where(df.index == 0, 2, df.delayed.astype(int)),
-                                 told_of_delay=df.told_of_delay & (df.index != 0)))
+        moment_effects(
+            df.assign(
+                delayed=np.where(df.index == 0, 2, df.delayed.astype(int)),
+                told_of_delay=df.told_of_delay & (df.index != 0),
+            )
+        )
     with pytest.raises(InputError, match="told of delay: too few"):
         moment_effects(df.assign(told_of_delay=False))
     with pytest.raises(InputError, match="missing"):

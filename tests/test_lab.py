@@ -19,11 +19,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import CHROMIUM_ARGS, ROOT
 
 ARTIFACTS = ROOT / "build" / "test-artifacts"
@@ -43,9 +41,13 @@ def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ)
-    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                     ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
-                     ("IPYTHONDIR", "ipython")):
+    for var, sub in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ("IPYTHONDIR", "ipython"),
+    ):
         (tmp / sub).mkdir()
         env[var] = str(tmp / sub)
     # Test-only settings: render every cell (JupyterLab 4 otherwise keeps only the visible
@@ -54,12 +56,24 @@ def lab(tmp_path_factory):
     (settings / "notebook-extension").mkdir(parents=True)
     (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     (settings / "apputils-extension").mkdir(parents=True)
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false"}'
+    )
     log = open(tmp / "server.log", "w")
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
-           "--ServerApp.open_browser=False", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-           "jupyterlab.NeverCheckForUpdate", "--ServerApp.port_retries=0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={ROOT}",
+        "--ServerApp.open_browser=False",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--ServerApp.port_retries=0",
+    ]
     if os.geteuid() == 0:  # CI runs as root
         cmd.append("--allow-root")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
@@ -94,8 +108,14 @@ def run_in_lab(lab, chromium_path, relpath: str, shot: str) -> dict:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith((lab["base"], "data:", "blob:", "about:")) else None)
+        page.on(
+            "request",
+            lambda r: (
+                outside.append(r.url)
+                if not r.url.startswith((lab["base"], "data:", "blob:", "about:"))
+                else None
+            ),
+        )
         page.set_default_timeout(60_000)
         # a workspace of its own per run (reset), so a previous run's tabs are not restored
         page.goto(f"{lab['base']}/lab/workspaces/{shot}/tree/{relpath}?token={lab['token']}&reset")
@@ -122,13 +142,20 @@ def run_in_lab(lab, chromium_path, relpath: str, shot: str) -> dict:
             pytest.fail(f"{relpath}: the cells did not finish within {RUN_TIMEOUT} s")
         texts = page.locator(f"{panel} .jp-OutputArea-output").all_inner_texts()
         # errors and warnings are rendered with the stderr MIME type
-        stderr = page.locator(f"{panel} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        stderr = page.locator(
+            f"{panel} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        )
         tracebacks = stderr.all_inner_texts()
         page.keyboard.press("Control+Home")
         page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
         browser.close()
-    return {"texts": texts,  "tracebacks": tracebacks, "outside": outside,
-            "executed": len(done), "code_cells": n_code}
+    return {
+        "texts": texts,
+        "tracebacks": tracebacks,
+        "outside": outside,
+        "executed": len(done),
+        "code_cells": n_code,
+    }
 
 
 def _first(folder: str) -> str:
@@ -145,8 +172,9 @@ def test_exercise_runs_in_lab_and_checks_say_not_answered(lab, chromium_path):
     assert seen["tracebacks"] == [], seen["tracebacks"][:2]
     checks = [t for t in seen["texts"] if "not yet answered" in t.lower()]
     assert checks, "no self-check said the tasks are not answered yet"
-    assert not [t for t in seen["texts"] if "correct" in t.lower() and "not yet" not in t.lower()
-                and "✔" in t], "an unanswered exercise was marked correct"
+    assert not [
+        t for t in seen["texts"] if "correct" in t.lower() and "not yet" not in t.lower() and "✔" in t
+    ], "an unanswered exercise was marked correct"
     assert seen["outside"] == [], f"requests left the machine: {seen['outside'][:5]}"
 
 
@@ -161,8 +189,12 @@ def test_solution_runs_in_lab_and_every_check_passes(lab, chromium_path):
 
 
 def test_kit_kernel_is_registered_by_name():
-    out = subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert '"cx-course-kit"' in out, "make setup registers the kernel 'cx-course-kit'"
 
 

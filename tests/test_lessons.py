@@ -16,8 +16,8 @@ import json
 import nbformat
 import papermill as pm
 import pytest
-
 from conftest import ROOT
+
 from cxlib import synth
 
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -50,7 +50,7 @@ def test_every_lesson_has_one_parameters_cell_followed_by_checks():
         cells = nbformat.read(nb, as_version=4).cells
         tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{nb.name}: {len(tagged)} cells tagged 'parameters'"
-        following = next(c for c in cells[tagged[0] + 1:] if c.cell_type == "code")
+        following = next(c for c in cells[tagged[0] + 1 :] if c.cell_type == "code")
         assert "params." in following.source, f"{nb.name}: the cell after the parameters must check them"
         assert "data_dir" in cells[tagged[0]].source, f"{nb.name}: every lesson takes data_dir"
 
@@ -59,8 +59,15 @@ def test_every_lesson_has_one_parameters_cell_followed_by_checks():
 def test_lesson_runs_on_other_data_and_parameters(notebook, parameters, seed1_data, tmp_path):
     out = tmp_path / notebook.name
     params = {"data_dir": str(seed1_data), **parameters}
-    pm.execute_notebook(str(notebook), str(out), parameters=params, cwd=str(tmp_path),
-                        kernel_name="python3", progress_bar=False, execution_timeout=300)
+    pm.execute_notebook(
+        str(notebook),
+        str(out),
+        parameters=params,
+        cwd=str(tmp_path),
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=300,
+    )
     executed = nbformat.read(out, as_version=4)
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
@@ -70,13 +77,22 @@ def test_lesson_runs_on_other_data_and_parameters(notebook, parameters, seed1_da
 def test_bad_parameter_stops_the_lesson_with_a_clear_message(notebook, parameters, tmp_path):
     out = tmp_path / notebook.name
     with pytest.raises(pm.PapermillExecutionError) as info:
-        pm.execute_notebook(str(notebook), str(out), parameters=parameters, cwd=str(tmp_path),
-                            kernel_name="python3", progress_bar=False, execution_timeout=300)
+        pm.execute_notebook(
+            str(notebook),
+            str(out),
+            parameters=parameters,
+            cwd=str(tmp_path),
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=300,
+        )
     err = info.value
     assert err.ename == "ParameterError", f"{err.ename}: {err.evalue}"
     assert any(name in err.evalue for name in parameters), err.evalue
     # it stops in the checking cell, right after the parameters
     cells = nbformat.read(out, as_version=4).cells
-    failed = next(i for i, c in enumerate(cells) if any(o.get("output_type") == "error" for o in c.get("outputs", [])))
+    failed = next(
+        i for i, c in enumerate(cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    )
     code_before = [c for c in cells[:failed] if c.cell_type == "code"]
     assert any("parameters" in c.metadata.get("tags", []) for c in code_before[-2:])

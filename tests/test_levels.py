@@ -7,8 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxlib import InputError
-from cxlib.levels import (KANO_CATEGORIES, SERVICE_LEVELS, kano, kano_summary, satisfaction_coefficients,
-                          service_level)
+from cxlib.levels import (
+    KANO_CATEGORIES,
+    SERVICE_LEVELS,
+    kano,
+    kano_summary,
+    satisfaction_coefficients,
+    service_level,
+)
 
 ANSWERS = ["like", "expect", "neutral", "tolerate", "dislike"]
 
@@ -23,8 +29,14 @@ PUBLISHED_TABLE = [
     "R I I I M",
     "R R R R Q",
 ]
-LETTER = {"A": "attractive", "O": "one-dimensional", "M": "must-be", "I": "indifferent", "R": "reverse",
-          "Q": "questionable"}
+LETTER = {
+    "A": "attractive",
+    "O": "one-dimensional",
+    "M": "must-be",
+    "I": "indifferent",
+    "R": "reverse",
+    "Q": "questionable",
+}
 
 
 def test_kano_reproduces_the_published_evaluation_table():
@@ -68,14 +80,20 @@ def test_kano_errors_name_the_answers():
 # percentage-point band counts as a tie), and CS plus / CS minus (Berger et al. 1993).
 STP25 = {
     #                     M    O    A    I   R  Q   max  M>O>A>I  CS+    CS-
-    "Service app":       (95, 123, 45, 33, 0, 0, "O", "O", 0.568, -0.736),
+    "Service app": (95, 123, 45, 33, 0, 0, "O", "O", 0.568, -0.736),
     "Excellent service": (101, 54, 54, 81, 3, 3, "M", "M", 0.372, -0.534),
-    "Hotline":           (15, 24, 121, 124, 6, 6, "I", "A", 0.511, -0.137),
-    "Loan machine":      (65, 87, 93, 51, 0, 0, "A", "O", 0.608, -0.514),
+    "Hotline": (15, 24, 121, 124, 6, 6, "I", "A", 0.511, -0.137),
+    "Loan machine": (65, 87, 93, 51, 0, 0, "A", "O", 0.608, -0.514),
     "Ready-to-use return": (9, 18, 83, 177, 6, 3, "I", "I", 0.352, -0.094),
 }
-PAIR = {"M": ("expect", "dislike"), "O": ("like", "dislike"), "A": ("like", "neutral"), "I": ("neutral", "neutral"),
-        "R": ("dislike", "like"), "Q": ("like", "like")}
+PAIR = {
+    "M": ("expect", "dislike"),
+    "O": ("like", "dislike"),
+    "A": ("like", "neutral"),
+    "I": ("neutral", "neutral"),
+    "R": ("dislike", "like"),
+    "Q": ("like", "like"),
+}
 
 
 def _answers_from_counts(table):
@@ -92,8 +110,14 @@ def test_kano_summary_matches_a_published_table():
     banded = kano_summary(answers, tie_margin=0.05)
     for attr, (m, o, a, i, r, q, top, rule, better, worse) in STP25.items():
         row = plain.loc[attr]
-        assert [row["must-be"], row["one-dimensional"], row["attractive"], row["indifferent"], row["reverse"],
-                row["questionable"]] == [m, o, a, i, r, q]
+        assert [
+            row["must-be"],
+            row["one-dimensional"],
+            row["attractive"],
+            row["indifferent"],
+            row["reverse"],
+            row["questionable"],
+        ] == [m, o, a, i, r, q]
         assert row["n"] == 296
         assert row["better"] == pytest.approx(better, abs=5e-4)
         assert row["worse"] == pytest.approx(worse, abs=5e-4)
@@ -103,8 +127,13 @@ def test_kano_summary_matches_a_published_table():
 
 
 def test_kano_summary_breaks_exact_ties_by_m_o_a_i():
-    d = pd.DataFrame({"attribute": "x", "functional": ["like", "expect", "like", "neutral"],
-                      "dysfunctional": ["neutral", "dislike", "dislike", "neutral"]})  # A, M, O, I once each
+    d = pd.DataFrame(
+        {
+            "attribute": "x",
+            "functional": ["like", "expect", "like", "neutral"],
+            "dysfunctional": ["neutral", "dislike", "dislike", "neutral"],
+        }
+    )  # A, M, O, I once each
     assert kano_summary(d).loc["x", "category"] == "must-be"
     d2 = d.iloc[[0, 2, 3]]  # A, O, I
     assert kano_summary(d2).loc["x", "category"] == "one-dimensional"
@@ -120,7 +149,9 @@ def test_kano_summary_on_the_course_data_finds_the_true_categories():
 
 
 def test_kano_summary_warns_when_coefficients_are_undefined():
-    d = pd.DataFrame({"attribute": "x", "functional": ["like", "dislike"], "dysfunctional": ["like", "dislike"]})
+    d = pd.DataFrame(
+        {"attribute": "x", "functional": ["like", "dislike"], "dysfunctional": ["like", "dislike"]}
+    )
     with pytest.warns(UserWarning, match="undefined"):
         out = kano_summary(d)
     assert np.isnan(out.loc["x", "better"]) and out.loc["x", "category"] == "questionable"
@@ -151,8 +182,13 @@ def test_coefficients_stay_in_their_ranges(counts):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(ANSWERS), st.sampled_from(ANSWERS)),
-                min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(ANSWERS), st.sampled_from(ANSWERS)),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_kano_summary_counts_every_answer(rows):
     import warnings
 
@@ -171,18 +207,21 @@ def _survey(**cols):
     return pd.DataFrame({k: v if isinstance(v, list) else [v] * n for k, v in base.items()})
 
 
-@pytest.mark.parametrize("answers, level", [
-    (dict(satisfaction=1), "below"),
-    (dict(satisfaction=3, effort=1), "below"),
-    (dict(satisfaction=4), "satisfy"),
-    (dict(satisfaction=5, effort=3), "exceed"),               # very satisfied but not easy
-    (dict(satisfaction=5, effort=2, i3=3), "exceed"),         # one item below good
-    (dict(satisfaction=5, effort=2, i2=4, i3=4), "delight"),  # 1 of 3 excellent: under 70%
-    (dict(satisfaction=5, effort=2, i3=4), "delight"),        # 2 of 3 = 67%: under 70%
-    (dict(satisfaction=5, effort=2), "amaze"),
-    (dict(satisfaction=5, effort=1, i2=None, i3=None), "amaze"),   # blanks: answered items only
-    (dict(satisfaction=5, effort=1, i1=None, i2=None, i3=None), "exceed"),  # nothing answered
-])
+@pytest.mark.parametrize(
+    "answers, level",
+    [
+        (dict(satisfaction=1), "below"),
+        (dict(satisfaction=3, effort=1), "below"),
+        (dict(satisfaction=4), "satisfy"),
+        (dict(satisfaction=5, effort=3), "exceed"),  # very satisfied but not easy
+        (dict(satisfaction=5, effort=2, i3=3), "exceed"),  # one item below good
+        (dict(satisfaction=5, effort=2, i2=4, i3=4), "delight"),  # 1 of 3 excellent: under 70%
+        (dict(satisfaction=5, effort=2, i3=4), "delight"),  # 2 of 3 = 67%: under 70%
+        (dict(satisfaction=5, effort=2), "amaze"),
+        (dict(satisfaction=5, effort=1, i2=None, i3=None), "amaze"),  # blanks: answered items only
+        (dict(satisfaction=5, effort=1, i1=None, i2=None, i3=None), "exceed"),  # nothing answered
+    ],
+)
 def test_service_level_rule(answers, level):
     assert service_level(_survey(**answers), items=["i1", "i2", "i3"]).iloc[0] == level
 
@@ -251,7 +290,9 @@ def test_levels_outcomes_by_hand():
         assert out.loc[lv, "repurchase"] == pytest.approx(100 * k / n)
         # Wilson score interval, statsmodels proportion_confint(method="wilson")
         lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
-        assert (out.loc[lv, "repurchase_low"], out.loc[lv, "repurchase_high"]) == pytest.approx((100 * lo, 100 * hi))
+        assert (out.loc[lv, "repurchase_low"], out.loc[lv, "repurchase_high"]) == pytest.approx(
+            (100 * lo, 100 * hi)
+        )
         nps = 100 * ((g.recommend >= 9).mean() - (g.recommend <= 6).mean())
         assert out.loc[lv, "nps"] == pytest.approx(nps)
         assert out.loc[lv, "nps_low"] <= out.loc[lv, "nps"] <= out.loc[lv, "nps_high"]
@@ -278,7 +319,9 @@ def test_levels_outcomes_errors():
 
     d = _level_survey(n=50)
     with pytest.raises(InputError, match="'Amaze' are not levels of service.*did you mean 'amaze'"):
-        levels_outcomes(d.assign(service_level=np.where(d.service_level == "amaze", "Amaze", d.service_level)))
+        levels_outcomes(
+            d.assign(service_level=np.where(d.service_level == "amaze", "Amaze", d.service_level))
+        )
     with pytest.raises(InputError, match="missing level"):
         levels_outcomes(d.assign(service_level=[None] + d.service_level.tolist()[1:]))
     with pytest.raises(InputError, match="no column 'recomend'"):

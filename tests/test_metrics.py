@@ -35,9 +35,12 @@ def ratings(detractors, passives, promoters):
 
 # --- Wilson interval (top-box, bottom-box) ---
 
+
 # Newcombe (1998), Table I, method 3 (Wilson score interval without continuity correction).
-@pytest.mark.parametrize("x, n, low, high", [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605),
-                                             (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)])
+@pytest.mark.parametrize(
+    "x, n, low, high",
+    [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)],
+)
 def test_wilson_interval_matches_newcombe_1998_table_1(x, n, low, high):
     est = metrics.top_box([5] * x + [1] * (n - x), scale=(1, 5), top=1)
     assert est.low / 100 == pytest.approx(low, abs=5e-5)
@@ -49,7 +52,10 @@ def test_bottom_box_is_the_wilson_interval_of_the_bottom_answers():
     # Newcombe (1998), Table I, example (b): 15 of 148 -> 0.0624 to 0.1605; here the 15 are the easy answers.
     effort = [1] * 5 + [3] * 10 + [4] * 60 + [7] * 73
     est = metrics.bottom_box(effort, scale=(1, 7), bottom=3)
-    assert (est.low / 100, est.high / 100) == (pytest.approx(0.0624, abs=5e-5), pytest.approx(0.1605, abs=5e-5))
+    assert (est.low / 100, est.high / 100) == (
+        pytest.approx(0.0624, abs=5e-5),
+        pytest.approx(0.1605, abs=5e-5),
+    )
 
 
 def test_wilson_interval_matches_statsmodels_proportion_confint():
@@ -63,11 +69,14 @@ def test_wilson_interval_matches_statsmodels_proportion_confint():
 
 # --- NPS ---
 
+
 # Rocks's R package NPS, tests/testthat/test_01_basics.R: nps(c(0, 7, 7, 9, 9, 9)) is 1/3 and its
 # standard error 0.304; nps_se(c(1, 9)) 0.707, nps_se(c(7, 9)) 0.354, nps_se(c(0, 7, 9)) 0.471
 # (tolerance 0.001). Our NPS is in points, 100 times theirs.
-@pytest.mark.parametrize("scores, value, se", [([0, 7, 7, 9, 9, 9], 100 / 3, 30.4), ([1, 9], 0.0, 70.7),
-                                               ([7, 9], 50.0, 35.4), ([0, 7, 9], 0.0, 47.1)])
+@pytest.mark.parametrize(
+    "scores, value, se",
+    [([0, 7, 7, 9, 9, 9], 100 / 3, 30.4), ([1, 9], 0.0, 70.7), ([7, 9], 50.0, 35.4), ([0, 7, 9], 0.0, 47.1)],
+)
 def test_wald_nps_and_standard_error_match_rocks_package_tests(scores, value, se):
     est = metrics.nps(scores, method="wald")
     assert est.value == pytest.approx(value)
@@ -78,8 +87,13 @@ def test_wald_nps_and_standard_error_match_rocks_package_tests(scores, value, se
 def test_nps_variance_matches_rocks_package_tests():
     # Rocks's R package NPS, test_01_basics.R: nps_var_(counts) for (detractors, passives, promoters)
     # 1:3 -> 5/9, (1, 0, 1) -> 1, (0, 1, 1) -> 0.25, (1, 1, 1) -> 2/3, (1, 0, 0) -> 0.
-    for (d, pa, pr), var in [((1, 2, 3), 5 / 9), ((1, 0, 1), 1.0), ((0, 1, 1), 0.25), ((1, 1, 1), 2 / 3),
-                             ((1, 0, 0), 0.0)]:
+    for (d, pa, pr), var in [
+        ((1, 2, 3), 5 / 9),
+        ((1, 0, 1), 1.0),
+        ((0, 1, 1), 0.25),
+        ((1, 1, 1), 2 / 3),
+        ((1, 0, 0), 0.0),
+    ]:
         n = d + pa + pr
         assert metrics.nps_variance(pr / n, d / n) == pytest.approx(var)
 
@@ -124,7 +138,8 @@ def test_wald_nps_is_the_trinomial_mean_with_its_standard_error():
 
 
 def test_adjusted_wald_is_the_wald_interval_with_three_pseudo_responses():
-    # Rocks (2016) / Sauro & Lewis (MeasuringU 2021): add 3 to n, 3/4 to promoters and to detractors (so 3/2 to
+    # Rocks (2016) / Sauro & Lewis (MeasuringU 2021): add 3 to n, 3/4 to promoters and to detractors
+    # (so 3/2 to
     # the passives), then the trinomial variance; rebuilt with statsmodels' weighted statistics.
     scores = ratings(22, 41, 37)
     values = np.r_[_trinomial(scores), 1.0, -1.0, 0.0]
@@ -134,13 +149,21 @@ def test_adjusted_wald_is_the_wald_interval_with_three_pseudo_responses():
     se = d.std / np.sqrt(d.sum_weights)  # population variance of the n + 3 (weighted) responses, over n + 3
     z = 1.6448536269514722  # scipy.stats.norm.ppf(0.95)
     assert est.se == pytest.approx(100 * se)
-    assert (est.low, est.high) == (pytest.approx(100 * (d.mean - z * se)), pytest.approx(100 * (d.mean + z * se)))
+    assert (est.low, est.high) == (
+        pytest.approx(100 * (d.mean - z * se)),
+        pytest.approx(100 * (d.mean + z * se)),
+    )
 
 
 def test_nps_accepts_series_arrays_and_nullable_integers():
     scores = [10, 9, 8, 7, 3, 0, 10]
     expected = metrics.nps(scores)
-    for form in (np.array(scores), pd.Series(scores, dtype="Int64"), pd.Series(scores, dtype=float), tuple(scores)):
+    for form in (
+        np.array(scores),
+        pd.Series(scores, dtype="Int64"),
+        pd.Series(scores, dtype=float),
+        tuple(scores),
+    ):
         assert metrics.nps(form) == expected
 
 
@@ -170,9 +193,27 @@ def test_wald_zero_width_interval_warns_and_adjusted_wald_does_not():
 # nps_test_(x, y, test = ..., conf) of Rocks's R package NPS (commit cd9473e) under R 4.2.2:
 # delta (adjusted difference for adjusted.wald), its standard error, interval and two-sided p-value.
 ROCKS_TWO_SAMPLE = [
-    ((20, 20, 60), (30, 30, 40), 0.95, "adjusted_wald", 0.1134282883, 0.0689467760, 0.5135774958, 0.01023436433),
+    (
+        (20, 20, 60),
+        (30, 30, 40),
+        0.95,
+        "adjusted_wald",
+        0.1134282883,
+        0.0689467760,
+        0.5135774958,
+        0.01023436433,
+    ),
     ((20, 20, 60), (30, 30, 40), 0.95, "wald", 0.1153256259, 0.0739659266, 0.5260340734, 0.009286310233),
-    ((16, 30, 61), (22, 41, 37), 0.90, "adjusted_wald", 0.1022887541, 0.0952098130, 0.4317098693, 0.01000523983),
+    (
+        (16, 30, 61),
+        (22, 41, 37),
+        0.90,
+        "adjusted_wald",
+        0.1022887541,
+        0.0952098130,
+        0.4317098693,
+        0.01000523983,
+    ),
     ((16, 30, 61), (22, 41, 37), 0.90, "wald", 0.1036700295, 0.1000387237, 0.4410827716, 0.009058826246),
 ]
 
@@ -195,6 +236,7 @@ def test_compare_nps_is_antisymmetric_and_its_z_matches_the_p_value():
     assert (ab.low, ab.high) == (pytest.approx(-ba.high), pytest.approx(-ba.low))
     # scipy.stats.norm: two-sided p-value of z
     from scipy import stats
+
     assert ab.p_value == pytest.approx(2 * stats.norm.sf(abs(ab.z)))
 
 
@@ -202,8 +244,18 @@ def test_compare_nps_result_is_readable_and_tabular():
     res = metrics.compare_nps(ratings(20, 20, 60), ratings(30, 30, 40))
     assert repr(res).startswith("NPSComparison(difference=30, 95% CI [6.895, 51.36], z=2.568")
     frame = res.to_frame()
-    assert list(frame.columns) == ["difference", "se", "low", "high", "z", "p_value", "n_a", "n_b", "confidence",
-                                   "method"]
+    assert list(frame.columns) == [
+        "difference",
+        "se",
+        "low",
+        "high",
+        "z",
+        "p_value",
+        "n_a",
+        "n_b",
+        "confidence",
+        "method",
+    ]
     assert frame.loc[0, "n_a"] == 100
     with pytest.raises(AttributeError):
         res.difference = 0  # frozen
@@ -217,8 +269,10 @@ def test_compare_nps_wald_with_no_spread_warns():
 
 # --- means: effort and other ratings ---
 
+
 def test_t_interval_matches_r_t_test_on_the_sleep_data():
-    # R: t.test(sleep$extra[sleep$group == 1]) -> 95 percent confidence interval -0.5297804 2.0297804, mean 0.75;
+    # R: t.test(sleep$extra[sleep$group == 1]) -> 95 percent confidence interval
+    # -0.5297804 2.0297804, mean 0.75;
     # group 2 -> 0.8976775 3.7623225 (R's documented example data, Student 1908).
     drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
     drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
@@ -257,28 +311,41 @@ def test_mean_of_identical_answers_warns_of_a_zero_width_interval():
 
 # --- by_group ---
 
+
 def test_by_group_equals_the_single_sample_functions():
     rng = np.random.default_rng(7)
-    df = pd.DataFrame({"g": rng.choice(["x", "y", "z"], size=600), "h": rng.choice([1, 2], size=600),
-                       "rec": rng.integers(0, 11, size=600), "sat": rng.integers(1, 6, size=600),
-                       "effort": rng.integers(1, 8, size=600)})
-    cases = [("nps", "rec", metrics.nps, {"confidence": 0.9}),
-             ("nps", "rec", metrics.nps, {"method": "wald"}),
-             ("top_box", "sat", metrics.top_box, {"top": 1}),
-             ("bottom_box", "effort", metrics.bottom_box, {"scale": (1, 7), "bottom": 3}),
-             ("effort", "effort", metrics.effort_score, {}),
-             ("mean", "sat", metrics.mean_score, {"confidence": 0.99})]
+    df = pd.DataFrame(
+        {
+            "g": rng.choice(["x", "y", "z"], size=600),
+            "h": rng.choice([1, 2], size=600),
+            "rec": rng.integers(0, 11, size=600),
+            "sat": rng.integers(1, 6, size=600),
+            "effort": rng.integers(1, 8, size=600),
+        }
+    )
+    cases = [
+        ("nps", "rec", metrics.nps, {"confidence": 0.9}),
+        ("nps", "rec", metrics.nps, {"method": "wald"}),
+        ("top_box", "sat", metrics.top_box, {"top": 1}),
+        ("bottom_box", "effort", metrics.bottom_box, {"scale": (1, 7), "bottom": 3}),
+        ("effort", "effort", metrics.effort_score, {}),
+        ("mean", "sat", metrics.mean_score, {"confidence": 0.99}),
+    ]
     for metric, column, single, options in cases:
         table = metrics.by_group(df, metric, ["g", "h"], column, **options)
         assert list(table.columns) == ["value", "se", "low", "high", "n"]
         assert list(table.index) == sorted(df.groupby(["g", "h"]).groups)
         for key, sub in df.groupby(["g", "h"]):
             est = single(sub[column], **options)
-            assert table.loc[key].tolist() == pytest.approx([est.value, est.se, est.low, est.high, est.n]), metric
+            assert table.loc[key].tolist() == pytest.approx([est.value, est.se, est.low, est.high, est.n]), (
+                metric
+            )
 
 
 def test_by_group_keeps_only_observed_categories_in_category_order():
-    df = pd.DataFrame({"b": pd.Categorical(["C", "A", "A", "C"], categories=["C", "B", "A"]), "r": [10, 3, 9, 9]})
+    df = pd.DataFrame(
+        {"b": pd.Categorical(["C", "A", "A", "C"], categories=["C", "B", "A"]), "r": [10, 3, 9, 9]}
+    )
     out = metrics.by_group(df, "nps", "b", "r")
     assert list(out.index) == ["C", "A"]
     assert out.loc["C", "n"] == 2 and out.loc["A", "value"] == 0
@@ -322,15 +389,19 @@ def test_by_group_single_response_groups():
 
 # --- errors ---
 
-@pytest.mark.parametrize("scores, match", [
-    ([11, 3], "outside the allowed range 0 to 10"),
-    ([-1, 3], "outside the allowed range 0 to 10"),
-    (["ten", 3], "not numbers"),
-    ([7.5, 3], "not whole numbers"),
-    ([], "empty"),
-    ([np.nan, 9], "missing value"),
-    (pd.Series([9, pd.NA, 3], dtype="Int64"), r"missing value.*row 1"),
-])
+
+@pytest.mark.parametrize(
+    "scores, match",
+    [
+        ([11, 3], "outside the allowed range 0 to 10"),
+        ([-1, 3], "outside the allowed range 0 to 10"),
+        (["ten", 3], "not numbers"),
+        ([7.5, 3], "not whole numbers"),
+        ([], "empty"),
+        ([np.nan, 9], "missing value"),
+        (pd.Series([9, pd.NA, 3], dtype="Int64"), r"missing value.*row 1"),
+    ],
+)
 def test_nps_bad_scores_are_clear_errors(scores, match):
     with pytest.raises(InputError, match=match):
         metrics.nps(scores)
@@ -367,11 +438,15 @@ def test_bad_options_are_clear_errors():
 
 
 def test_by_group_errors_name_the_column_and_rows():
-    df = pd.DataFrame({"g": ["a", "b", "a"], "recommend": pd.array([10, pd.NA, 12], dtype="Int64")},
-                      index=["r1", "r2", "r3"])
+    df = pd.DataFrame(
+        {"g": ["a", "b", "a"], "recommend": pd.array([10, pd.NA, 12], dtype="Int64")},
+        index=["r1", "r2", "r3"],
+    )
     with pytest.raises(InputError, match=r"recommend: 1 missing value\(s\) at row 'r2'"):
         metrics.by_group(df, "nps", "g", "recommend")
-    with pytest.raises(InputError, match=r"recommend: 1 value outside the allowed range 0 to 10: row 'r3': 12"):
+    with pytest.raises(
+        InputError, match=r"recommend: 1 value outside the allowed range 0 to 10: row 'r3': 12"
+    ):
         metrics.by_group(df.dropna(), "nps", "g", "recommend")
     with pytest.raises(InputError, match="metric must be one of .*did you mean 'nps'"):
         metrics.by_group(df, "npss", "g", "recommend")
@@ -400,9 +475,13 @@ def test_counts_functions_reject_impossible_counts():
 
 # --- properties ---
 
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 10), min_size=1, max_size=300), st.sampled_from(metrics.METHODS),
-       st.floats(0.5, 0.999))
+@given(
+    st.lists(st.integers(0, 10), min_size=1, max_size=300),
+    st.sampled_from(metrics.METHODS),
+    st.floats(0.5, 0.999),
+)
 def test_nps_interval_is_ordered_bounded_and_contains_its_centre(scores, method, confidence):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # Wald zero-width warnings
@@ -415,8 +494,9 @@ def test_nps_interval_is_ordered_bounded_and_contains_its_centre(scores, method,
     # the centre: the observed NPS (Wald) or the adjusted NPS, (P - D) / (n + 3) (adjusted Wald)
     centre = 100 * (P - D) / (n if method == "wald" else n + 3)
     assert est.low - 1e-9 <= centre <= est.high + 1e-9
-    # The observed NPS is inside the adjusted interval too, except in extreme small samples: at 95% only a single
-    # response can fall outside, at 90% up to 4 (checked exhaustively for n < 400 while writing this test); below
+    # The observed NPS is inside the adjusted interval too, except in extreme small samples: at 95% only
+    # a single response can fall outside, at 90% up to 4 (checked exhaustively for n < 400 while writing
+    # this test); below
     # about 84% a sample of all promoters can fall outside at any n, so nothing is asserted there.
     if method == "wald" or (confidence >= 0.95 and n >= 2) or (confidence >= 0.9 and n >= 5):
         assert est.low - 1e-9 <= est.value <= est.high + 1e-9
@@ -440,7 +520,9 @@ def test_by_group_nps_equals_each_group_alone(rows):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(-2, 12), min_size=1, max_size=60), st.sampled_from([np.int8, np.int64, np.uint16]))
+@given(
+    st.lists(st.integers(-2, 12), min_size=1, max_size=60), st.sampled_from([np.int8, np.int64, np.uint16])
+)
 def test_integer_ratings_take_the_fast_path_with_the_same_answers_and_errors(values, dtype):
     # whole_numbers checks integer arrays by min and max only; floats go through as_numeric: same outcome
     if dtype is np.uint16 and min(values) < 0:

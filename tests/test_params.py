@@ -15,7 +15,9 @@ def test_data_folder_defaults_to_the_course_data():
 
 def test_data_folder_without_the_tables_names_what_is_missing(tmp_path):
     (tmp_path / "survey.csv").write_text("x\n1\n")
-    with pytest.raises(ParameterError, match=r"has no touchpoints\.csv; this notebook needs survey\.csv, touchpoints\.csv"):
+    with pytest.raises(
+        ParameterError, match=r"has no touchpoints\.csv; this notebook needs survey\.csv, touchpoints\.csv"
+    ):
         params.data_folder(tmp_path, ["survey", "touchpoints"])
 
 
@@ -37,7 +39,9 @@ def test_bad_seed(bad):
 
 
 def test_unknown_choice_suggests_a_close_one():
-    with pytest.raises(ParameterError, match=r"branch 'ashford' is not in the data \(did you mean 'Ashford'\?\)"):
+    with pytest.raises(
+        ParameterError, match=r"branch 'ashford' is not in the data \(did you mean 'Ashford'\?\)"
+    ):
         params.check_choice("branch", "ashford", ["Ashford", "Brookside"])
 
 
@@ -48,8 +52,11 @@ def test_parameter_errors_are_value_errors():
 def test_recorded_results_are_collected_from_notebook_outputs(tmp_path):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("record('nps', 12.5)")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={record.MIME: {"name": "nps", "value": 12.5},
-                                                                  "text/plain": "nps = 12.5"})]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={record.MIME: {"name": "nps", "value": 12.5}, "text/plain": "nps = 12.5"}
+        )
+    ]
     nb.cells.append(cell)
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)

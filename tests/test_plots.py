@@ -15,9 +15,13 @@ def _close():
 
 
 def test_interval_plot_draws_one_interval_per_group_at_the_given_values():
-    df = pd.DataFrame({"value": [10.0, 25.0, -5.0], "low": [2.0, 15.0, -20.0], "high": [18.0, 35.0, 9.0]},
-                      index=pd.Index(["A", "B", "C"], name="branch"))
-    ax = plots.interval_plot(df, title="NPS by branch", xlabel="NPS (points)", reference=10.0, reference_label="all")
+    df = pd.DataFrame(
+        {"value": [10.0, 25.0, -5.0], "low": [2.0, 15.0, -20.0], "high": [18.0, 35.0, 9.0]},
+        index=pd.Index(["A", "B", "C"], name="branch"),
+    )
+    ax = plots.interval_plot(
+        df, title="NPS by branch", xlabel="NPS (points)", reference=10.0, reference_label="all"
+    )
     segments = ax.collections[0].get_segments()
     assert [tuple(s[:, 0]) for s in segments] == [(2.0, 18.0), (15.0, 35.0), (-20.0, 9.0)]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B", "C"]
@@ -36,8 +40,9 @@ def test_missing_column_is_a_clear_error():
 
 
 def test_control_chart_marks_signals_in_percent():
-    chart = pd.DataFrame({"p": [0.5, 0.55, 0.9], "center": 0.6, "lower": 0.4, "upper": 0.8,
-                          "signal": [False, False, True]})
+    chart = pd.DataFrame(
+        {"p": [0.5, 0.55, 0.9], "center": 0.6, "lower": 0.4, "upper": 0.8, "signal": [False, False, True]}
+    )
     ax = plots.control_chart(chart, title="t", xlabel="month", ylabel="satisfied (%)")
     signal_line = [line for line in ax.lines if line.get_label() == "signal"][0]
     assert np.allclose(signal_line.get_ydata(), [90.0])
@@ -50,20 +55,30 @@ def test_bar_chart_sorts_largest_on_top():
 
 
 def test_ipa_map_labels_every_driver():
-    df = pd.DataFrame({"importance": [30.0, 10.0, 20.0], "performance": [3.4, 4.1, 3.9],
-                       "quadrant": ["Concentrate here", "Possible overkill", "Keep up the good work"]},
-                      index=["waiting", "comfort", "friendliness"])
+    df = pd.DataFrame(
+        {
+            "importance": [30.0, 10.0, 20.0],
+            "performance": [3.4, 4.1, 3.9],
+            "quadrant": ["Concentrate here", "Possible overkill", "Keep up the good work"],
+        },
+        index=["waiting", "comfort", "friendliness"],
+    )
     ax = plots.ipa_map(df, title="IPA", xlabel="performance (1-5)", ylabel="importance (%)")
     assert sorted(t.get_text() for t in ax.texts) == ["comfort", "friendliness", "waiting"]
 
 
 def test_ipa_map_moves_a_label_that_would_overlap_its_neighbour():
     # two drivers almost on top of each other, with long names: their labels must not overlap
-    df = pd.DataFrame({"importance": [12.0, 11.95, 5.0], "performance": [3.92, 3.96, 3.6],
-                       "quadrant": ["Keep up the good work", "Keep up the good work", "Low priority"]},
-                      index=["people_knowledge", "people_helpfulness", "env_comfort"])
+    df = pd.DataFrame(
+        {
+            "importance": [12.0, 11.95, 5.0],
+            "performance": [3.92, 3.96, 3.6],
+            "quadrant": ["Keep up the good work", "Keep up the good work", "Low priority"],
+        },
+        index=["people_knowledge", "people_helpfulness", "env_comfort"],
+    )
     ax = plots.ipa_map(df, title="IPA", xlabel="performance (1-5)", ylabel="importance (%)")
     renderer = ax.figure.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in ax.texts]
     assert len(boxes) == 3
-    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])

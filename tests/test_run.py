@@ -22,10 +22,13 @@ from cxlib import run as runner
 from cxlib.record import collect
 
 PARAMS = 'name = "x"\nn = 1\nratio = 0.5\nflag = False\ndata_dir = None'
-BODY = ("if n == 3:\n    raise ValueError('three is not allowed')\n"
-        "record('n2', n * 2)\nrecord('types', ','.join(type(v).__name__ for v in (name, n, ratio, flag, data_dir)))\n"
-        "record('data_dir', str(data_dir))\n"
-        "open('name.txt', 'w', encoding='utf-8').write(name)")
+BODY = (
+    "if n == 3:\n    raise ValueError('three is not allowed')\n"
+    "record('n2', n * 2)\n"
+    "record('types', ','.join(type(v).__name__ for v in (name, n, ratio, flag, data_dir)))\n"
+    "record('data_dir', str(data_dir))\n"
+    "open('name.txt', 'w', encoding='utf-8').write(name)"
+)
 
 
 def _notebook(path, body: str = BODY, params: str = PARAMS, extra_cells: tuple = ()):
@@ -33,9 +36,13 @@ def _notebook(path, body: str = BODY, params: str = PARAMS, extra_cells: tuple =
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     cell = nbformat.v4.new_code_cell(params)
     cell.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_markdown_cell("# A tiny notebook"), cell,
-                nbformat.v4.new_code_cell("from cxlib.record import record"), nbformat.v4.new_code_cell(body),
-                *[nbformat.v4.new_code_cell(c) for c in extra_cells]]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A tiny notebook"),
+        cell,
+        nbformat.v4.new_code_cell("from cxlib.record import record"),
+        nbformat.v4.new_code_cell(body),
+        *[nbformat.v4.new_code_cell(c) for c in extra_cells],
+    ]
     nbformat.write(nb, path)
     return str(path)
 
@@ -72,8 +79,11 @@ def test_grid_runs_every_combination_in_parallel_and_records_results(tiny, tmp_p
     assert [r.status for r in results] == ["ok"] * 4
     rows = _csv(out / "summary.csv")
     assert [(row["run_id"], row["n"], row["flag"], row["n2"], row["status"]) for row in rows] == [
-        ("n-1_flag-true", "1", "True", "2", "ok"), ("n-1_flag-no", "1", "False", "2", "ok"),
-        ("n-2_flag-true", "2", "True", "4", "ok"), ("n-2_flag-no", "2", "False", "4", "ok")]
+        ("n-1_flag-true", "1", "True", "2", "ok"),
+        ("n-1_flag-no", "1", "False", "2", "ok"),
+        ("n-2_flag-true", "2", "True", "4", "ok"),
+        ("n-2_flag-no", "2", "False", "4", "ok"),
+    ]
     assert rows[0]["types"] == "str,int,float,bool,NoneType"
     assert (out / "n-2_flag-no" / "tiny.ipynb").exists()
     assert (out / "summary.html").read_text().count('<tr class="ok">') == 4
@@ -82,49 +92,85 @@ def test_grid_runs_every_combination_in_parallel_and_records_results(tiny, tmp_p
 def test_csv_and_yaml_rosters_convert_values_to_the_notebooks_types(tiny, tmp_path):
     roster = tmp_path / "class.csv"
     # a spreadsheet's BOM, spaces around names, an empty cell (= the notebook's default), a blank line
-    roster.write_text("\ufeffstudent_id , n,ratio,flag,name,email\nann,2,0.25,yes,Ann,a@x\nbob,,1,0,,b@x\n,,,,,\n",
-                      encoding="utf-8")
+    roster.write_text(
+        "\ufeffstudent_id , n,ratio,flag,name,email\nann,2,0.25,yes,Ann,a@x\nbob,,1,0,,b@x\n,,,,,\n",
+        encoding="utf-8",
+    )
     yaml_roster = tmp_path / "class.yaml"
     yaml_roster.write_text("- {student_id: cy, n: 4, ratio: 2, flag: true, name: '007'}\n")
     out = tmp_path / "out"
     runs = runner.build_runs(roster=runner.read_roster(roster)) + runner.build_runs(
-        roster=runner.read_roster(yaml_roster))
+        roster=runner.read_roster(yaml_roster)
+    )
     assert runner.unused_columns([tiny], runs) == ["email"]
     results = {r.run_id: r for r in runner.run_batch([tiny], runs, out, workers=2, progress=False)}
     assert results["ann"].parameters == {"n": 2, "ratio": 0.25, "flag": True, "name": "Ann"}
     assert results["bob"].parameters == {"ratio": 1.0, "flag": False}  # empty cells: the defaults
     assert results["cy"].parameters == {"n": 4, "ratio": 2.0, "flag": True, "name": "007"}
     assert {rid: r.recorded["types"] for rid, r in results.items()} == dict.fromkeys(
-        ["ann", "bob", "cy"], "str,int,float,bool,NoneType")
+        ["ann", "bob", "cy"], "str,int,float,bool,NoneType"
+    )
     assert results["bob"].recorded["n2"] == 2 and (out / "bob" / "name.txt").read_text() == "x"
     assert [row["email"] for row in _csv(out / "summary.csv")] == ["a@x", "b@x", ""]
 
 
-@pytest.mark.parametrize(("value", "default", "expected"), [
-    ("5", 1, 5), (" -5 ", 1, -5), ("0.9", 0.95, 0.9), ("1", 0.95, 1.0), ("TRUE", False, True), ("no", True, False),
-    ("None", None, None), ("", None, None), ("my_export", None, "my_export"), ("1e3", "text", "1e3"),
-    (3, 0.5, 3.0), (True, False, True), ([1, 2], [0], [1, 2]), ("'); rm -rf /", "x", "'); rm -rf /"),
-])
+@pytest.mark.parametrize(
+    ("value", "default", "expected"),
+    [
+        ("5", 1, 5),
+        (" -5 ", 1, -5),
+        ("0.9", 0.95, 0.9),
+        ("1", 0.95, 1.0),
+        ("TRUE", False, True),
+        ("no", True, False),
+        ("None", None, None),
+        ("", None, None),
+        ("my_export", None, "my_export"),
+        ("1e3", "text", "1e3"),
+        (3, 0.5, 3.0),
+        (True, False, True),
+        ([1, 2], [0], [1, 2]),
+        ("'); rm -rf /", "x", "'); rm -rf /"),
+    ],
+)
 def test_convert_follows_the_type_of_the_default(value, default, expected):
     got = runner.convert("p", value, default)
     assert got == expected and type(got) is type(expected)
 
 
-@pytest.mark.parametrize(("value", "default", "message"), [
-    ("five", 1, "'five' is not a whole number"), ("2.5", 3, "not a whole number"), ("maybe", False, "not true or false"),
-    ("0,95", 0.95, "not a number"), ("nan", 0.95, "not a finite number"), ("inf", 0.95, "not a finite number"),
-    (True, 1, "is not a int"), (1, "Ashford", "quote text that looks like a number"), (None, 0.95, "leave the parameter out"),
-    ("[1]", [0], "text cannot be converted"),
-])
+@pytest.mark.parametrize(
+    ("value", "default", "message"),
+    [
+        ("five", 1, "'five' is not a whole number"),
+        ("2.5", 3, "not a whole number"),
+        ("maybe", False, "not true or false"),
+        ("0,95", 0.95, "not a number"),
+        ("nan", 0.95, "not a finite number"),
+        ("inf", 0.95, "not a finite number"),
+        (True, 1, "is not a int"),
+        (1, "Ashford", "quote text that looks like a number"),
+        (None, 0.95, "leave the parameter out"),
+        ("[1]", [0], "text cannot be converted"),
+    ],
+)
 def test_convert_rejects_values_that_do_not_fit(value, default, message):
-    with pytest.raises(runner.RunError, match=rf"run s1: parameter p: .*{message}.*the notebook's default is"):
+    with pytest.raises(
+        runner.RunError, match=rf"run s1: parameter p: .*{message}.*the notebook's default is"
+    ):
         runner.convert("p", value, default, "run s1: ")
 
 
 def test_a_bad_value_stops_the_batch_before_anything_runs(tiny, tmp_path):
-    runs = runner.build_runs(roster=[{"student_id": "a", "n": "1"}, {"student_id": "b", "n": "five"},
-                                     {"student_id": "c", "flag": "perhaps"}])
-    with pytest.raises(runner.RunError, match=r"(?s)run b: parameter n: 'five'.*run c: parameter flag: 'perhaps'"):
+    runs = runner.build_runs(
+        roster=[
+            {"student_id": "a", "n": "1"},
+            {"student_id": "b", "n": "five"},
+            {"student_id": "c", "flag": "perhaps"},
+        ]
+    )
+    with pytest.raises(
+        runner.RunError, match=r"(?s)run b: parameter n: 'five'.*run c: parameter flag: 'perhaps'"
+    ):
         runner.run_batch([tiny], runs, tmp_path / "out", progress=False)
     assert not (tmp_path / "out").exists()
 
@@ -132,8 +178,9 @@ def test_a_bad_value_stops_the_batch_before_anything_runs(tiny, tmp_path):
 def test_one_failing_run_does_not_stop_the_others_and_the_summary_says_where(tiny, tmp_path):
     out = tmp_path / "out"
     other = _notebook(tmp_path / "other.ipynb", "record('m', n + 100)")
-    runs = runner.build_runs(roster=[{"student_id": "a", "n": "1"}, {"student_id": "b", "n": "3"},
-                                     {"student_id": "c", "n": "2"}])
+    runs = runner.build_runs(
+        roster=[{"student_id": "a", "n": "1"}, {"student_id": "b", "n": "3"}, {"student_id": "c", "n": "2"}]
+    )
     results = runner.run_batch([tiny, other], runs, out, workers=2, progress=False)
     by = {(r.run_id, r.notebook): r for r in results}
     assert [r.status for r in results] == ["ok", "ok", "failed", "ok", "ok", "ok"]
@@ -143,8 +190,11 @@ def test_one_failing_run_does_not_stop_the_others_and_the_summary_says_where(tin
     assert by["b", "other.ipynb"].recorded == {"m": 103}  # the run's other notebook still ran
     rows = {row["run_id"]: row for row in _csv(out / "summary.csv")}
     assert rows["b"]["status"] == "failed" and rows["b"]["passed"] == "1/2"
-    assert (rows["b"]["failed_notebook"], rows["b"]["failed_cell"], rows["b"]["failed_code"]) == ("tiny.ipynb", "4",
-                                                                                                  "if n == 3:")
+    assert (rows["b"]["failed_notebook"], rows["b"]["failed_cell"], rows["b"]["failed_code"]) == (
+        "tiny.ipynb",
+        "4",
+        "if n == 3:",
+    )
     assert rows["b"]["error"] == "ValueError: three is not allowed" and rows["b"]["m"] == "103"
     assert rows["a"]["status"] == "ok" and rows["a"]["n2"] == "2" and rows["a"]["m"] == "101"
     page = (out / "summary.html").read_text()
@@ -178,13 +228,19 @@ def test_resume_skips_what_is_up_to_date_and_reruns_what_changed(tiny, tmp_path)
     (out / "a" / "tiny.ipynb").unlink()
     fifth = runner.run_batch([tiny], runner.build_runs(roster=changed), out, workers=1, progress=False)
     assert [r.status for r in fifth] == ["ok", "skipped"]
-    forced = runner.run_batch([tiny], runner.build_runs(roster=changed), out, workers=1, force=True, progress=False)
+    forced = runner.run_batch(
+        [tiny], runner.build_runs(roster=changed), out, workers=1, force=True, progress=False
+    )
     assert [r.status for r in forced] == ["ok", "ok"]
     assert json.loads((out / "a" / "manifest.json").read_text())["tiny.ipynb"]["status"] == "ok"
 
 
-EVIL = ["x\"; open('PWNED', 'w').write('1'); y = \"", "__import__('os').system('touch PWNED2')",
-        "'''\\\n\"\"\"\\\\ \\n é ✓ \t end\\", "{name}\r\n#"]
+EVIL = [
+    "x\"; open('PWNED', 'w').write('1'); y = \"",
+    "__import__('os').system('touch PWNED2')",
+    "'''\\\n\"\"\"\\\\ \\n é ✓ \t end\\",
+    "{name}\r\n#",
+]
 
 
 def test_parameters_reach_the_notebook_as_data_never_as_code(tiny, tmp_path):
@@ -195,8 +251,9 @@ def test_parameters_reach_the_notebook_as_data_never_as_code(tiny, tmp_path):
         for i, text in enumerate(EVIL):
             w.writerow([f"s{i}", text])
     out = tmp_path / "out"
-    results = runner.run_batch([tiny], runner.build_runs(roster=runner.read_roster(roster)), out, workers=2,
-                               progress=False)
+    results = runner.run_batch(
+        [tiny], runner.build_runs(roster=runner.read_roster(roster)), out, workers=2, progress=False
+    )
     assert [r.status for r in results] == ["ok"] * len(EVIL), [r.error for r in results]
     for i, text in enumerate(EVIL):  # the notebook wrote back exactly the string it was given
         assert (out / f"s{i}" / "name.txt").read_bytes().decode("utf-8") == text
@@ -220,44 +277,63 @@ def test_papermills_python_translation_of_any_text_is_that_text(text):
 
 
 def test_a_seed_gives_each_student_their_own_data_and_a_new_seed_new_data(tmp_path):
-    nb = _notebook(tmp_path / "data.ipynb",
-                   "from cxlib import data, params\nfolder = params.data_folder(data_dir, ['survey'])\n"
-                   "record('responses', len(data.load('survey', folder)))", params="data_dir = None")
+    nb = _notebook(
+        tmp_path / "data.ipynb",
+        "from cxlib import data, params\nfolder = params.data_folder(data_dir, ['survey'])\n"
+        "record('responses', len(data.load('survey', folder)))",
+        params="data_dir = None",
+    )
     roster = tmp_path / "class.csv"
     roster.write_text("student_id,seed\ns1,1\ns2,2\n")
     out = tmp_path / "out"
-    results = runner.run_batch([nb], runner.build_runs(roster=runner.read_roster(roster)), out, workers=2,
-                               progress=False)
+    results = runner.run_batch(
+        [nb], runner.build_runs(roster=runner.read_roster(roster)), out, workers=2, progress=False
+    )
     counts = {r.run_id: r.recorded["responses"] for r in results}
     assert counts["s1"] != counts["s2"]
     assert results[0].parameters["data_dir"] == str((out / "s1" / "data").resolve())
     assert json.loads((out / "s1" / "data" / ".cxkit-data.json").read_text())["seed"] == 1
     roster.write_text("student_id,seed\ns1,2\ns2,2\n")  # s1 now gets s2's business
-    again = runner.run_batch([nb], runner.build_runs(roster=runner.read_roster(roster)), out, workers=1,
-                             progress=False)
+    again = runner.run_batch(
+        [nb], runner.build_runs(roster=runner.read_roster(roster)), out, workers=1, progress=False
+    )
     assert [r.status for r in again] == ["ok", "skipped"]
     assert again[0].recorded["responses"] == counts["s2"]
     from cxlib.exercises import student_seed
 
-    runs = runner.build_runs(roster=[{"student_id": "s1"}, {"student_id": "s9", "seed": "4"},
-                                     {"student_id": "s3", "data_dir": "mine"}], student_data=True)
+    runs = runner.build_runs(
+        roster=[
+            {"student_id": "s1"},
+            {"student_id": "s9", "seed": "4"},
+            {"student_id": "s3", "data_dir": "mine"},
+        ],
+        student_data=True,
+    )
     assert [r.data_seed for r in runs] == [student_seed("s1"), 4, None]
 
 
 def test_a_relative_data_dir_is_relative_to_where_the_command_runs(tiny, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "export").mkdir()
-    results = runner.run_batch([tiny], runner.build_runs(fixed={"data_dir": "export"}), "out", workers=1,
-                               progress=False)
+    results = runner.run_batch(
+        [tiny], runner.build_runs(fixed={"data_dir": "export"}), "out", workers=1, progress=False
+    )
     assert results[0].recorded["data_dir"] == str(tmp_path / "export")
 
 
 def test_time_limits_fail_the_notebook_say_where_and_leave_no_kernel_behind(tmp_path):
-    slow_cell = _notebook(tmp_path / "slow_cell.ipynb", "import time\ntime.sleep(60)", params="data_dir = None")
-    slow_total = _notebook(tmp_path / "slow_total.ipynb", "import time\ntime.sleep(2.5)", params="data_dir = None",
-                           extra_cells=("time.sleep(2.5)", "time.sleep(2.5)", "time.sleep(2.5)"))
-    results = runner.run_batch([slow_cell, slow_total], runner.build_runs(), tmp_path / "out", workers=1,
-                               timeout=4, progress=False)
+    slow_cell = _notebook(
+        tmp_path / "slow_cell.ipynb", "import time\ntime.sleep(60)", params="data_dir = None"
+    )
+    slow_total = _notebook(
+        tmp_path / "slow_total.ipynb",
+        "import time\ntime.sleep(2.5)",
+        params="data_dir = None",
+        extra_cells=("time.sleep(2.5)", "time.sleep(2.5)", "time.sleep(2.5)"),
+    )
+    results = runner.run_batch(
+        [slow_cell, slow_total], runner.build_runs(), tmp_path / "out", workers=1, timeout=4, progress=False
+    )
     cell, total = results
     assert cell.status == "failed" and cell.error == "time limit of 4 s for the notebook exceeded"
     assert (cell.cell, cell.code) == (4, "import time")
@@ -270,8 +346,15 @@ def test_time_limits_fail_the_notebook_say_where_and_leave_no_kernel_behind(tmp_
 
 
 def test_summaries_are_safe_in_a_spreadsheet_and_a_browser(tiny, tmp_path):
-    runs = runner.build_runs(roster=[{"student_id": "=HYPERLINK(\"http://x\")<b>", "n": "-2",
-                                      "name": "+cmd|' /C calc'!A0 <script>alert(1)</script>"}])
+    runs = runner.build_runs(
+        roster=[
+            {
+                "student_id": '=HYPERLINK("http://x")<b>',
+                "n": "-2",
+                "name": "+cmd|' /C calc'!A0 <script>alert(1)</script>",
+            }
+        ]
+    )
     assert runs[0].run_id == "HYPERLINK_http_x_b"  # folder-safe
     runner.run_batch([tiny], runs, tmp_path / "out", workers=1, progress=False)
     text = (tmp_path / "out" / "summary.csv").read_text()
@@ -310,8 +393,21 @@ def test_bad_batches_are_clear_errors(tiny, tmp_path, capsys):
 
 
 def test_dry_run_lists_runs_from_a_glob_and_notes_unknown_columns(tiny, tmp_path, capsys):
-    assert runner.main([str(tmp_path / "t*.ipynb"), "--out", str(tmp_path / "o"), "--grid", "n=1,2",
-                        "--grid", "colour=red", "--dry-run"]) == 0
+    assert (
+        runner.main(
+            [
+                str(tmp_path / "t*.ipynb"),
+                "--out",
+                str(tmp_path / "o"),
+                "--grid",
+                "n=1,2",
+                "--grid",
+                "colour=red",
+                "--dry-run",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert "colour is not a parameter of any of these notebooks" in captured.err
     assert "n-1_colour-red: tiny.ipynb {'n': 1}" in captured.out

@@ -69,7 +69,7 @@ def test_factor_scores_follow_the_missing_rule():
     out = scales.factor_scores(d, factors={"f": ["a", "b", "c", "d"]})
     assert out["f"].iloc[0] == pytest.approx(3.0)  # 3 of 4 answered
     assert out["f"].iloc[1] == pytest.approx(4.5)  # 2 of 4: exactly half
-    assert np.isnan(out["f"].iloc[2])              # 1 of 4: no score
+    assert np.isnan(out["f"].iloc[2])  # 1 of 4: no score
     default = scales.factor_scores(data.load("survey").head(5))
     assert list(default.columns) == list(data.FACTORS)
 
@@ -105,12 +105,15 @@ def test_reliable_change_bad_input():
         scales.reliable_change(1.0, confidence=95)
 
 
-@pytest.mark.parametrize("items, match", [
-    (pd.DataFrame({"a": [1, 2, 3]}), "at least two items"),
-    (pd.DataFrame({"a": [3, 3, 3], "b": [3, 3, 3]}), "no variance"),
-    (pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}), "not numbers"),
-    (pd.DataFrame({"a": [1, 2, 3], "b": [None, None, None]}), "no answers at all"),
-])
+@pytest.mark.parametrize(
+    "items, match",
+    [
+        (pd.DataFrame({"a": [1, 2, 3]}), "at least two items"),
+        (pd.DataFrame({"a": [3, 3, 3], "b": [3, 3, 3]}), "no variance"),
+        (pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}), "not numbers"),
+        (pd.DataFrame({"a": [1, 2, 3], "b": [None, None, None]}), "no answers at all"),
+    ],
+)
 def test_bad_items_are_clear_errors(items, match):
     with pytest.raises(InputError, match=match):
         scales.cronbach_alpha(items)

@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-
 from conftest import CHROMIUM_ARGS, ROOT
+
 from cxlib import site
 
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -68,12 +68,20 @@ def crawl(built, browser):
         info = page.evaluate("""() => ({
             links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
             ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id)})""")
-        pages[path] = {"links": info["links"], "ids": set(info["ids"]), "outside": list(outside),
-                       "errors": list(errors)}
+        pages[path] = {
+            "links": info["links"],
+            "ids": set(info["ids"]),
+            "outside": list(outside),
+            "errors": list(errors),
+        }
         for href in info["links"]:
             if href.startswith("file://"):
                 target = _local_path(href)
-                if target.suffix == ".html" and target.is_file() and str(target).startswith(str(built.resolve())):
+                if (
+                    target.suffix == ".html"
+                    and target.is_file()
+                    and str(target).startswith(str(built.resolve()))
+                ):
                     queue.append(target.resolve())
     page.close()
     return pages
@@ -98,8 +106,9 @@ def test_site_has_landing_page_lessons_in_order_exercises_and_data_dictionary(bu
     exercises = (built / "exercises.html").read_text(encoding="utf-8")
     for nb in EXERCISES:
         assert (built / "exercises" / f"{nb.stem}.html").is_file()
-        assert re.search(rf'class="reference download internal"[^>]*href="_downloads/\w+/{re.escape(nb.name)}"',
-                         exercises), f"no download link for {nb.name}"
+        assert re.search(
+            rf'class="reference download internal"[^>]*href="_downloads/\w+/{re.escape(nb.name)}"', exercises
+        ), f"no download link for {nb.name}"
     assert len(list((built / "_downloads").rglob("*.ipynb"))) == len(EXERCISES)
     assert not (built / ".doctrees").exists(), "build internals stay out of the site"
 
@@ -138,8 +147,9 @@ def test_lesson_page_renders_its_figures_tables_and_formulas(nb, built, browser)
     page.goto((built / "lessons" / f"{nb.stem}.html").as_uri())
     page.wait_for_load_state("load")
     n_png, n_tables = _outputs(nb)
-    figures = page.evaluate("Array.from(document.querySelectorAll('.cell_output img'))"
-                            ".map(i => [i.complete, i.naturalWidth])")
+    figures = page.evaluate(
+        "Array.from(document.querySelectorAll('.cell_output img')).map(i => [i.complete, i.naturalWidth])"
+    )
     tables = page.locator(".cell_output table").count()
     formulas = page.evaluate("Array.from(document.querySelectorAll('img.math')).map(i => i.naturalWidth)")
     text = page.locator("article").inner_text()
@@ -161,15 +171,19 @@ def test_a_planted_script_in_a_customer_comment_shows_as_text_and_never_runs(tmp
     (tmp / "nb").mkdir()
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# Comments"),
-                nbformat.v4.new_code_cell(
-                    "import pandas as pd\nfrom IPython.display import Markdown, HTML, display\n"
-                    f"comments = pd.DataFrame({{'comment': {PLANTED!r}, 'score': [5, 1]}})\n"
-                    "print(comments['comment'].iloc[0])\ncomments"),
-                # outputs that would pass the comment on raw: a Styler without escaping, Markdown, HTML
-                nbformat.v4.new_code_cell("comments.style"),
-                nbformat.v4.new_code_cell("for c in comments['comment']:\n"
-                                          "    display(Markdown(c))\n    display(HTML('<b>' + c + '</b>'))")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Comments"),
+        nbformat.v4.new_code_cell(
+            "import pandas as pd\nfrom IPython.display import Markdown, HTML, display\n"
+            f"comments = pd.DataFrame({{'comment': {PLANTED!r}, 'score': [5, 1]}})\n"
+            "print(comments['comment'].iloc[0])\ncomments"
+        ),
+        # outputs that would pass the comment on raw: a Styler without escaping, Markdown, HTML
+        nbformat.v4.new_code_cell("comments.style"),
+        nbformat.v4.new_code_cell(
+            "for c in comments['comment']:\n    display(Markdown(c))\n    display(HTML('<b>' + c + '</b>'))"
+        ),
+    ]
     NotebookClient(nb, kernel_name="python3").execute()
     nbformat.write(nb, tmp / "nb" / "00_comments.ipynb")
     out = site.build(tmp / "html", notebooks=tmp / "nb", exercises=[])

@@ -5,8 +5,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import DATASETS
+
 from cxlib import data, synth
 
 

@@ -54,7 +54,9 @@ def test_trained_branches_show_the_shift_and_untrained_ones_stay_in_control():
     chart = tracking.control_chart(wave, "month", "people_helpfulness", baseline=lambda m: m <= start)
     before = chart.index <= start
     assert not chart.loc[before, "signal"].any()
-    assert chart.loc[~before, "signal"].sum() >= 3 and (chart.loc[~before, "p"] > chart["center"].iloc[0]).all()
+    assert (
+        chart.loc[~before, "signal"].sum() >= 3 and (chart.loc[~before, "p"] > chart["center"].iloc[0]).all()
+    )
 
 
 def test_run_rule_flags_eight_in_a_row_on_one_side():
@@ -105,8 +107,16 @@ def test_diff_in_diff_cluster_robust_and_two_way_fixed_effects():
     p = np.tile(np.arange(periods), units)
     active = ((u < 6) & (p >= 5)).astype(int)
     y = 0.3 * u / units + 0.05 * p + 0.4 * active + rng.normal(0, 0.1, len(u))
-    df = pd.DataFrame({"y": y, "unit": u, "period": p, "active": active, "treated": (u < 6).astype(int),
-                       "post": (p >= 5).astype(int)})
+    df = pd.DataFrame(
+        {
+            "y": y,
+            "unit": u,
+            "period": p,
+            "active": active,
+            "treated": (u < 6).astype(int),
+            "post": (p >= 5).astype(int),
+        }
+    )
     twfe = tracking.diff_in_diff(df, "y", "active", None, unit="unit", period="period", cluster="unit")
     assert twfe.low < 0.4 < twfe.high and twfe.clusters == units
     ref = smf.ols("y ~ treated * post", df).fit(cov_type="cluster", cov_kwds={"groups": df["unit"]})
@@ -122,8 +132,10 @@ def test_training_effect_on_the_course_data_is_recovered():
     df = survey[["branch", "month"]].assign(people=people).dropna()
     first_wave = start.min()
     df = df[df["branch"].map(lambda b: pd.isna(start[b]) or start[b] == first_wave)]
-    df = df.assign(treated=df["branch"].map(lambda b: int(pd.notna(start[b]))),
-                   post=(df["month"] > first_wave).astype(int))
+    df = df.assign(
+        treated=df["branch"].map(lambda b: int(pd.notna(start[b]))),
+        post=(df["month"] > first_wave).astype(int),
+    )
     res = tracking.diff_in_diff(df, "people", "treated", "post", cluster="branch")
     truth = data.load_truth()["training"]["att_people_score"]
     assert res.low < truth < res.high
@@ -135,8 +147,15 @@ def test_sample_size_matches_r_power_prop_test_documented_example():
     assert tracking.sample_size_proportions(0.50, 0.75, power=0.90) == 77
 
 
-@pytest.mark.parametrize("args, match", [((0.5, 0.5), "no change"), ((0, 0.5), "p1 must be"),
-                                         ((0.5, 1.2), "p2 must be"), ((0.5, 0.6, 1.5), "alpha must be")])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((0.5, 0.5), "no change"),
+        ((0, 0.5), "p1 must be"),
+        ((0.5, 1.2), "p2 must be"),
+        ((0.5, 0.6, 1.5), "alpha must be"),
+    ],
+)
 def test_sample_size_bad_input(args, match):
     with pytest.raises(InputError, match=match):
         tracking.sample_size_proportions(*args)
@@ -154,15 +173,19 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="repeated periods"):
         tracking.interrupted_time_series(pd.DataFrame({"t": [1, 1, 2, 3, 4, 5], "y": [1.0] * 6}), "y", "t", 3)
     with pytest.raises(InputError, match="at least 3 periods before and 3 after; got 1 before and 5 after"):
-        tracking.interrupted_time_series(pd.DataFrame({"t": range(6), "y": [1.0, 2, 3, 2, 1, 2]}), "y", "t", 1)
+        tracking.interrupted_time_series(
+            pd.DataFrame({"t": range(6), "y": [1.0, 2, 3, 2, 1, 2]}), "y", "t", 1
+        )
     with pytest.raises(InputError, match="y is constant"):
         tracking.interrupted_time_series(pd.DataFrame({"t": range(8), "y": [1.0] * 8}), "y", "t", 4)
     with pytest.raises(InputError, match="t: 1 missing time"):
-        tracking.interrupted_time_series(pd.DataFrame({"t": [0, 1, None, 3, 4, 5, 6],
-                                                       "y": [1.0, 2, 3, 2, 1, 2, 3]}), "y", "t", 3)
+        tracking.interrupted_time_series(
+            pd.DataFrame({"t": [0, 1, None, 3, 4, 5, 6], "y": [1.0, 2, 3, 2, 1, 2, 3]}), "y", "t", 3
+        )
     with pytest.raises(InputError, match="maxlags \\(9\\) must be smaller"):
-        tracking.interrupted_time_series(pd.DataFrame({"t": range(8), "y": [1.0, 2, 3, 2, 1, 2, 3, 4]}), "y", "t", 4,
-                                         maxlags=9)
+        tracking.interrupted_time_series(
+            pd.DataFrame({"t": range(8), "y": [1.0, 2, 3, 2, 1, 2, 3, 4]}), "y", "t", 4, maxlags=9
+        )
     with pytest.raises(InputError, match="run_length must be"):
         tracking.p_chart([1, 2], [5, 5], run_length=1)
     with pytest.raises(InputError, match="index must have one label per period"):
@@ -170,8 +193,14 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="no rows"):
         tracking.control_chart(pd.DataFrame({"m": [], "s": []}), "m", "s")
     with pytest.raises(InputError, match="active in every row"):
-        tracking.diff_in_diff(pd.DataFrame({"y": [1.0, 2, 3, 4], "a": [1, 1, 1, 1], "u": [1, 1, 2, 2],
-                                            "t": [1, 2, 1, 2]}), "y", "a", None, unit="u", period="t")
+        tracking.diff_in_diff(
+            pd.DataFrame({"y": [1.0, 2, 3, 4], "a": [1, 1, 1, 1], "u": [1, 1, 2, 2], "t": [1, 2, 1, 2]}),
+            "y",
+            "a",
+            None,
+            unit="u",
+            period="t",
+        )
 
 
 def test_a_baseline_with_no_spread_warns_that_the_limits_have_zero_width():
@@ -186,8 +215,12 @@ def test_a_baseline_with_no_spread_warns_that_the_limits_have_zero_width():
 def test_nps_chart_baseline_and_run_rule():
     # 8 baseline months around NPS 0, then 8 months clearly above: the centre comes from the baseline only
     rng = np.random.default_rng(5)
-    before = pd.DataFrame({"m": np.repeat(np.arange(8), 400), "r": rng.choice([0, 5, 10], 3200, p=[0.4, 0.2, 0.4])})
-    after = pd.DataFrame({"m": np.repeat(np.arange(8, 16), 400), "r": rng.choice([0, 5, 10], 3200, p=[0.3, 0.2, 0.5])})
+    before = pd.DataFrame(
+        {"m": np.repeat(np.arange(8), 400), "r": rng.choice([0, 5, 10], 3200, p=[0.4, 0.2, 0.4])}
+    )
+    after = pd.DataFrame(
+        {"m": np.repeat(np.arange(8, 16), 400), "r": rng.choice([0, 5, 10], 3200, p=[0.3, 0.2, 0.5])}
+    )
     df = pd.concat([before, after], ignore_index=True)
     chart = tracking.nps_chart(df, "m", "r", baseline=8)
     assert chart["center"].iloc[0] == pytest.approx(metrics.nps(before["r"]).value)

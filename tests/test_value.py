@@ -11,8 +11,10 @@ from cxlib import InputError, data, value
 
 # Gupta & Lehmann (2003), "Customers as assets", Journal of Interactive Marketing 17(1),
 # Table 1: margin multiple r / (1 + i - r) for retention r and discount rate i.
-@pytest.mark.parametrize("r, i, multiple", [(0.6, 0.10, 1.20), (0.7, 0.12, 1.67), (0.8, 0.14, 2.35),
-                                            (0.9, 0.12, 4.09), (0.9, 0.16, 3.46)])
+@pytest.mark.parametrize(
+    "r, i, multiple",
+    [(0.6, 0.10, 1.20), (0.7, 0.12, 1.67), (0.8, 0.14, 2.35), (0.9, 0.12, 4.09), (0.9, 0.16, 3.46)],
+)
 def test_margin_multiple_matches_gupta_lehmann_table(r, i, multiple):
     assert value.clv(1.0, r, i) == pytest.approx(multiple, abs=0.005)
 
@@ -30,17 +32,38 @@ def test_clv_is_vectorised_over_series_and_keeps_the_index():
         value.clv("lots", 0.5, 0.1)
 
 
-@pytest.mark.parametrize("args, match", [((100, 1.0, 0.1), "retention must be"), ((100, -0.1, 0.1), "retention"),
-                                         ((100, 0.5, -1.0), "discount must be"), ((np.nan, 0.5, 0.1), "missing")])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((100, 1.0, 0.1), "retention must be"),
+        ((100, -0.1, 0.1), "retention"),
+        ((100, 0.5, -1.0), "discount must be"),
+        ((np.nan, 0.5, 0.1), "missing"),
+    ],
+)
 def test_clv_bad_input(args, match):
     with pytest.raises(InputError, match=match):
         value.clv(*args)
 
 
 def test_retention_counts_customers_who_buy_again_next_year():
-    t = pd.DataFrame({"customer_id": [1, 2, 3, 4, 1, 2, 5], "margin": 1.0,
-                      "date": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-07-01", "2024-12-30",
-                                              "2025-02-01", "2025-11-01", "2025-05-05"])})
+    t = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3, 4, 1, 2, 5],
+            "margin": 1.0,
+            "date": pd.to_datetime(
+                [
+                    "2024-01-05",
+                    "2024-03-01",
+                    "2024-07-01",
+                    "2024-12-30",
+                    "2025-02-01",
+                    "2025-11-01",
+                    "2025-05-05",
+                ]
+            ),
+        }
+    )
     r = value.retention_rate(t)
     assert (r.loc[2024, "customers"], r.loc[2024, "retained"]) == (4, 2)
     assert r.loc[2024, "value"] == pytest.approx(50.0)
@@ -48,8 +71,13 @@ def test_retention_counts_customers_who_buy_again_next_year():
 
 def _purchases(n=4000, seed=0):
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({"customer_id": rng.integers(0, 600, n), "margin": rng.gamma(2.0, 20.0, n).round(2),
-                         "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365, n), "D")})
+    return pd.DataFrame(
+        {
+            "customer_id": rng.integers(0, 600, n),
+            "margin": rng.gamma(2.0, 20.0, n).round(2),
+            "date": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365, n), "D"),
+        }
+    )
 
 
 @pytest.mark.parametrize("period, freq", [("year", "Y"), ("quarter", "Q"), ("month", "M")])
@@ -68,6 +96,7 @@ def test_retention_rate_equals_a_loop_over_periods(period, freq):
 
 def test_margin_per_customer_matches_groupby_and_scipy_t_interval():
     from scipy import stats
+
     t = _purchases(seed=1)
     out = value.margin_per_customer(t, period="quarter", confidence=0.9)
     per = t.groupby([t["date"].dt.to_period("Q"), "customer_id"])["margin"].sum().groupby(level=0)
@@ -84,7 +113,9 @@ def test_margin_per_customer_matches_groupby_and_scipy_t_interval():
 def test_more_satisfied_customers_are_retained_more_on_the_course_data():
     t = data.load("transactions")
     s = data.load("survey")
-    first = s.sort_values("response_id").drop_duplicates("customer_id").set_index("customer_id")["satisfaction"]
+    first = (
+        s.sort_values("response_id").drop_duplicates("customer_id").set_index("customer_id")["satisfaction"]
+    )
     d = value.customer_years(t, 2024).join(first, how="inner")
     var = value.value_at_risk(d, "satisfaction")
     assert var.loc[5, "retention"] > var.loc[3, "retention"] > var.loc[2, "retention"]
