@@ -1,13 +1,15 @@
 # cx-course-kit: everything runs from a local virtual environment in .venv.
-#   make course   set up, then generate/validate the data and execute the course into build/
-#   make test     set up, then run the whole test suite
+#   make course      set up, then check the data, execute the course into build/ and build the site
+#   make test        set up, then run the whole test suite (what CI runs)
+#   make test-fast   unit tests and doctests only: no kernels, no browser, no Sphinx
+# The other targets call the instructor's command, `cxkit VERB` (`.venv/bin/cxkit --help`).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BUILD  := build
 
-.PHONY: setup data course test lab exercises bench clean
+.PHONY: setup data course test test-fast lab exercises notebooks bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,19 +20,26 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Regenerate the seed-0 data into the build folder and validate every table.
+# Generate the seed-0 business into the build folder and validate every table.
 data: setup
-	$(BIN)/python -m cxlib.synth --seed 0 --out $(BUILD)/data --check
+	$(BIN)/cxkit synth --seed 0 --out $(BUILD)/data --check
 
-course: data
-	$(BIN)/python -m cxlib.course --out $(BUILD)
+course: setup
+	$(BIN)/cxkit course --out $(BUILD)
 
 test: setup
 	$(BIN)/python -m pytest
 
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" tests cxlib
+
 # Regenerate exercises/ from solutions/ (answers removed, checks kept).
 exercises: setup
-	$(BIN)/python -m cxlib.exercises
+	$(BIN)/cxkit exercises
+
+# Rebuild each lesson's and solution's .ipynb whose MyST source (.md) changed.
+notebooks: setup
+	$(BIN)/cxkit notebooks
 
 # Benchmarks: cxlib at a million rows and more, and each lesson against the kernel floor.
 bench: setup

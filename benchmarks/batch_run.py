@@ -4,7 +4,7 @@
 
 Runs every lesson for N students, each with their own data (a seed per student):
 
-1. ``python -m cxlib.run`` with a roster ``student_id,seed``: it generates each
+1. ``cxkit run`` with a roster ``student_id,seed``: it generates each
    student's data (timed: it is part of the runner's job) and runs every (student,
    lesson) pair on a pool of worker processes (one per core) that import papermill once;
 2. optionally (``--one-worker``) the same with ``--workers 1``, to separate what
@@ -38,9 +38,8 @@ def _runner(notebooks, roster: Path, out: Path, workers: int) -> tuple[float, in
     t0 = time.perf_counter()
     rc = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "cxlib.run",
+            str(Path(sys.executable).with_name("cxkit")),
+            "run",
             *notebooks,
             "--roster",
             str(roster),

@@ -24,12 +24,16 @@ The story the numbers tell (see ``datasets/README.md`` for the full account):
 Nothing here touches NumPy's global random state: every table draws from its own
 child of ``numpy.random.SeedSequence(seed)``, so the same seed gives the same bytes.
 
-Run ``python -m cxlib.synth --seed 0 --out datasets`` to regenerate the shipped data.
+Run ``cxkit synth --seed 0 --out datasets`` to regenerate the shipped data, ``cxkit synth
+--student ID --out DIR`` for a student's own business (:func:`student_seed`), ``--check`` to
+load every table back through the validator. (``python -m cxlib.synth`` is the same command,
+for learners without the kit.)
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import sys
@@ -40,6 +44,7 @@ import pandas as pd
 from scipy.special import ndtr
 
 from . import data as cxdata
+from .errors import InputError
 
 START = "2024-01-01"
 N_MONTHS = 24
@@ -715,12 +720,55 @@ def write(out: str | Path, seed: int = 0, scale: float = 1.0) -> Path:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The command line ``python -m cxlib.synth``: generate the course's data into a
-    folder; returns the exit status.
+def student_seed(student_id) -> int:
+    """A stable seed for a student's own business, from their id.
+
+    The same id always gives the same seed (on every machine: a SHA-256 hash, not
+    Python's ``hash``); different ids give different seeds. The batch runner
+    (``cxkit run --student-data``) and ``cxkit synth --student`` use it, so a student's
+    data and answer key match.
+
+    Parameters
+    ----------
+    student_id : str or int
+        The student's id (surrounding spaces ignored).
+
+    Returns
+    -------
+    int
+        A seed between 0 and 2**31 - 2.
+
+    Examples
+    --------
+    >>> student_seed("s1234567")
+    37197429
+    >>> student_seed(" s1234567 ") == student_seed("s1234567")
+    True
     """
-    parser = argparse.ArgumentParser(prog="python -m cxlib.synth", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0, the shipped data)")
+    text = str(student_id).strip()
+    if not text:
+        raise InputError("student_id: a student id must not be empty")
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big") % (2**31 - 1)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``cxkit synth`` (and ``python -m cxlib.synth``).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The command's parser.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_arguments(parser)
+    >>> parser.parse_args(["--student", "s1234567", "--out", "data"]).student
+    's1234567'
+    """
+    who = parser.add_mutually_exclusive_group()
+    who.add_argument("--seed", type=int, default=None, help="random seed (default 0, the shipped data)")
+    who.add_argument("--student", metavar="ID", help="a student's own business: the seed made from their id")
     parser.add_argument("--out", required=True, help="folder to write the CSV files into")
     parser.add_argument(
         "--scale",
@@ -731,18 +779,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="load every written table back through the validator"
     )
-    args = parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate the data the options ask for; print what was written (and, with ``--check``, validated).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The options of :func:`add_arguments`.
+
+    Returns
+    -------
+    int
+        0 when written (and valid), 2 when the seed, student id or scale is not usable.
+    """
     try:
-        folder = write(args.out, args.seed, args.scale)
+        seed = student_seed(args.student) if args.student is not None else (args.seed or 0)
+        folder = write(args.out, seed, args.scale)
     except ValueError as exc:
-        parser.error(str(exc))
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.check:
         for name in cxdata.tables():
             df = cxdata.load(name, folder)
             print(f"{name:<13} {len(df):>9,} rows  valid")
-    else:
-        print(f"wrote seed {args.seed} (scale {args.scale:g}) to {folder}")
+    print(f"wrote seed {seed} (scale {args.scale:g}) to {folder}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m cxlib.synth`` (the same as ``cxkit synth``).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: the command line's).
+
+    Returns
+    -------
+    int
+        The exit status of :func:`run`.
+    """
+    parser = argparse.ArgumentParser(prog="python -m cxlib.synth", description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

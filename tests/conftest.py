@@ -17,6 +17,16 @@ DATASETS = ROOT / "datasets"
 os.environ.setdefault("NO_PROXY", "*")
 
 
+# Doctests that start a kernel: marked slow like the tests that do (make test-fast leaves them out).
+SLOW_DOCTESTS = {"cxlib.kit.batch.run_batch"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if isinstance(item, pytest.DoctestItem) and item.name in SLOW_DOCTESTS:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

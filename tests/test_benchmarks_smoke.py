@@ -4,9 +4,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 
+@pytest.mark.slow  # it executes every lesson in a kernel
 def test_benchmark_script_runs_and_reports_every_case(tmp_path):
     out = tmp_path / "bench.json"
     proc = subprocess.run(

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from conftest import DATASETS
 
-from cxlib import DataError, data, datadoc
+from cxlib import DataError, data
+from cxlib.kit import datadoc
 
 
 @pytest.fixture
@@ -237,7 +238,7 @@ def test_nothing_is_dropped_or_changed():
 
 def test_data_dictionary_is_rendered_from_the_schema():
     assert (DATASETS / "README.md").read_text() == datadoc.render(), (
-        "datasets/README.md is out of date: run python -m cxlib.datadoc > datasets/README.md"
+        "datasets/README.md is out of date: run cxkit datadoc"
     )
 
 

@@ -26,6 +26,7 @@ def _outputs(path):
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["04_drivers.ipynb", "10_tracking_improvement.ipynb"])
 def test_executing_twice_gives_identical_outputs(name):
     path = ROOT / "notebooks" / name

@@ -165,6 +165,7 @@ def _first(folder: str) -> str:
     return f"{folder}/{found[0].name}"
 
 
+@pytest.mark.slow
 def test_exercise_runs_in_lab_and_checks_say_not_answered(lab, chromium_path):
     relpath = _first("exercises")
     seen = run_in_lab(lab, chromium_path, relpath, "lab-exercise")
@@ -178,6 +179,7 @@ def test_exercise_runs_in_lab_and_checks_say_not_answered(lab, chromium_path):
     assert seen["outside"] == [], f"requests left the machine: {seen['outside'][:5]}"
 
 
+@pytest.mark.slow
 def test_solution_runs_in_lab_and_every_check_passes(lab, chromium_path):
     relpath = _first("exercises").replace("exercises/", "solutions/", 1)
     seen = run_in_lab(lab, chromium_path, relpath, "lab-solution")

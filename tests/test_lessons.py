@@ -3,15 +3,14 @@
 nbval (configured in pyproject.toml) already re-executes each lesson with its default
 parameters and compares the stored outputs. Here each lesson is run through papermill:
 
-* with the data of another business (seed 1) and the other parameter sets its
-  notebook metadata lists under ``cxkit.test_parameters``;
-* with each bad parameter set under ``cxkit.bad_parameters``, which must stop the
+* with the data of another business (seed 1) and the other parameter sets the front
+  matter of its source (``notebooks/NN_name.md``, what a reviewer reads) lists under
+  ``cxkit: test_parameters``;
+* with each bad parameter set under ``cxkit: bad_parameters``, which must stop the
   notebook in the checking cell with a ``ParameterError`` naming the parameter.
 """
 
 from __future__ import annotations
-
-import json
 
 import nbformat
 import papermill as pm
@@ -19,12 +18,14 @@ import pytest
 from conftest import ROOT
 
 from cxlib import synth
+from cxlib.kit.notebooks import read_source
 
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def _meta(path):
-    return json.loads(path.read_text(encoding="utf-8"))["metadata"].get("cxkit", {})
+    """The ``cxkit`` key of the front matter of the lesson's MyST source."""
+    return read_source(path.with_suffix(".md")).metadata.get("cxkit", {})
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +45,14 @@ def _bad_cases():
             yield pytest.param(nb, p, id=f"{nb.stem}-bad{i}")
 
 
+def test_the_parameter_sets_come_from_the_front_matter_a_reviewer_reads():
+    cases = list(_cases()) + list(_bad_cases())
+    assert len(cases) > len(LESSONS)  # lessons list other parameter sets, and bad ones
+    head = (ROOT / "notebooks" / "03_headline_metrics.md").read_text(encoding="utf-8").split("\n---\n")[0]
+    assert "branch: Nowhere" in head
+    assert {"branch": "Nowhere"} in _meta(ROOT / "notebooks" / "03_headline_metrics.ipynb")["bad_parameters"]
+
+
 def test_every_lesson_has_one_parameters_cell_followed_by_checks():
     assert LESSONS, "no lessons found"
     for nb in LESSONS:
@@ -55,6 +64,7 @@ def test_every_lesson_has_one_parameters_cell_followed_by_checks():
         assert "data_dir" in cells[tagged[0]].source, f"{nb.name}: every lesson takes data_dir"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook, parameters", list(_cases()))
 def test_lesson_runs_on_other_data_and_parameters(notebook, parameters, seed1_data, tmp_path):
     out = tmp_path / notebook.name
@@ -73,6 +83,7 @@ def test_lesson_runs_on_other_data_and_parameters(notebook, parameters, seed1_da
     assert not errors
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook, parameters", list(_bad_cases()))
 def test_bad_parameter_stops_the_lesson_with_a_clear_message(notebook, parameters, tmp_path):
     out = tmp_path / notebook.name

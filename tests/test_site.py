@@ -19,7 +19,9 @@ from urllib.parse import unquote, urlparse
 import pytest
 from conftest import CHROMIUM_ARGS, ROOT
 
-from cxlib import site
+from cxlib.kit import site
+
+pytestmark = pytest.mark.slow  # Sphinx and a browser
 
 LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))

@@ -6,7 +6,7 @@ The ``.ipynb`` beside it is generated from it by executing it top to bottom, wit
 stored: what self-learners read on GitHub and what nbval re-executes and compares.
 
 * ``cxkit notebooks`` rebuilds every ``.ipynb`` whose source changed (or all, with ``--force``),
-  in parallel, with a time limit per notebook;
+  in parallel, with a time limit per cell;
 * ``cxkit notebooks --check`` builds nothing and lists the notebooks that differ from their
   source (cell types, sources and tags, and the ``cxkit`` metadata), exiting 1 if any does.
 
@@ -21,8 +21,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from .schedule import Job, make_scheduler
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_FOLDERS = ("notebooks", "solutions")
@@ -99,6 +100,15 @@ def write_source(nb, path: str | os.PathLike) -> None:
         The notebook.
     path : path
         The ``.md`` file to write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> nb = read_source(ROOT / "notebooks" / "00_welcome.md")
+    >>> copy = Path(tempfile.mkdtemp()) / "00_welcome.md"
+    >>> write_source(nb, copy)
+    >>> _structure(read_source(copy)) == _structure(nb)
+    True
     """
     import jupytext
 
@@ -213,7 +223,9 @@ def _build_one(source: str, timeout: float) -> tuple[str, float, str]:
 
 
 def stale(paths) -> list[Path]:
-    """Sources whose ``.ipynb`` is missing, older than the source, or out of step with it.
+    """Sources whose ``.ipynb`` is missing or out of step with it (see :func:`differences`).
+
+    File times are not compared: a fresh clone writes files in any order.
 
     Parameters
     ----------
@@ -224,11 +236,16 @@ def stale(paths) -> list[Path]:
     -------
     list of Path
         The sources to rebuild.
+
+    Examples
+    --------
+    >>> stale([ROOT / "notebooks" / "00_welcome.md"])
+    []
     """
     out = []
     for src in map(Path, paths):
         nb = src.with_suffix(".ipynb")
-        if not nb.is_file() or nb.stat().st_mtime < src.stat().st_mtime or differences(src, nb):
+        if not nb.is_file() or differences(src, nb):
             out.append(src)
     return out
 
@@ -258,13 +275,13 @@ def build(paths=None, force: bool = False, workers: int | None = None, timeout: 
     if not todo:
         print("every notebook is up to date with its source")
         return failures
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for src, seconds, error in pool.map(_build_one, map(str, todo), [timeout] * len(todo)):
-            name = Path(src).relative_to(ROOT) if Path(src).is_relative_to(ROOT) else Path(src)
-            print(f"{str(name):<45} {seconds:6.1f} s  {'FAILED: ' + error if error else 'built'}", flush=True)
-            if error:
-                failures.append(f"{name}: {error}")
+    jobs = [Job((str(src),), _build_one, (str(src), timeout)) for src in todo]
+    for done in make_scheduler(workers, len(jobs)).run(jobs):
+        src, seconds, error = done.value if done.error is None else (done.key[0], 0.0, done.error)
+        name = Path(src).relative_to(ROOT) if Path(src).is_relative_to(ROOT) else Path(src)
+        print(f"{str(name):<45} {seconds:6.1f} s  {'FAILED: ' + error if error else 'built'}", flush=True)
+        if error:
+            failures.append(f"{name}: {error}")
     return failures
 
 
@@ -280,22 +297,53 @@ def check(paths=None) -> list[str]:
     -------
     list of str
         One line per difference; empty when every notebook agrees with its source.
+
+    Examples
+    --------
+    >>> check([ROOT / "solutions" / "03_headline_metrics.md"])
+    []
     """
     paths = [Path(p) for p in (sources() if paths is None else paths)]
     return [d for src in paths for d in differences(src, src.with_suffix(".ipynb"))]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``cxkit notebooks [--check] [--force] [SOURCE ...]``; returns the exit status."""
-    import argparse
+def add_arguments(parser) -> None:
+    """The options of ``cxkit notebooks``.
 
-    parser = argparse.ArgumentParser(prog="cxkit notebooks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("sources", nargs="*", help="MyST sources (default: every lesson and solution)")
-    parser.add_argument("--check", action="store_true", help="build nothing; list notebooks out of step")
-    parser.add_argument("--force", action="store_true", help="rebuild up-to-date notebooks too")
-    parser.add_argument("--workers", type=int, default=None, help="notebooks in parallel (default: cores)")
-    parser.add_argument("--timeout", type=float, default=900, help="seconds allowed per cell (default 900)")
-    args = parser.parse_args(argv)
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The verb's parser.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> add_arguments(parser)
+    >>> parser.parse_args(["--check", "notebooks/03_headline_metrics.md"]).check
+    True
+    """
+    add = parser.add_argument
+    add("sources", nargs="*", help="MyST sources (default: every lesson and solution)")
+    add("--check", action="store_true", help="build nothing; list notebooks out of step with their source")
+    add("--force", action="store_true", help="rebuild up-to-date notebooks too")
+    add("--workers", type=int, default=None, help="notebooks in parallel (default: cores)")
+    add("--timeout", type=float, default=900, help="seconds allowed per cell (default 900)")
+
+
+def run(args) -> int:
+    """``cxkit notebooks``: rebuild the stale notebooks, or with ``--check`` list the differences.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The options of :func:`add_arguments`.
+
+    Returns
+    -------
+    int
+        0 when every notebook was built (or agrees with its source), 1 otherwise.
+    """
     paths = [Path(p) for p in args.sources] or None
     if args.check:
         found = check(paths)

@@ -17,25 +17,24 @@ Comment lines starting with ``# HINT:`` are hints: write them outside the soluti
 markers and they stay in the exercise. Outputs and execution counts are cleared;
 check cells are kept unchanged.
 
-Run ``python -m cxlib.exercises`` to regenerate ``exercises/``, ``--check`` to fail
-when it is out of date. Per-student data: :func:`student_seed` turns a student id into
-a seed for ``python -m cxlib.synth --seed SEED --out DIR``; run the solution notebook
-with ``data_dir=DIR`` for that student's answer key.
+Run ``cxkit exercises`` to regenerate ``exercises/``, ``cxkit exercises --check`` to fail
+when it is out of date. Per-student data: ``cxkit synth --student ID --out DIR`` generates a
+student's own business (:func:`cxlib.synth.student_seed`); run the solution notebook with
+``data_dir=DIR`` for that student's answer key (``cxkit run solutions/*.ipynb --roster ...
+--student-data`` does it for a whole class).
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import copy
-import hashlib
 import re
 import sys
 from pathlib import Path
 
-from .errors import CxlibError
+from cxlib.errors import CxlibError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BEGIN = re.compile(r"^\s*#+\s*BEGIN SOLUTION\b.*$")
 END = re.compile(r"^\s*#+\s*END SOLUTION\b.*$")
 SINGLE = re.compile(r"^(?P<body>.*?)\s*#\s*SOLUTION\s*$")
@@ -47,23 +46,6 @@ MD_PLACEHOLDER = "*Your answer here.*"
 
 class ExerciseError(CxlibError):
     """A solution notebook's markers are malformed."""
-
-
-def student_seed(student_id) -> int:
-    """A stable seed for a student's own data set, from their id.
-
-    The same id always gives the same seed (on every machine: a SHA-256 hash, not
-    Python's ``hash``), different ids give different seeds.
-
-    >>> student_seed("s1234567")
-    37197429
-    >>> student_seed("s1234567") == student_seed("s1234567")
-    True
-    """
-    text = str(student_id).strip()
-    if not text:
-        raise ExerciseError("a student id must not be empty")
-    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big") % (2**31 - 1)
 
 
 def _assigned_names(lines: list[str]) -> list[str]:
@@ -160,6 +142,11 @@ def make_exercise(nb, name: str = "notebook"):
     name : str
         Its name, for error messages.
 
+    Returns
+    -------
+    nbformat.NotebookNode
+        The exercise: answers replaced by placeholders, outputs cleared, checks kept.
+
     Raises
     ------
     ExerciseError
@@ -178,7 +165,7 @@ def make_exercise(nb, name: str = "notebook"):
     >>> make_exercise(nb, "demo.ipynb")
     Traceback (most recent call last):
     ...
-    cxlib.exercises.ExerciseError: demo.ipynb, cell 1 (id ...), line 1: BEGIN SOLUTION is never closed;
+    cxlib.kit.exercises.ExerciseError: demo.ipynb, cell 1 (id ...), line 1: BEGIN SOLUTION is never closed;
     add # END SOLUTION
     """
     ex = copy.deepcopy(nb)
@@ -199,7 +186,19 @@ def make_exercise(nb, name: str = "notebook"):
 def generate(solutions: Path | None = None, exercises: Path | None = None, check: bool = False) -> list[str]:
     """Write ``exercises/X.ipynb`` for every ``solutions/X.ipynb``; with ``check``, only compare.
 
-    Returns the names of the exercise notebooks that were (or, with ``check``, would be) written.
+    Parameters
+    ----------
+    solutions : path, optional
+        The solution notebooks' folder (default: ``solutions/``).
+    exercises : path, optional
+        The exercise notebooks' folder (default: ``exercises/``).
+    check : bool
+        Write nothing; only say what is out of date.
+
+    Returns
+    -------
+    list of str
+        The names of the exercise notebooks that were (or, with ``check``, would be) written.
 
     Examples
     --------
@@ -231,17 +230,41 @@ def generate(solutions: Path | None = None, exercises: Path | None = None, check
     return changed
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The command line ``python -m cxlib.exercises``: write (or, with ``--check``,
-    compare) ``exercises/``; returns the exit status.
+def add_arguments(parser) -> None:
+    """The options of ``cxkit exercises``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The verb's parser.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> add_arguments(parser)
+    >>> parser.parse_args(["--check"]).check
+    True
     """
-    parser = argparse.ArgumentParser(
-        prog="python -m cxlib.exercises", description="Generate exercises/ from solutions/ (answers removed)."
-    )
     parser.add_argument("--check", action="store_true", help="exit 1 if exercises/ is out of date")
-    parser.add_argument("--solutions", type=Path, default=None)
-    parser.add_argument("--exercises", type=Path, default=None)
-    args = parser.parse_args(argv)
+    parser.add_argument("--solutions", type=Path, default=None, help="default: solutions/")
+    parser.add_argument("--exercises", type=Path, default=None, help="default: exercises/")
+
+
+def run(args) -> int:
+    """``cxkit exercises``: write (or, with ``--check``, compare) ``exercises/``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The options of :func:`add_arguments`.
+
+    Returns
+    -------
+    int
+        0 when written (or up to date), 1 when ``--check`` finds it out of date, 2 when a
+        solution's markers are malformed.
+    """
     try:
         changed = generate(args.solutions, args.exercises, check=args.check)
     except ExerciseError as exc:
@@ -249,13 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.check:
         if changed:
-            print("out of date: " + ", ".join(changed) + " (run python -m cxlib.exercises)", file=sys.stderr)
+            print("out of date: " + ", ".join(changed) + " (run cxkit exercises)", file=sys.stderr)
             return 1
         print("exercises/ is up to date")
         return 0
     print(f"wrote {len(changed)} exercise notebook(s)" + (": " + ", ".join(changed) if changed else ""))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
