@@ -129,8 +129,10 @@ def categories(table: str, column: str) -> list[str]:
 def default_data_dir() -> Path:
     """The folder the course reads data from when none is given.
 
-    ``$CXKIT_DATA`` if set, else the ``datasets/`` folder of the repository, found
-    relative to this package, so notebooks work from any working directory.
+    ``$CXKIT_DATA`` if set; else the course's ``datasets/``, found relative to this
+    package so notebooks work from any working directory: inside the package
+    (``cxlib/datasets``) when cxlib is installed from a wheel, else at the top of the
+    checkout (a clone, or an editable install).
 
     Examples
     --------
@@ -142,7 +144,9 @@ def default_data_dir() -> Path:
     env = os.environ.get("CXKIT_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "datasets"
+    here = Path(__file__).resolve().parent
+    shipped = here / "datasets"  # a wheel carries the data inside the package
+    return shipped if (shipped / "survey.csv").is_file() else here.parent / "datasets"
 
 
 def _fail(table: str, message: str) -> DataError:
