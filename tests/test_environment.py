@@ -1,4 +1,4 @@
-"""pyproject.toml and environment.yml must describe the same runtime environment."""
+"""pyproject.toml and environment.yml describe the same environment: runtime, tests and docs."""
 
 import re
 import tomllib
@@ -6,22 +6,45 @@ import tomllib
 import yaml
 from conftest import ROOT
 
+# conda-forge names that differ from PyPI's
+CONDA_NAMES = {"playwright-python": "playwright"}
+
 
 def _name(spec: str) -> str:
-    return re.split(r"[<>=!~ \[]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    name = re.split(r"[<>=!~ \[]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return CONDA_NAMES.get(name, name)
 
 
-def test_environment_yml_names_the_same_runtime_packages_as_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+def _conda_packages() -> set[str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    return {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+
+
+def test_environment_yml_installs_cxlib_itself():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_section, "environment.yml must install cxlib itself with pip (-e .)"
-    runtime = {_name(d) for d in project["dependencies"]}
-    assert conda == runtime, (
-        f"only in environment.yml: {sorted(conda - runtime)}; "
-        f"only in pyproject.toml: {sorted(runtime - conda)}"
-    )
+
+
+def test_environment_yml_names_every_runtime_test_and_docs_package_of_pyproject():
+    # a conda or Binder user can run the course, make test and build the site
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    for group, specs in [
+        ("runtime", project["dependencies"]),
+        ("test", extras["test"]),
+        ("docs", extras["docs"]),
+    ]:
+        missing = sorted({_name(d) for d in specs} - _conda_packages())
+        assert not missing, f"environment.yml lacks pyproject's {group} packages {missing}"
+    every = {_name(d) for d in [*project["dependencies"], *extras["test"], *extras["docs"]]}
+    assert _conda_packages() <= every, f"only in environment.yml: {sorted(_conda_packages() - every)}"
+
+
+def test_the_name_map_is_needed_and_used():
+    assert _name("playwright-python>=1.45") == "playwright" and _name("Py_Yaml>=6") == "py-yaml"
+    text = (ROOT / "environment.yml").read_text()
+    assert all(conda in text for conda in CONDA_NAMES)
 
 
 def test_environment_yml_pins_the_python_of_pyproject():
