@@ -11,16 +11,15 @@
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
 import json
-import pkgutil
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_docstrings import FUNCTIONS
 
 import cxlib
 
@@ -117,17 +116,8 @@ def test_the_check_sees_every_spelling_of_an_import_of_the_kit(source):
     assert not any(_is_kit(m) for _, m in _imports("from . import metrics\nimport cxlib.kitchen", ["cxlib"]))
 
 
-def _kit_functions():
-    for info in pkgutil.walk_packages([str(KIT)], prefix="cxlib.kit."):
-        if info.name.rsplit(".", 1)[1].startswith("_"):
-            continue
-        module = importlib.import_module(info.name)
-        for name, obj in vars(module).items():
-            if not name.startswith("_") and inspect.isfunction(obj) and obj.__module__ == module.__name__:
-                yield f"{module.__name__}.{name}", obj
-
-
-KIT_FUNCTIONS = dict(_kit_functions())
+# the walk of test_docstrings.py (every public function of cxlib), kept to the kit
+KIT_FUNCTIONS = {name: fn for name, fn in FUNCTIONS.items() if name.startswith("cxlib.kit.")}
 
 
 def test_the_kit_walk_finds_its_modules():

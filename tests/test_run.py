@@ -20,7 +20,6 @@ from cxlib.kit import cli
 from cxlib.kit import roster as runner
 from cxlib.kit.batch import run_batch
 from cxlib.record import collect
-from cxlib.synth import student_seed
 
 pytestmark = pytest.mark.slow  # every test starts kernels
 
@@ -227,15 +226,6 @@ def test_a_seed_gives_each_student_their_own_data_and_a_new_seed_new_data(tmp_pa
     )
     assert [r.status for r in again] == ["ok", "skipped"]
     assert again[0].recorded["responses"] == counts["s2"]
-    runs = runner.build_runs(
-        roster=[
-            {"student_id": "s1"},
-            {"student_id": "s9", "seed": "4"},
-            {"student_id": "s3", "data_dir": "mine"},
-        ],
-        student_data=True,
-    )
-    assert [r.data_seed for r in runs] == [student_seed("s1"), 4, None]
 
 
 def test_a_relative_data_dir_is_relative_to_where_the_command_runs(tiny, tmp_path, monkeypatch):
