@@ -17,6 +17,8 @@ import zipfile
 import pytest
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # builds the package with pip (make test-fast leaves it out)
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):

@@ -45,7 +45,7 @@ def lessons(folder: Path | None = None) -> list[Path]:
     return sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("_"))
 
 
-def check_data(folder: str | Path, seed: int = 0) -> dict[str, int]:
+def check_data(folder: str | Path, seed: int = 0, scale: float = 1.0) -> dict[str, int]:
     """Generate a business into ``folder`` and load every table back through the validator.
 
     Parameters
@@ -54,6 +54,8 @@ def check_data(folder: str | Path, seed: int = 0) -> dict[str, int]:
         Where to write the data.
     seed : int
         The business (0: the shipped one).
+    scale : float
+        Multiplies the number of rows (1: the shipped size).
 
     Returns
     -------
@@ -63,12 +65,13 @@ def check_data(folder: str | Path, seed: int = 0) -> dict[str, int]:
     Examples
     --------
     >>> import tempfile
-    >>> check_data(tempfile.mkdtemp())["training"]
-    10
+    >>> rows = check_data(tempfile.mkdtemp(), scale=0.05)
+    >>> rows["training"], rows["survey"] > 0
+    (10, True)
     """
     from cxlib import data, synth
 
-    written = synth.write(folder, seed=seed)
+    written = synth.write(folder, seed=seed, scale=scale)
     return {name: len(data.load(name, written)) for name in data.tables()}
 
 
