@@ -73,7 +73,7 @@ def cxlib_cases(quick: bool):
         df = _responses(n, 100)
 
         def nps_ours(df=df):
-            return metrics.nps(df["recommend"]).value
+            return metrics.nps(df["recommend"]).estimate
 
         def nps_alt(df=df):
             r = df["recommend"]
@@ -91,10 +91,10 @@ def cxlib_cases(quick: bool):
         )
 
         def by_ours(df=df):
-            return metrics.by_group(df, "nps", "group", "recommend")["value"]
+            return metrics.by_group(df, "recommend", "group", "nps")["estimate"]
 
         def by_alt(df=df):
-            return df.groupby("group", observed=True)["recommend"].apply(lambda s: metrics.nps(s).value)
+            return df.groupby("group", observed=True)["recommend"].apply(lambda s: metrics.nps(s).estimate)
 
         cases.append(
             (
@@ -108,11 +108,11 @@ def cxlib_cases(quick: bool):
         )
 
         def tb_ours(df=df):
-            return metrics.by_group(df, "top_box", "group", "satisfaction")["value"]
+            return metrics.by_group(df, "satisfaction", "group", "top_box")["estimate"]
 
         def tb_alt(df=df):
             return df.groupby("group", observed=True)["satisfaction"].apply(
-                lambda s: metrics.top_box(s).value
+                lambda s: metrics.top_box(s).estimate
             )
 
         cases.append(
@@ -134,7 +134,7 @@ def cxlib_cases(quick: bool):
         (
             f"Cronbach's alpha, {big:,} rows x 12 items (3% missing)",
             big,
-            lambda: scales.cronbach_alpha(items).alpha,
+            lambda: scales.cronbach_alpha(items, list(items.columns)).estimate,
             lambda: pg.cronbach_alpha(items)[0],
             "pingouin.cronbach_alpha",
             lambda a, b: abs(a - b) < 1e-9,
@@ -159,11 +159,11 @@ def cxlib_cases(quick: bool):
     cc = pd.DataFrame({"period": rng.integers(0, 1000, huge), "satisfaction": rng.integers(1, 6, huge)})
 
     def cc_ours():
-        return tracking.control_chart(cc, "period", "satisfaction")["p"]
+        return tracking.top_box_limits(cc, "satisfaction", "period")["estimate"]
 
     def cc_alt():
         g = cc.assign(hit=cc["satisfaction"] >= 4).groupby("period")["hit"].agg(["sum", "size"])
-        return tracking.p_chart(g["sum"], g["size"], index=g.index)["p"]
+        return tracking.p_chart_limits(g["sum"], g["size"], index=g.index)["estimate"]
 
     cases.append(
         (
@@ -171,7 +171,7 @@ def cxlib_cases(quick: bool):
             huge,
             cc_ours,
             cc_alt,
-            "pandas groupby counts then p_chart",
+            "pandas groupby counts then p_chart_limits",
             lambda a, b: np.allclose(a.to_numpy(), b.to_numpy()),
         )
     )
