@@ -209,6 +209,21 @@ def expected_rating(mean: float, sd: float, cuts) -> float:
 
     E[rating] = 1 + sum_k P(latent > c_k).
 
+    Parameters
+    ----------
+    mean, sd : float
+        Mean and standard deviation of the latent perception.
+    cuts : array-like
+        The thresholds between answers, increasing: a rating is 1 plus the number of cuts the
+        latent value exceeds.
+
+    Returns
+    -------
+    float
+        The expected rating.
+
+    Examples
+    --------
     >>> round(expected_rating(0.0, 1.0, [0.0]), 3)
     1.5
     """
@@ -700,6 +715,22 @@ def _to_csv_text(df: pd.DataFrame) -> str:
 def write(out: str | Path, seed: int = 0, scale: float = 1.0) -> Path:
     """Generate the tables for ``seed`` and write them, with ``truth.json`` and the schema, to ``out``.
 
+    Parameters
+    ----------
+    out : str or Path
+        The folder to write into (created if needed).
+    seed : int
+        The random seed; 0 gives the course's shipped data.
+    scale : float
+        Multiplies the number of rows of every table.
+
+    Returns
+    -------
+    Path
+        The folder written.
+
+    Examples
+    --------
     >>> import tempfile
     >>> folder = write(tempfile.mkdtemp(), seed=2, scale=0.05)
     >>> sorted(p.name for p in folder.iterdir())[:3]
@@ -716,8 +747,17 @@ def write(out: str | Path, seed: int = 0, scale: float = 1.0) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The command line ``python -m cxlib.synth``: generate the course's data into a
-    folder; returns the exit status.
+    """The command line ``python -m cxlib.synth``: generate the course's data into a folder.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: the command line's).
+
+    Returns
+    -------
+    int
+        The exit status: 0 when the data were written (and, with ``--check``, validated).
     """
     parser = argparse.ArgumentParser(prog="python -m cxlib.synth", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0, the shipped data)")
