@@ -34,6 +34,17 @@ missing : {"pairwise", "listwise", "raise"}
     each item covariance from the respondents who answered both items; ``"listwise"`` keeps
     only respondents who answered every item; ``"raise"`` makes a blank an error that names
     its rows.""",
+    "scale_df": """\
+df : DataFrame
+    One row per respondent; blank answers allowed.""",
+    "box_scores": """\
+scores : array-like or Series
+    Ratings, whole numbers on ``scale``, no missing values.""",
+    "driver_outcome": """\
+outcome : str
+    The outcome (overall satisfaction, likelihood to recommend, ...).
+drivers : list of str
+    The candidate drivers (items or factor scores).""",
     "missing_drivers": """\
 missing : {"raise", "listwise"}
     What to do with rows that have a blank in the outcome or a driver: ``"raise"`` (an error
@@ -89,6 +100,9 @@ run_length : int
     same side of the centre line is a ``run_signal`` (Western Electric rule 4 uses 8; Nelson's
     rule 2 uses 9). A sustained small change shows as a run long before a point crosses a
     limit.""",
+    "period": """\
+period : str
+    The column of period labels (months, say); the table has one row per label, sorted.""",
     "limits_table": """\
 DataFrame
     One row per period: ``n``, ``estimate`` (the period's value), ``center`` (the centre

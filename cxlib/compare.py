@@ -255,20 +255,19 @@ def mean_difference(a, b, confidence: float = 0.95) -> MeanDifference:
     x = as_numeric(a, "a")
     y = as_numeric(b, "b")
     row = welch_from_stats(x.mean(), _var(x, "a"), len(x), y.mean(), _var(y, "b"), len(y), confidence).iloc[0]
+    return _result(row, x, y, len(x), len(y), confidence, "welch")
+
+
+def _result(row: pd.Series, a: np.ndarray, b: np.ndarray, n_a: int, n_b: int, confidence, method: str):
+    """A :class:`MeanDifference` from one row of :func:`welch_from_stats` or :func:`t_from_stats`."""
     return MeanDifference(
-        estimate=float(row["estimate"]),
-        se=float(row["se"]),
-        low=float(row["low"]),
-        high=float(row["high"]),
-        df=float(row["df"]),
-        t=float(row["t"]),
-        p_value=float(row["p_value"]),
-        mean_a=float(x.mean()),
-        mean_b=float(y.mean()),
-        n_a=len(x),
-        n_b=len(y),
+        **{c: float(row[c]) for c in WELCH_COLUMNS},
+        mean_a=float(a.mean()),
+        mean_b=float(b.mean()),
+        n_a=n_a,
+        n_b=n_b,
         confidence=check_confidence(confidence),
-        method="welch",
+        method=method,
     )
 
 
@@ -311,21 +310,7 @@ def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
         raise InputError(f"paired values must come in pairs: x has {len(a)} values and y has {len(b)}")
     d = a - b
     row = t_from_stats(d.mean(), _var(d, "the differences x - y"), len(d), confidence).iloc[0]
-    return MeanDifference(
-        estimate=float(row["estimate"]),
-        se=float(row["se"]),
-        low=float(row["low"]),
-        high=float(row["high"]),
-        df=float(row["df"]),
-        t=float(row["t"]),
-        p_value=float(row["p_value"]),
-        mean_a=float(a.mean()),
-        mean_b=float(b.mean()),
-        n_a=len(d),
-        n_b=len(d),
-        confidence=check_confidence(confidence),
-        method="paired",
-    )
+    return _result(row, a, b, len(d), len(d), confidence, "paired")
 
 
 def suggest_label(label, choices) -> str:

@@ -79,10 +79,7 @@ def relative_weights(
     Parameters
     ----------
     {df}
-    outcome : str
-        The outcome (overall satisfaction, likelihood to recommend, ...).
-    drivers : list of str
-        The candidate drivers (items or factor scores).
+    {driver_outcome}
     {missing_drivers}
 
     Returns
@@ -150,10 +147,7 @@ def key_drivers(
     Parameters
     ----------
     {df}
-    outcome : str
-        The outcome (overall satisfaction, likelihood to recommend, ...).
-    drivers : list of str
-        The candidate drivers (items or factor scores).
+    {driver_outcome}
     {confidence}
     {missing_drivers}
 

@@ -521,8 +521,7 @@ def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Est
 
     Parameters
     ----------
-    scores : array-like or Series
-        Ratings, whole numbers on ``scale``, no missing values.
+    {box_scores}
     {scale}
     top : int
         How many boxes from the top count as a hit: 1 to (number of answers - 1).
@@ -555,8 +554,7 @@ def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) 
 
     Parameters
     ----------
-    scores : array-like or Series
-        Ratings, whole numbers on ``scale``, no missing values.
+    {box_scores}
     {scale}
     bottom : int
         How many boxes from the bottom count as a hit: 1 to (number of answers - 1).

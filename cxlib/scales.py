@@ -165,8 +165,7 @@ def cronbach_alpha(df: pd.DataFrame, items, confidence: float = 0.95, missing: s
 
     Parameters
     ----------
-    df : DataFrame
-        One row per respondent; blank answers allowed.
+    {scale_df}
     {items}
     {confidence}
     {missing_scale}
@@ -224,8 +223,7 @@ def item_analysis(df: pd.DataFrame, items, missing: str = "pairwise") -> pd.Data
 
     Parameters
     ----------
-    df : DataFrame
-        One row per respondent; blank answers allowed.
+    {scale_df}
     {items}
     {missing_scale}
 

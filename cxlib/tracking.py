@@ -208,8 +208,7 @@ def top_box_limits(
     {df}
     outcome : str
         The ratings, whole numbers on ``scale`` (no blanks).
-    period : str
-        The column of period labels (months, say); the rows are the sorted labels.
+    {period}
     {scale}
     top : int
         How many boxes from the top count as a hit.
@@ -262,8 +261,7 @@ def nps_limits(
     {df}
     outcome : str
         Likelihood-to-recommend ratings, 0-10 (no blanks).
-    period : str
-        The column of period labels.
+    {period}
     {sigma}
     {baseline}
     {run_length}
