@@ -11,6 +11,10 @@ Prints a table and writes ``build/benchmarks.json``. Two parts:
   starting a kernel and importing the stack. Cell times are split into imports and
   parameter checks, plotting cells, and the rest (analysis).
 
+* **Import cost.** ``import cxlib.metrics, cxlib.scales, cxlib.drivers, cxlib.data`` against
+  ``import pandas``, each timed inside fresh interpreters (the import alone, not the interpreter's
+  start), alternating the two, median of several runs.
+
 ``--quick`` runs tiny sizes (for the smoke test); ``--no-course`` skips the lessons.
 """
 
@@ -20,6 +24,8 @@ import argparse
 import gc
 import json
 import platform
+import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -45,6 +51,37 @@ def measure(fn, repeat: int = 3):
         fn()
         best = min(best, time.perf_counter() - t0)
     return result, best, peak / 2**20
+
+
+IMPORT_CASE = "import cxlib.metrics, cxlib.scales, cxlib.drivers, cxlib.data"
+IMPORT_BASELINE = "import pandas"
+
+
+def import_time(statement: str) -> float:
+    """Seconds ``statement`` takes in a fresh interpreter (the import only, not the start-up)."""
+    code = f"import time\nt0 = time.perf_counter()\n{statement}\nprint(time.perf_counter() - t0)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def import_cost(runs: int = 9) -> dict:
+    """Median import time of the analysis modules and of pandas alone, over ``runs`` fresh interpreters.
+
+    The two are timed alternately, so a busy moment on the machine slows both alike.
+    """
+    ours, base = [], []
+    for _ in range(runs):
+        base.append(import_time(IMPORT_BASELINE))
+        ours.append(import_time(IMPORT_CASE))
+    ours_s, base_s = statistics.median(ours), statistics.median(base)
+    return {
+        "case": IMPORT_CASE,
+        "baseline": IMPORT_BASELINE,
+        "runs": runs,
+        "seconds": round(ours_s, 4),
+        "baseline_seconds": round(base_s, 4),
+        "ratio": round(ours_s / base_s, 2),
+    }
 
 
 def _responses(n: int, groups: int, seed: int = 0) -> pd.DataFrame:
@@ -73,7 +110,7 @@ def cxlib_cases(quick: bool):
         df = _responses(n, 100)
 
         def nps_ours(df=df):
-            return metrics.nps(df["recommend"]).value
+            return metrics.nps(df["recommend"]).estimate
 
         def nps_alt(df=df):
             r = df["recommend"]
@@ -91,10 +128,10 @@ def cxlib_cases(quick: bool):
         )
 
         def by_ours(df=df):
-            return metrics.by_group(df, "nps", "group", "recommend")["value"]
+            return metrics.by_group(df, "recommend", "group", "nps")["estimate"]
 
         def by_alt(df=df):
-            return df.groupby("group", observed=True)["recommend"].apply(lambda s: metrics.nps(s).value)
+            return df.groupby("group", observed=True)["recommend"].apply(lambda s: metrics.nps(s).estimate)
 
         cases.append(
             (
@@ -108,11 +145,11 @@ def cxlib_cases(quick: bool):
         )
 
         def tb_ours(df=df):
-            return metrics.by_group(df, "top_box", "group", "satisfaction")["value"]
+            return metrics.by_group(df, "satisfaction", "group", "top_box")["estimate"]
 
         def tb_alt(df=df):
             return df.groupby("group", observed=True)["satisfaction"].apply(
-                lambda s: metrics.top_box(s).value
+                lambda s: metrics.top_box(s).estimate
             )
 
         cases.append(
@@ -134,7 +171,7 @@ def cxlib_cases(quick: bool):
         (
             f"Cronbach's alpha, {big:,} rows x 12 items (3% missing)",
             big,
-            lambda: scales.cronbach_alpha(items).alpha,
+            lambda: scales.cronbach_alpha(items, list(items.columns)).estimate,
             lambda: pg.cronbach_alpha(items)[0],
             "pingouin.cronbach_alpha",
             lambda a, b: abs(a - b) < 1e-9,
@@ -159,11 +196,11 @@ def cxlib_cases(quick: bool):
     cc = pd.DataFrame({"period": rng.integers(0, 1000, huge), "satisfaction": rng.integers(1, 6, huge)})
 
     def cc_ours():
-        return tracking.control_chart(cc, "period", "satisfaction")["p"]
+        return tracking.top_box_limits(cc, "satisfaction", "period")["estimate"]
 
     def cc_alt():
         g = cc.assign(hit=cc["satisfaction"] >= 4).groupby("period")["hit"].agg(["sum", "size"])
-        return tracking.p_chart(g["sum"], g["size"], index=g.index)["p"]
+        return tracking.p_chart_limits(g["sum"], g["size"], index=g.index)["estimate"]
 
     cases.append(
         (
@@ -171,7 +208,7 @@ def cxlib_cases(quick: bool):
             huge,
             cc_ours,
             cc_alt,
-            "pandas groupby counts then p_chart",
+            "pandas groupby counts then p_chart_limits",
             lambda a, b: np.allclose(a.to_numpy(), b.to_numpy()),
         )
     )
@@ -312,6 +349,7 @@ def main(argv=None) -> int:
         )
     with tempfile.TemporaryDirectory() as tmp:
         results += data_cases(args.quick, Path(tmp))
+    imports = import_cost(3 if args.quick else 9)
     w = max(len(r["case"]) for r in results)
     print(f"{'case':<{w}} {'seconds':>8} {'peak MB':>8} {'alt s':>8} {'ours/alt':>9}  alternative")
     for r in results:
@@ -321,6 +359,11 @@ def main(argv=None) -> int:
             f"{r['case']:<{w}} {r['seconds']:>8.3f} {r['peak_mb']:>8.1f} {alt_s:>8} {ratio:>9}  "
             f"{r['alternative']}"
         )
+    print(
+        f"\nimport cost (median of {imports['runs']} fresh interpreters): {imports['case']}: "
+        f"{imports['seconds']:.3f} s; {imports['baseline']}: {imports['baseline_seconds']:.3f} s; "
+        f"ratio {imports['ratio']:.2f}"
+    )
     course, floor = ([], None) if args.no_course else course_cases(args.quick)
     if course:
         print(f"\nlessons (floor: fresh kernel + imports = {floor:.2f} s)")
@@ -343,6 +386,7 @@ def main(argv=None) -> int:
                 },
                 "quick": args.quick,
                 "cxlib": results,
+                "imports": imports,
                 "course": course,
                 "floor_seconds": floor,
             },

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import CxlibError, InputError
 
 MAX_SHOWN = 5
 
@@ -60,9 +60,23 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "data"
             )
 
 
-def check_confidence(confidence: float) -> float:
+def check_confidence(confidence, error: type[CxlibError] = InputError) -> float:
     """Check that a confidence level lies strictly between 0 and 1.
 
+    Parameters
+    ----------
+    confidence : float
+        The confidence level to check.
+    error : CxlibError subclass
+        The exception to raise (notebook parameters raise :class:`cxlib.params.ParameterError`).
+
+    Returns
+    -------
+    float
+        The confidence level, as a float.
+
+    Examples
+    --------
     >>> check_confidence(0.9)
     0.9
     >>> check_confidence(95)
@@ -70,15 +84,148 @@ def check_confidence(confidence: float) -> float:
     ...
     cxlib.errors.InputError: confidence must be a number between 0 and 1 (for example 0.95), got 95
     """
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)):
-        raise InputError(
-            f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}"
-        )
-    if not 0 < float(confidence) < 1:
-        raise InputError(
-            f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}"
-        )
+    number = not isinstance(confidence, bool) and isinstance(
+        confidence, (int, float, np.integer, np.floating)
+    )
+    if not number or not 0 < float(confidence) < 1:
+        raise error(f"confidence must be a number between 0 and 1 (for example 0.95), got {confidence!r}")
     return float(confidence)
+
+
+def check_option(name: str, value, choices: Sequence[str]) -> str:
+    """Check that ``value`` is one of the named ``choices`` of an argument.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message.
+    value : str
+        What was given.
+    choices : sequence of str
+        The values the argument accepts.
+
+    Returns
+    -------
+    str
+        ``value``, unchanged.
+
+    Examples
+    --------
+    >>> check_option("missing", "listwise", ("raise", "listwise"))
+    'listwise'
+    >>> check_option("missing", "listwse", ("raise", "listwise"))
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.InputError: missing must be one of 'raise', 'listwise';
+    got 'listwse' (did you mean 'listwise'?)
+    """
+    if not isinstance(value, str) or value not in choices:
+        listing = ", ".join(repr(c) for c in choices)
+        raise InputError(f"{name} must be one of {listing}; got {value!r}{suggest(str(value), choices)}")
+    return value
+
+
+def no_missing(df: pd.DataFrame, columns: Iterable[str], what: str = "value") -> None:
+    """Raise :class:`InputError` naming the rows where any of ``columns`` is blank.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The data.
+    columns : iterable of str
+        Columns that must have no missing values (group labels, ids, ...).
+    what : str
+        What one value of the column is, for the message (``"group label"``, ``"period"``).
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> no_missing(pd.DataFrame({"branch": ["A", None]}, dtype=object), ["branch"], "group label")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.InputError: branch: 1 missing group label(s) at row 1: None; drop or fill them first
+    """
+    for col in columns:
+        bad = df[col].isna().to_numpy()
+        if bad.any():
+            raise missing_error(col, df.index[bad], df[col][bad], what)
+
+
+def missing_error(name: str, index, values, what: str = "value", hint: str = "") -> InputError:
+    """The error for blank values: how many, at which rows, and to drop or fill them first.
+
+    Parameters
+    ----------
+    name : str
+        The column or argument.
+    index, values : iterable
+        The rows of the blanks and what they hold (``NaN``, ``None``, ``<NA>``).
+    what : str
+        What one value is, for the message.
+    hint : str
+        Text added at the end (say, how to drop them).
+
+    Returns
+    -------
+    InputError
+        The error, to raise.
+
+    Examples
+    --------
+    >>> print(missing_error("effort", [4], [None]))
+    effort: 1 missing value(s) at row 4: None; drop or fill them first
+    """
+    shown = show_examples(index, values)
+    return InputError(f"{name}: {len(index)} missing {what}(s) at {shown}; drop or fill them first{hint}")
+
+
+def as_flags(values, name: str) -> np.ndarray:
+    """True/false values from a boolean column or a 0/1 column; anything else is an error.
+
+    Parameters
+    ----------
+    values : Series or array-like
+        ``True``/``False`` or ``0``/``1`` (a column such as ``delayed`` or ``retained``).
+    name : str
+        What to call the values in an error message.
+
+    Returns
+    -------
+    ndarray of bool
+
+    Examples
+    --------
+    >>> as_flags(pd.Series([1, 0, 1]), "retained")
+    array([ True, False,  True])
+    >>> as_flags(pd.Series([0, 2]), "retained")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.InputError: retained must be true/false (or 0/1); 1 other value(s): row 1: 2
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
+    boolean = pd.api.types.is_bool_dtype(series.dtype) or (
+        series.dtype == object and series.dropna().map(lambda v: isinstance(v, (bool, np.bool_))).all()
+    )
+    if boolean:
+        no_missing(series.to_frame(name), [name])
+        return series.to_numpy(dtype=bool)
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        raise InputError(
+            f"{name} must be a true/false column (or 0/1), got dtype {series.dtype} "
+            f"with values like {series.head(3).tolist()}"
+        )
+    arr = as_numeric(series, name)
+    bad = ~np.isin(arr, (0.0, 1.0))
+    if bad.any():
+        shown = [int(v) if float(v).is_integer() else v for v in arr[bad].tolist()]
+        raise InputError(
+            f"{name} must be true/false (or 0/1); {int(bad.sum())} other value(s): "
+            f"{show_examples(series.index[bad], shown)}"
+        )
+    return arr == 1
 
 
 def whole_numbers(values, name: str, low: int, high: int) -> np.ndarray:
@@ -173,10 +320,8 @@ def as_numeric(
         arr = converted.to_numpy(dtype=float, na_value=np.nan)
     missing = np.isnan(arr)
     if missing.any() and not allow_missing:
-        raise InputError(
-            f"{name}: {int(missing.sum())} missing value(s) at "
-            f"{show_examples(series.index[missing], series[missing])}; "
-            "drop or fill them explicitly first (for example with .dropna())"
+        raise missing_error(
+            name, series.index[missing], series[missing], hint=" (for example with .dropna())"
         )
     finite = ~missing
     if np.isinf(arr[finite]).any():

@@ -13,12 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples
+from ._docs import fill
+from ._validate import as_numeric, check_confidence, no_missing, require_columns
 from .compare import adjust_pvalues, suggest_label, welch_from_stats
 from .errors import InputError
 
 VERDICTS = ("leads", "on par", "trails")
 
+#: The columns of :func:`benchmark_gaps`, in order.
 BENCHMARK_COLUMNS = [
     "business",
     "business_type",
@@ -27,11 +29,11 @@ BENCHMARK_COLUMNS = [
     "n_them",
     "mean_us",
     "mean_them",
-    "difference",
+    "estimate",
     "se",
-    "df",
     "low",
     "high",
+    "df",
     "p_value",
     "p_adjusted",
     "verdict",
@@ -65,10 +67,11 @@ def _find_us(df: pd.DataFrame, business: str, business_type: str | None, us) -> 
     return ours[0]
 
 
+@fill
 def benchmark_gaps(
     df: pd.DataFrame,
-    business: str = "business",
     items: list[str] | None = None,
+    business: str = "business",
     us: str | None = None,
     business_type: str | None = "business_type",
     confidence: float = 0.95,
@@ -80,39 +83,35 @@ def benchmark_gaps(
     ----------
     df : DataFrame
         One row per respondent rating one business (the course's ``benchmark`` table).
-    business : str
-        The business rated.
     items : list of str, optional
         The numeric rating columns to compare; by default the ten factor items of the
         survey schema (:func:`cxlib.data.items`). Blank ratings are "not answered" and
         are left out of that item's mean (``n_us`` and ``n_them`` say how many count).
+    business : str
+        The business rated.
     us : str, optional
         Our business's name; by default the one business whose ``business_type`` is
         ``"us"``.
     business_type : str or None
         A column saying what each business is (``"us"``, ``"competitor"``, ``"best in
         class"``), copied into the result; ``None`` if there is none (then pass ``us``).
-    confidence : float
-        Confidence level of the intervals. A gap counts as real when its *adjusted*
-        p-value is below ``1 - confidence``.
-    correction : str
-        Multiple-testing correction over all the (business, item) comparisons (see
-        :func:`cxlib.compare.adjust_pvalues`): ``"holm"`` by default, ``"fdr_bh"``,
-        ``"bonferroni"``, ..., or ``"none"``.
+    {confidence}
+        A gap counts as real when its *adjusted* p-value is below ``1 - confidence``.
+    {correction}
 
     Returns
     -------
     DataFrame
         One row per (other business, item), competitors first, then best in class:
         ``business``, ``business_type``, ``item``, ``n_us``, ``n_them``, ``mean_us``,
-        ``mean_them``, ``difference`` (us - them), ``se``, ``df``, ``low``, ``high``
-        (Welch interval, not adjusted), ``p_value``, ``p_adjusted``, ``verdict`` and
+        ``mean_them``, the gap ``estimate`` (us - them), ``se``, ``low``, ``high`` (Welch
+        interval, not adjusted), ``df``, ``p_value``, ``p_adjusted``, ``verdict`` and
         ``meets_minimum``.
 
     Notes
     -----
     ``verdict`` is ``"leads"`` or ``"trails"`` when the adjusted p-value is below
-    ``1 - confidence`` (the sign of the difference says which), else ``"on par"``.
+    ``1 - confidence`` (the sign of the estimate says which), else ``"on par"``.
     Because the interval is unadjusted, a gap whose interval just excludes 0 can still
     be "on par" after the correction.
 
@@ -128,10 +127,10 @@ def benchmark_gaps(
     ...                   "friendliness": [5, 5, 4, 5, 4, 5, 3, 2, 3, 3, 4, 2],
     ...                   "waiting": [3, 4, 3, 3, 4, 3, 3, 4, 4, 3, 3, 4]})
     >>> out = benchmark_gaps(d, items=["friendliness", "waiting"])
-    >>> out[["business", "item", "difference", "verdict", "meets_minimum"]].round(2)
-      business          item  difference verdict  meets_minimum
-    0    Rival  friendliness        1.83   leads           True
-    1    Rival       waiting       -0.17  on par           True
+    >>> out[["business", "item", "estimate", "verdict", "meets_minimum"]].round(2)
+      business          item  estimate verdict  meets_minimum
+    0    Rival  friendliness      1.83   leads           True
+    1    Rival       waiting     -0.17  on par           True
     """
     confidence = check_confidence(confidence)
     if items is None:
@@ -144,13 +143,8 @@ def benchmark_gaps(
     if not items:
         raise InputError("items must name at least one rating column")
     require_columns(df, [business, *items])
+    no_missing(df, [business], "business name")
     names = df[business]
-    if names.isna().any():
-        bad = names.isna().to_numpy()
-        raise InputError(
-            f"{business}: {int(bad.sum())} missing business name(s) at "
-            f"{show_examples(df.index[bad], names[bad])}; drop or fill them first"
-        )
     ours = _find_us(df, business, business_type, us)
     has_type = business_type is not None and business_type in df.columns
     ratings = pd.DataFrame({c: as_numeric(df[c], c, allow_missing=True) for c in items}, index=df.index)
@@ -199,11 +193,11 @@ def benchmark_gaps(
             "mean_them": pick(mean),
         }
     )
-    out = pd.concat([out, w[["difference", "se", "df", "low", "high", "p_value"]]], axis=1)
+    out = pd.concat([out, w[["estimate", "se", "low", "high", "df", "p_value"]]], axis=1)
     out["p_adjusted"] = adjust_pvalues(out["p_value"].to_numpy(), correction)
     real = out["p_adjusted"] < 1 - confidence
     out["verdict"] = np.where(
-        real & (out["difference"] > 0), "leads", np.where(real & (out["difference"] < 0), "trails", "on par")
+        real & (out["estimate"] > 0), "leads", np.where(real & (out["estimate"] < 0), "trails", "on par")
     )
     out["meets_minimum"] = out["verdict"] != "trails"
     if types is not None:
@@ -221,9 +215,9 @@ def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = 
     gaps : DataFrame
         The result of :func:`benchmark_gaps`.
     importance : Series or DataFrame
-        How much each item matters, indexed by item: for example the ``share`` column
+        How much each item matters, indexed by item: for example the ``percent`` column
         of :func:`cxlib.drivers.relative_weights` on the survey (a DataFrame with a
-        ``share`` column is accepted as it is). Higher = more important.
+        ``percent`` column is accepted as it is). Higher = more important.
     competitors_only : bool
         Use only the rows whose ``business_type`` is ``"competitor"`` (the minimum
         standard), leaving out best in class. Ignored when the gaps have no business types.
@@ -233,7 +227,7 @@ def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = 
     DataFrame
         One row per item, most important first: ``importance``, ``importance_rank`` (1 =
         most important), ``matters`` (importance at or above the median item's),
-        ``mean_difference`` (us - them, averaged over the businesses compared),
+        ``mean_difference`` (the gap ``estimate``, us - them, averaged over the businesses compared),
         ``leads``, ``on_par``, ``trails`` (how many businesses we lead, match or trail
         after the correction) and ``position``: ``"leads"`` (we lead at least one and
         trail none), ``"trails"`` (trail at least one, lead none), ``"mixed"`` or ``"on par"``.
@@ -241,7 +235,7 @@ def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = 
     Examples
     --------
     >>> gaps = pd.DataFrame({"business": ["A", "A", "B", "B"], "business_type": "competitor",
-    ...                      "item": ["staff", "waiting"] * 2, "difference": [0.5, -0.4, 0.3, 0.0],
+    ...                      "item": ["staff", "waiting"] * 2, "estimate": [0.5, -0.4, 0.3, 0.0],
     ...                      "verdict": ["leads", "trails", "leads", "on par"]})
     >>> lead = importance_vs_lead(gaps, pd.Series({"staff": 30.0, "waiting": 55.0}))
     >>> lead[["importance", "matters", "position"]]
@@ -250,14 +244,14 @@ def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = 
     waiting        55.0     True   trails
     staff          30.0    False    leads
     """
-    require_columns(gaps, ["item", "difference", "verdict"], what="gaps")
+    require_columns(gaps, ["item", "estimate", "verdict"], what="gaps")
     if isinstance(importance, pd.DataFrame):
-        if "share" not in importance.columns:
+        if "percent" not in importance.columns:
             raise InputError(
-                "importance must be a Series indexed by item, or a DataFrame with a 'share' column "
+                "importance must be a Series indexed by item, or a DataFrame with a 'percent' column "
                 f"(as relative_weights returns); got columns {list(importance.columns)}"
             )
-        importance = importance["share"]
+        importance = importance["percent"]
     if not isinstance(importance, pd.Series):
         raise InputError(
             f"importance must be a pandas Series indexed by item, got {type(importance).__name__}"
@@ -283,7 +277,7 @@ def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = 
     out["importance_rank"] = out["importance"].rank(ascending=False, method="min").astype(int)
     out["matters"] = out["importance"] >= out["importance"].median()
     out["mean_difference"] = (
-        rows.groupby(rows["item"].astype(object), sort=False)["difference"].mean().reindex(items)
+        rows.groupby(rows["item"].astype(object), sort=False)["estimate"].mean().reindex(items)
     )
     out["leads"] = counts["leads"].reindex(items).to_numpy()
     out["on_par"] = counts["on par"].reindex(items).to_numpy()

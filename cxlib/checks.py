@@ -23,6 +23,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from ._docs import fill
+
 OK, WRONG, TODO = "✔", "✘", "…"
 
 
@@ -76,9 +78,24 @@ def part(answer, key):
     Lets a check look inside an answer (a column of a table, a field of a result)
     without failing before the student has answered.
 
-    >>> part(..., "value") is Ellipsis
+    Parameters
+    ----------
+    answer
+        The student's answer: a table, a result object, a dict, or ``...``.
+    key : str
+        The column, key or attribute to take (``"estimate"``, ``"low"``, ...).
+
+    Returns
+    -------
+    object
+        ``answer[key]`` or ``answer.key``; ``...`` while the answer is not given; ``None``
+        (with a message) when the answer has no such part.
+
+    Examples
+    --------
+    >>> part(..., "estimate") is Ellipsis
     True
-    >>> part({"value": 3}, "value")
+    >>> part({"estimate": 3}, "estimate")
     3
     """
     if _unanswered(answer):
@@ -92,19 +109,22 @@ def part(answer, key):
         return None
 
 
+@fill
 def check_number(answer, expected, name: str = "Task", rel: float = 1e-3, abs_tol: float = 1e-9) -> Verdict:
     """Check a single number.
 
     Parameters
     ----------
-    answer
-        The student's answer.
+    {answer}
     expected : float
         The right value, computed in the notebook from the loaded data.
-    name : str
-        What to call the task in the message.
+    {task_name}
     rel, abs_tol : float
         Relative and absolute tolerance.
+
+    Returns
+    -------
+    {verdict_returns}
 
     Examples
     --------
@@ -157,10 +177,26 @@ def check_number(answer, expected, name: str = "Task", rel: float = 1e-3, abs_to
     return Verdict(False)
 
 
+@fill
 def check_frame(answer, expected, name: str = "Task", rel: float = 1e-3, check_index: bool = True) -> Verdict:
     """Check a table (DataFrame) or a column of values (Series) against the expected one.
 
     Column names and the index must match; numbers are compared with tolerance ``rel``.
+
+    Parameters
+    ----------
+    {answer}
+    expected : DataFrame or Series
+        The right table or column, computed in the notebook from the loaded data.
+    {task_name}
+    rel : float
+        Relative tolerance for numbers.
+    check_index : bool
+        Compare the row labels too (in any order); ``False`` compares by position.
+
+    Returns
+    -------
+    {verdict_returns}
 
     Examples
     --------
@@ -231,8 +267,22 @@ def check_frame(answer, expected, name: str = "Task", rel: float = 1e-3, check_i
     return Verdict(False)
 
 
+@fill
 def check_choice(answer, expected, name: str = "Task", choices=None) -> Verdict:
     """Check a text answer (a branch, an item, a category), ignoring case and surrounding spaces.
+
+    Parameters
+    ----------
+    {answer}
+    expected : str
+        The right answer.
+    {task_name}
+    choices : iterable of str, optional
+        The possible answers; an answer outside them gets its own message.
+
+    Returns
+    -------
+    {verdict_returns}
 
     Examples
     --------

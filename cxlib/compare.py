@@ -29,9 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
+from ._dist import t_quantile, t_sf
+from ._docs import fill
+from ._validate import as_numeric, check_confidence, check_option, no_missing, require_columns, suggest
 from .errors import InputError
 from .results import OneRowResult
 
@@ -48,7 +49,8 @@ CORRECTIONS = (
     "none",
 )
 
-WELCH_COLUMNS = ["difference", "se", "df", "t", "p_value", "low", "high"]
+#: The columns of :func:`welch_from_stats` and :func:`t_from_stats`, in order.
+WELCH_COLUMNS = ["estimate", "se", "low", "high", "df", "t", "p_value"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class MeanDifference(OneRowResult):
 
     Attributes
     ----------
-    value : float
+    estimate : float
         ``mean_a - mean_b``.
     se : float
         Its standard error.
@@ -80,7 +82,7 @@ class MeanDifference(OneRowResult):
         ``"welch"`` or ``"paired"``.
     """
 
-    value: float
+    estimate: float
     se: float
     low: float
     high: float
@@ -96,7 +98,7 @@ class MeanDifference(OneRowResult):
 
     def __repr__(self) -> str:
         return (
-            f"MeanDifference(value={self.value:.4g}, {self._interval()}, "
+            f"MeanDifference(estimate={self.estimate:.4g}, {self._interval()}, "
             f"t={self.t:.4g}, df={self.df:.4g}, p={self.p_value:.4g}, "
             f"means {self.mean_a:.4g} vs {self.mean_b:.4g}, n={self.n_a}/{self.n_b}, method={self.method!r})"
         )
@@ -115,6 +117,7 @@ def _zero_se(se: np.ndarray, what: str) -> np.ndarray:
     return zero
 
 
+@fill
 def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float = 0.95) -> pd.DataFrame:
     """Welch's t interval for ``mean_a - mean_b`` from group summaries (vectorised).
 
@@ -124,14 +127,13 @@ def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float =
         Mean, sample variance (``ddof=1``) and count of the first group(s).
     mean_b, var_b, n_b : array-like
         The same for the second group(s). All six broadcast together.
-    confidence : float
-        Confidence level of the two-sided interval.
+    {confidence}
 
     Returns
     -------
     DataFrame
-        One row per comparison with columns ``difference`` (a - b), ``se``, ``df``
-        (Welch-Satterthwaite), ``t``, ``p_value`` (two-sided), ``low``, ``high``.
+        One row per comparison with columns ``estimate`` (a - b), ``se``, ``low``,
+        ``high``, ``df`` (Welch-Satterthwaite), ``t`` and ``p_value`` (two-sided).
 
     Notes
     -----
@@ -143,8 +145,8 @@ def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float =
     Examples
     --------
     >>> welch_from_stats([0.75], [3.200556], [10], [2.33], [4.009], [10]).round(3)
-       difference     se      df      t  p_value   low   high
-    0       -1.58  0.849  17.776 -1.861    0.079 -3.365  0.205
+       estimate     se    low   high      df      t  p_value
+    0     -1.58  0.849 -3.365  0.205  17.776 -1.861    0.079
     """
     confidence = check_confidence(confidence)
     ma, va, na, mb, vb, nb = np.broadcast_arrays(
@@ -167,21 +169,14 @@ def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float =
     with np.errstate(divide="ignore", invalid="ignore"):
         df = np.where(zero, na + nb - 2, se2**2 / (sa**2 / (na - 1) + sb**2 / (nb - 1)))
         t = np.where(zero, np.where(diff == 0, 0.0, np.sign(diff) * np.inf), diff / se)
-    p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * stats.t.sf(np.abs(t), df))
-    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * t_sf(np.abs(t), df))
+    half = t_quantile(0.5 + confidence / 2, df) * se
     return pd.DataFrame(
-        {
-            "difference": diff,
-            "se": se,
-            "df": df,
-            "t": t,
-            "p_value": p,
-            "low": diff - half,
-            "high": diff + half,
-        }
+        {"estimate": diff, "se": se, "low": diff - half, "high": diff + half, "df": df, "t": t, "p_value": p}
     )
 
 
+@fill
 def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> pd.DataFrame:
     """One-sample t interval of a mean from its summary (vectorised); the paired t interval on differences.
 
@@ -189,21 +184,21 @@ def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> p
     ----------
     mean, var, n : array-like
         Mean, sample variance (``ddof=1``) and count; broadcast together.
-    confidence : float
-        Confidence level of the two-sided interval.
+    {confidence}
     null : float
         The value the mean is tested against (0: "no gap").
 
     Returns
     -------
     DataFrame
-        Columns ``mean``, ``se``, ``df`` (``n - 1``), ``t``, ``p_value`` (two-sided), ``low``, ``high``.
+        Columns ``estimate`` (the mean), ``se``, ``low``, ``high``, ``df`` (``n - 1``),
+        ``t`` and ``p_value`` (two-sided, against ``null``).
 
     Examples
     --------
     >>> t_from_stats([-1.58], [1.512889], [10]).round(4)
-       mean    se   df       t  p_value     low    high
-    0 -1.58  0.389  9.0 -4.0621   0.0028 -2.4599 -0.7001
+       estimate     se     low    high   df       t  p_value
+    0     -1.58  0.389 -2.4599 -0.7001  9.0 -4.0621   0.0028
     """
     confidence = check_confidence(confidence)
     m, v, k = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in (mean, var, n)))
@@ -219,13 +214,14 @@ def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> p
     df = k - 1
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(zero, np.where(diff == 0, 0.0, np.sign(diff) * np.inf), diff / se)
-    p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * stats.t.sf(np.abs(t), df))
-    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * t_sf(np.abs(t), df))
+    half = t_quantile(0.5 + confidence / 2, df) * se
     return pd.DataFrame(
-        {"mean": m, "se": se, "df": df, "t": t, "p_value": p, "low": m - half, "high": m + half}
+        {"estimate": m, "se": se, "low": m - half, "high": m + half, "df": df, "t": t, "p_value": p}
     )
 
 
+@fill
 def mean_difference(a, b, confidence: float = 0.95) -> MeanDifference:
     """Difference between the means of two independent samples, ``mean(a) - mean(b)``, with Welch's interval.
 
@@ -233,12 +229,13 @@ def mean_difference(a, b, confidence: float = 0.95) -> MeanDifference:
     ----------
     a, b : array-like or Series
         The two samples (numbers; no missing values: drop them explicitly first).
-    confidence : float
-        Confidence level of the interval.
+    {confidence}
 
     Returns
     -------
     MeanDifference
+        ``estimate`` (``mean(a) - mean(b)``), ``se``, ``low``, ``high``, ``df``, ``t``,
+        ``p_value``, the two means and counts, ``confidence`` and ``method="welch"``.
 
     See Also
     --------
@@ -252,26 +249,25 @@ def mean_difference(a, b, confidence: float = 0.95) -> MeanDifference:
     >>> drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
     >>> drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
     >>> mean_difference(drug1, drug2)
-    MeanDifference(value=-1.58, 95% CI [-3.365, 0.2055], t=-1.861, df=17.78, p=0.07939,
+    MeanDifference(estimate=-1.58, 95% CI [-3.365, 0.2055], t=-1.861, df=17.78, p=0.07939,
                    means 0.75 vs 2.33, n=10/10, method='welch')
     """
     x = as_numeric(a, "a")
     y = as_numeric(b, "b")
     row = welch_from_stats(x.mean(), _var(x, "a"), len(x), y.mean(), _var(y, "b"), len(y), confidence).iloc[0]
+    return _result(row, x, y, len(x), len(y), confidence, "welch")
+
+
+def _result(row: pd.Series, a: np.ndarray, b: np.ndarray, n_a: int, n_b: int, confidence, method: str):
+    """A :class:`MeanDifference` from one row of :func:`welch_from_stats` or :func:`t_from_stats`."""
     return MeanDifference(
-        value=float(row["difference"]),
-        se=float(row["se"]),
-        low=float(row["low"]),
-        high=float(row["high"]),
-        df=float(row["df"]),
-        t=float(row["t"]),
-        p_value=float(row["p_value"]),
-        mean_a=float(x.mean()),
-        mean_b=float(y.mean()),
-        n_a=len(x),
-        n_b=len(y),
+        **{c: float(row[c]) for c in WELCH_COLUMNS},
+        mean_a=float(a.mean()),
+        mean_b=float(b.mean()),
+        n_a=n_a,
+        n_b=n_b,
         confidence=check_confidence(confidence),
-        method="welch",
+        method=method,
     )
 
 
@@ -281,6 +277,7 @@ def _var(x: np.ndarray, name: str) -> float:
     return float(np.var(x, ddof=1))
 
 
+@fill
 def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
     """Mean of the paired differences ``x - y`` with the paired t interval.
 
@@ -289,8 +286,7 @@ def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
     x, y : array-like or Series
         Two measurements on the same respondents, in the same order (for SERVQUAL:
         perception and expectation). Same length, no missing values.
-    confidence : float
-        Confidence level of the interval.
+    {confidence}
 
     Returns
     -------
@@ -305,7 +301,7 @@ def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
     >>> drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
     >>> drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
     >>> paired_difference(drug1, drug2)
-    MeanDifference(value=-1.58, 95% CI [-2.46, -0.7001], t=-4.062, df=9, p=0.002833,
+    MeanDifference(estimate=-1.58, 95% CI [-2.46, -0.7001], t=-4.062, df=9, p=0.002833,
                    means 0.75 vs 2.33, n=10/10, method='paired')
     """
     a = as_numeric(x, "x")
@@ -314,26 +310,26 @@ def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
         raise InputError(f"paired values must come in pairs: x has {len(a)} values and y has {len(b)}")
     d = a - b
     row = t_from_stats(d.mean(), _var(d, "the differences x - y"), len(d), confidence).iloc[0]
-    return MeanDifference(
-        value=float(row["mean"]),
-        se=float(row["se"]),
-        low=float(row["low"]),
-        high=float(row["high"]),
-        df=float(row["df"]),
-        t=float(row["t"]),
-        p_value=float(row["p_value"]),
-        mean_a=float(a.mean()),
-        mean_b=float(b.mean()),
-        n_a=len(d),
-        n_b=len(d),
-        confidence=check_confidence(confidence),
-        method="paired",
-    )
+    return _result(row, a, b, len(d), len(d), confidence, "paired")
 
 
 def suggest_label(label, choices) -> str:
     """Like :func:`cxlib._validate.suggest`, but also catches a difference of case or spaces.
 
+    Parameters
+    ----------
+    label : object
+        The label that was given (a business, a role, a level).
+    choices : iterable
+        The labels in the data.
+
+    Returns
+    -------
+    str
+        ``" (did you mean 'x'?)"`` for a close match, else ``""``.
+
+    Examples
+    --------
     >>> suggest_label("bramble & co. ", ["Bramble & Co.", "QuickHome"])
     " (did you mean 'Bramble & Co.'?)"
     """
@@ -343,11 +339,26 @@ def suggest_label(label, choices) -> str:
     return f" (did you mean {hit!r}?)" if hit is not None else suggest(str(label), choices)
 
 
-def group_stats(df: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFrame:
-    """Count, mean and sample variance of ``value`` per group (one ``groupby``).
+@fill
+def group_stats(df: pd.DataFrame, outcome: str, by: str | list[str]) -> pd.DataFrame:
+    """Count, mean and sample variance of ``outcome`` per group (one ``groupby``).
 
-    Missing values of ``value`` raise :class:`InputError`; drop them first.
+    Parameters
+    ----------
+    {df}
+    outcome : str
+        The numeric column summarised. Missing values raise :class:`InputError`; drop
+        them first.
+    {by}
 
+    Returns
+    -------
+    DataFrame
+        Indexed by group: ``n``, ``mean`` and ``var`` (sample variance, ``ddof=1``), the
+        inputs of :func:`t_from_stats` and :func:`welch_from_stats`.
+
+    Examples
+    --------
     >>> group_stats(pd.DataFrame({"g": ["a", "a", "b", "b"], "x": [1, 3, 2, 2]}), "x", "g")
        n  mean  var
     g
@@ -355,36 +366,31 @@ def group_stats(df: pd.DataFrame, value: str, by: str | list[str]) -> pd.DataFra
     b  2   2.0  0.0
     """
     keys = [by] if isinstance(by, str) else list(by)
-    require_columns(df, [value, *keys])
-    x = as_numeric(df[value], value)
+    require_columns(df, [outcome, *keys])
+    x = as_numeric(df[outcome], outcome)
+    no_missing(df, keys, "group label")
     frame = pd.DataFrame({k: df[k].to_numpy() for k in keys}).assign(_x=x)
-    for k in keys:
-        if frame[k].isna().any():
-            bad = frame[k].isna().to_numpy()
-            raise InputError(
-                f"{k}: {int(bad.sum())} missing group label(s) at "
-                f"{show_examples(df.index[bad], df[k][bad])}; drop or fill them first"
-            )
     out = frame.groupby(keys, observed=True, sort=True)["_x"].agg(n="count", mean="mean", var="var")
     return out
 
 
+@fill
 def grouped_mean_difference(
     df: pd.DataFrame,
-    value: str,
+    outcome: str,
     group: str,
     a,
     b,
     by: str | list[str] | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Welch difference ``mean(value | group == a) - mean(value | group == b)``, per level of ``by``.
+    """Welch difference ``mean(outcome | group == a) - mean(outcome | group == b)``, per level of ``by``.
 
     Parameters
     ----------
     df : DataFrame
         Long data: one row per rating.
-    value : str
+    outcome : str
         The numeric column compared.
     group : str
         The column that says which of the two groups a row belongs to.
@@ -392,27 +398,27 @@ def grouped_mean_difference(
         The two values of ``group`` compared (``a - b``). Other values are ignored.
     by : str or list of str, optional
         Compare within each level of these columns (one row per level).
-    confidence : float
-        Confidence level.
+    {confidence}
 
     Returns
     -------
     DataFrame
         Indexed by ``by`` (a single row ``0`` without it), with ``n_a``, ``n_b``,
-        ``mean_a``, ``mean_b`` and the :func:`welch_from_stats` columns.
+        ``mean_a``, ``mean_b`` and the :func:`welch_from_stats` columns (``estimate``
+        is ``mean_a - mean_b``).
 
     Examples
     --------
     >>> d = pd.DataFrame({"item": ["x"] * 4 + ["y"] * 4, "who": ["us", "us", "them", "them"] * 2,
     ...                   "score": [5, 4, 3, 3, 2, 3, 3, 4]})
     >>> diff = grouped_mean_difference(d, "score", "who", "us", "them", by="item")
-    >>> diff[["mean_a", "mean_b", "difference"]]
-          mean_a  mean_b  difference
+    >>> diff[["mean_a", "mean_b", "estimate"]]
+          mean_a  mean_b  estimate
     item
-    x        4.5     3.0         1.5
-    y        2.5     3.5        -1.0
+    x        4.5     3.0       1.5
+    y        2.5     3.5      -1.0
     """
-    require_columns(df, [value, group] + ([] if by is None else [by] if isinstance(by, str) else list(by)))
+    require_columns(df, [outcome, group] + ([] if by is None else [by] if isinstance(by, str) else list(by)))
     labels = pd.Series(df[group].to_numpy(dtype=object), index=df.index)
     present = set(labels.dropna().unique().tolist())
     for name, lab in (("a", a), ("b", b)):
@@ -428,8 +434,8 @@ def grouped_mean_difference(
     side = np.where(labels[keep].to_numpy() == a, "a", "b")
     frame = pd.DataFrame({k: sub[k].to_numpy() for k in keys}, index=sub.index)
     frame["_side"] = side
-    frame[value] = sub[value].to_numpy()
-    st = group_stats(frame, value, keys + ["_side"])
+    frame[outcome] = sub[outcome].to_numpy()
+    st = group_stats(frame, outcome, keys + ["_side"])
     if keys:
         wide = st.unstack("_side")
         if ("n", "a") not in wide.columns or ("n", "b") not in wide.columns:
@@ -451,7 +457,7 @@ def grouped_mean_difference(
     if few.any():
         where = f" at {', '.join(map(str, index[few][:5]))}" if keys else ""
         raise InputError(
-            f"{value}: each group needs at least 2 ratings to estimate its spread; {a!r} has "
+            f"{outcome}: each group needs at least 2 ratings to estimate its spread; {a!r} has "
             f"{na[few][:5].astype(int).tolist()} and {b!r} has {nb[few][:5].astype(int).tolist()}{where}"
         )
     res = welch_from_stats(
@@ -470,14 +476,14 @@ def grouped_mean_difference(
     return pd.concat([head, res], axis=1)
 
 
-def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
+def adjust_pvalues(p_values, correction: str = "holm") -> np.ndarray:
     """Adjust a family of p-values for multiple testing (statsmodels ``multipletests``).
 
     Parameters
     ----------
     p_values : array-like
         The unadjusted p-values, each in [0, 1], no missing values.
-    method : str
+    correction : str
         ``"holm"`` (Holm 1979, the default: controls the family-wise error rate, and is
         uniformly more powerful than Bonferroni), ``"bonferroni"``, ``"fdr_bh"``
         (Benjamini-Hochberg false discovery rate), any other method
@@ -494,14 +500,10 @@ def adjust_pvalues(p_values, method: str = "holm") -> np.ndarray:
     >>> adjust_pvalues([0.01, 0.04, 0.03, 0.005], "holm")
     array([0.03, 0.06, 0.06, 0.02])
     """
-    if method not in CORRECTIONS:
-        raise InputError(
-            f"correction must be one of {', '.join(CORRECTIONS)}, got {method!r}"
-            f"{suggest(str(method), CORRECTIONS)}"
-        )
+    check_option("correction", correction, CORRECTIONS)
     p = as_numeric(p_values, "p-values", low=0, high=1, allow_empty=True)
-    if method == "none" or len(p) <= 1:  # one test: nothing to correct
+    if correction == "none" or len(p) <= 1:  # one test: nothing to correct
         return p
     from statsmodels.stats.multitest import multipletests
 
-    return multipletests(p, method=method)[1]
+    return multipletests(p, method=correction)[1]

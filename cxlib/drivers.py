@@ -5,12 +5,13 @@ effect), so the drivers of satisfaction are correlated. Three tools, from the mo
 familiar to the most robust to that:
 
 * :func:`key_drivers`: standardized OLS coefficients (beta weights) with confidence
-  intervals, through statsmodels. Easy to read, but with correlated drivers the
-  coefficients can be unstable or even change sign.
+  intervals, through statsmodels; the table's ``estimate`` column holds the betas. Easy
+  to read, but with correlated drivers the coefficients can be unstable or even change sign.
 * :func:`relative_weights`: Johnson's (2000) relative weights ("A heuristic method
   for estimating the relative weight of predictor variables in multiple regression",
   *Multivariate Behavioral Research* 35(1), 1-19). They split the model's R-squared
-  among the drivers, are never negative, and sum to R-squared.
+  among the drivers, are never negative, and sum to R-squared (``estimate``; ``percent``
+  is each driver's percentage of R-squared).
 * :func:`importance_performance`: the importance-performance map of Martilla & James
   (1977, *Journal of Marketing* 41(1), 77-79), which puts each driver in one of four
   quadrants: *concentrate here*, *keep up the good work*, *low priority*, *possible
@@ -26,17 +27,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
+from ._docs import fill
+from ._validate import as_numeric, check_confidence, check_option, require_columns, show_examples
 from .errors import InputError
+from .results import coefficient_table
 
+#: The values of ``missing=`` for driver models (they need complete rows).
 MISSING = ("raise", "listwise")
 
 
 def _complete(df: pd.DataFrame, columns: list[str], missing: str) -> tuple[np.ndarray, int]:
-    if missing not in MISSING:
-        raise InputError(
-            f"missing must be one of {', '.join(MISSING)}, got {missing!r}{suggest(str(missing), MISSING)}"
-        )
+    check_option("missing", missing, MISSING)
     require_columns(df, columns)
     if len(set(columns)) != len(columns):
         raise InputError(f"the outcome and drivers must be different columns, got {columns}")
@@ -69,6 +70,7 @@ def _complete(df: pd.DataFrame, columns: list[str], missing: str) -> tuple[np.nd
     return x, int(incomplete.sum())
 
 
+@fill
 def relative_weights(
     df: pd.DataFrame, outcome: str, drivers: list[str], missing: str = "raise"
 ) -> pd.DataFrame:
@@ -76,20 +78,16 @@ def relative_weights(
 
     Parameters
     ----------
-    df : DataFrame
-    outcome : str
-        The outcome (overall satisfaction, likelihood to recommend, ...).
-    drivers : list of str
-        The candidate drivers (items or factor scores).
-    missing : {"raise", "listwise"}
-        What to do with rows that have a missing value (see the module notes).
+    {df}
+    {driver_outcome}
+    {missing_drivers}
 
     Returns
     -------
     DataFrame
-        Indexed by driver, ``weight`` (raw relative weight; they sum to the model's
-        R-squared) and ``share`` (percent of R-squared; they sum to 100), sorted as
-        given. ``attrs`` holds ``r_squared``, ``n`` and ``dropped``.
+        Indexed by driver, in the order given: ``estimate`` (the raw relative weight; they
+        sum to the model's R-squared) and ``percent`` (its percentage of R-squared; they
+        sum to 100). ``attrs`` holds ``r_squared``, ``n``, ``dropped`` and ``outcome``.
 
     Notes
     -----
@@ -104,12 +102,12 @@ def relative_weights(
     >>> d["y"] = d["a"] + 0.5 * d["b"] + rng.normal(size=500)
     >>> rw = relative_weights(d, "y", ["a", "b", "c"])
     >>> rw.round(3)
-            weight   share
+            estimate  percent
     driver
-    a        0.444  80.371
-    b        0.107  19.387
-    c        0.001   0.241
-    >>> bool(abs(rw["weight"].sum() - rw.attrs["r_squared"]) < 1e-12)
+    a          0.444   80.371
+    b          0.107   19.387
+    c          0.001    0.241
+    >>> bool(abs(rw["estimate"].sum() - rw.attrs["r_squared"]) < 1e-12)
     True
     """
     drivers = [drivers] if isinstance(drivers, str) else list(drivers)
@@ -129,13 +127,14 @@ def relative_weights(
     weight = (lam**2) @ (beta**2)
     r2 = float(weight.sum())
     out = pd.DataFrame(
-        {"weight": weight, "share": 100 * weight / r2 if r2 > 0 else np.zeros_like(weight)},
+        {"estimate": weight, "percent": 100 * weight / r2 if r2 > 0 else np.zeros_like(weight)},
         index=pd.Index(drivers, name="driver"),
     )
     out.attrs.update({"r_squared": r2, "n": int(len(x)), "dropped": dropped, "outcome": outcome})
     return out
 
 
+@fill
 def key_drivers(
     df: pd.DataFrame, outcome: str, drivers: list[str], confidence: float = 0.95, missing: str = "raise"
 ) -> pd.DataFrame:
@@ -145,11 +144,18 @@ def key_drivers(
     with statsmodels OLS, so a coefficient reads "sd change in the outcome per sd
     change in the driver, the others held constant".
 
+    Parameters
+    ----------
+    {df}
+    {driver_outcome}
+    {confidence}
+    {missing_drivers}
+
     Returns
     -------
     DataFrame
-        Indexed by driver: ``beta``, ``se``, ``low``, ``high``, ``p_value``.
-        ``attrs``: ``r_squared``, ``n``, ``dropped``.
+        Indexed by driver: ``estimate`` (the beta weight), ``se``, ``low``, ``high``, ``t``
+        and ``p_value``. ``attrs``: ``r_squared``, ``n``, ``dropped``, ``outcome``.
 
     Examples
     --------
@@ -157,10 +163,10 @@ def key_drivers(
     >>> d = pd.DataFrame(rng.normal(size=(400, 2)), columns=["a", "b"])
     >>> d["y"] = 2 * d["a"] + rng.normal(size=400)
     >>> key_drivers(d, "y", ["a", "b"]).round(2)
-            beta    se   low  high  p_value
+            estimate    se   low  high      t  p_value
     driver
-    a       0.88  0.02  0.83  0.92     0.00
-    b      -0.01  0.02 -0.06  0.04     0.64
+    a           0.88  0.02  0.83  0.92  36.46     0.00
+    b          -0.01  0.02 -0.06  0.04  -0.47     0.64
     """
     import statsmodels.api as sm
 
@@ -174,17 +180,7 @@ def key_drivers(
     if np.linalg.matrix_rank(exog) < exog.shape[1]:
         raise InputError(f"the drivers are perfectly collinear ({', '.join(drivers)}); drop one of them")
     fit = sm.OLS(z[:, 0], exog).fit()
-    ci = fit.conf_int(alpha=1 - confidence)
-    out = pd.DataFrame(
-        {
-            "beta": fit.params[1:],
-            "se": fit.bse[1:],
-            "low": ci[1:, 0],
-            "high": ci[1:, 1],
-            "p_value": fit.pvalues[1:],
-        },
-        index=pd.Index(drivers, name="driver"),
-    )
+    out = coefficient_table(fit, ["const", *drivers], confidence, index_name="driver").iloc[1:]
     out.attrs.update(
         {"r_squared": float(fit.rsquared), "n": int(fit.nobs), "dropped": dropped, "outcome": outcome}
     )
@@ -202,6 +198,21 @@ def quadrant(importance, performance, x_cross: float, y_cross: float) -> np.ndar
     the good work*; low and low: *Low priority*; low importance, high performance:
     *Possible overkill*. A value on a crosshair counts as high.
 
+    Parameters
+    ----------
+    importance, performance : array-like
+        One value per driver.
+    x_cross, y_cross : float
+        Where the crosshairs lie: ``x_cross`` on the performance axis, ``y_cross`` on the
+        importance axis.
+
+    Returns
+    -------
+    ndarray of str
+        The quadrant of each driver, one of :data:`QUADRANTS`.
+
+    Examples
+    --------
     >>> quadrant([0.5, 0.5, 0.1, 0.1], [3.0, 4.5, 3.0, 4.5], x_cross=4.0, y_cross=0.3).tolist()
     ['Concentrate here', 'Keep up the good work', 'Low priority', 'Possible overkill']
     """
@@ -210,10 +221,11 @@ def quadrant(importance, performance, x_cross: float, y_cross: float) -> np.ndar
     return np.select([imp & ~perf, imp & perf, ~imp & ~perf], list(QUADRANTS[:3]), default=QUADRANTS[3])
 
 
+@fill
 def importance_performance(
     df: pd.DataFrame,
-    drivers: list[str],
     outcome: str,
+    drivers: list[str],
     importance: str = "relative_weight",
     crosshair: str = "mean",
     missing: str = "listwise",
@@ -222,11 +234,11 @@ def importance_performance(
 
     Parameters
     ----------
-    df : DataFrame
-    drivers : list of str
-        Rating items (their mean is the performance).
+    {df}
     outcome : str
         The outcome whose drivers are ranked.
+    drivers : list of str
+        Rating items (their mean is the performance).
     importance : {"relative_weight", "correlation"}
         *Derived* importance: the driver's share of R-squared (:func:`relative_weights`,
         percent; the default) or its correlation with the outcome.
@@ -249,26 +261,21 @@ def importance_performance(
     >>> rng = np.random.default_rng(2)
     >>> d = pd.DataFrame(rng.integers(1, 6, size=(300, 3)), columns=["wait", "staff", "decor"])
     >>> d["sat"] = (d["wait"] + 0.5 * d["staff"] + rng.normal(size=300)).round()
-    >>> importance_performance(d, ["wait", "staff", "decor"], "sat")[["quadrant"]]
+    >>> importance_performance(d, "sat", ["wait", "staff", "decor"])[["quadrant"]]
                      quadrant
     driver
     wait     Concentrate here
     staff   Possible overkill
     decor   Possible overkill
     """
-    if importance not in IMPORTANCE:
-        raise InputError(
-            f"importance must be one of {', '.join(IMPORTANCE)}, got {importance!r}"
-            f"{suggest(str(importance), IMPORTANCE)}"
-        )
-    if crosshair not in ("mean", "median"):
-        raise InputError(f"crosshair must be 'mean' or 'median', got {crosshair!r}")
+    check_option("importance", importance, IMPORTANCE)
+    check_option("crosshair", crosshair, ("mean", "median"))
     drivers = list(drivers)
     if len(drivers) < 2:
         raise InputError("an importance-performance map needs at least two drivers")
     if importance == "relative_weight":
         rw = relative_weights(df, outcome, drivers, missing=missing)
-        imp, attrs = rw["share"].to_numpy(), rw.attrs
+        imp, attrs = rw["percent"].to_numpy(), rw.attrs
     else:
         x, dropped = _complete(df, [outcome, *drivers], missing)
         imp = np.corrcoef(x, rowvar=False)[0, 1:]

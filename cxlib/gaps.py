@@ -9,25 +9,18 @@ Two of the gaps of the gaps model of service quality (Parasuraman, Zeithaml & Be
 * :func:`servqual_gaps` is gap 5, the customer's gap: perception of our service minus
   expectation of an excellent company, per item, per dimension or overall, with paired
   t intervals (each respondent answers both questions).
+
+Both tables name the gap ``estimate``, with its ``se``, ``low``, ``high`` and ``p_value``.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples
+from ._docs import fill
+from ._validate import as_numeric, check_confidence, check_option, no_missing, require_columns, show_examples
 from .compare import adjust_pvalues, grouped_mean_difference, suggest_label, t_from_stats
 from .errors import InputError
-
-
-def _no_missing_labels(df: pd.DataFrame, cols: list[str]) -> None:
-    for c in cols:
-        bad = df[c].isna().to_numpy()
-        if bad.any():
-            raise InputError(
-                f"{c}: {int(bad.sum())} missing value(s) at {show_examples(df.index[bad], df[c][bad])}; "
-                "drop or fill them first"
-            )
 
 
 def _unique_pairs(df: pd.DataFrame, key: list[str]) -> None:
@@ -40,11 +33,12 @@ def _unique_pairs(df: pd.DataFrame, key: list[str]) -> None:
         )
 
 
+@fill
 def expectation_gap(
     df: pd.DataFrame,
+    outcome: str = "importance",
     role: str = "role",
     item: str = "expectation",
-    rating: str = "importance",
     respondent: str = "respondent_id",
     customer: str = "customer",
     employee: str = "employee",
@@ -58,37 +52,34 @@ def expectation_gap(
     df : DataFrame
         Long data, one row per respondent and expectation (the course's
         ``expectations`` table).
+    outcome : str
+        The importance rating (numeric, no blanks).
     role : str
         Who answered; its values must be ``customer`` and ``employee``.
     item : str
         The expectation rated.
-    rating : str
-        The importance rating (numeric, no blanks).
     respondent : str
         Respondent id: each respondent has one role and rates each expectation at most
         once (checked).
     customer, employee : str
         The two values of ``role``.
-    confidence : float
-        Confidence level of the intervals; an adjusted p-value below ``1 - confidence``
-        marks a gap as significant.
-    correction : str
-        Multiple-testing correction across the expectations (see
-        :func:`cxlib.compare.adjust_pvalues`): ``"holm"`` by default, ``"none"`` to skip.
+    {confidence}
+        An adjusted p-value below ``1 - confidence`` marks a gap as significant.
+    {correction}
 
     Returns
     -------
     DataFrame
         One row per expectation, ordered by how customers rank it (most important
-        first), with ``customer_mean``, ``employee_mean``, ``gap`` (employee - customer),
-        its ``se``, ``df``, ``low``, ``high`` (Welch interval), ``p_value``,
+        first), with ``customer_mean``, ``employee_mean``, the gap ``estimate`` (employee -
+        customer), its ``se``, ``low``, ``high`` (Welch interval), ``df``, ``p_value``,
         ``p_adjusted``, ``n_customer``, ``n_employee``, ``customer_rank``,
         ``employee_rank`` (1 = most important; ties share the best rank) and
         ``rank_difference`` (employee rank - customer rank).
 
     Notes
     -----
-    Sign conventions: a **negative gap** means employees *under-rate* the expectation
+    Sign conventions: a **negative gap** (``estimate``) means employees *under-rate* the expectation
     (customers care more than staff think); a positive gap means they over-rate it.
     A **positive rank difference** means employees rank it lower down the list than
     customers do.
@@ -102,11 +93,11 @@ def expectation_gap(
     ...     "expectation": ["being listened to", "low prices"] * 6,
     ...     "importance": [7, 4, 6, 5, 7, 4, 5, 6, 4, 7, 5, 6]})
     >>> gaps = expectation_gap(d)
-    >>> gaps[["customer_mean", "employee_mean", "gap"]].round(2)
-                       customer_mean  employee_mean  gap
+    >>> gaps[["customer_mean", "employee_mean", "estimate"]].round(2)
+                       customer_mean  employee_mean  estimate
     expectation
-    being listened to           6.67           4.67 -2.0
-    low prices                  4.33           6.33  2.0
+    being listened to           6.67           4.67      -2.0
+    low prices                  4.33           6.33       2.0
     >>> gaps[["customer_rank", "employee_rank", "rank_difference"]]
                        customer_rank  employee_rank  rank_difference
     expectation
@@ -114,8 +105,8 @@ def expectation_gap(
     low prices                     2              1               -1
     """
     confidence = check_confidence(confidence)
-    require_columns(df, [role, item, rating, respondent])
-    _no_missing_labels(df, [role, item, respondent])
+    require_columns(df, [role, item, outcome, respondent])
+    no_missing(df, [role, item, respondent])
     roles = pd.Series(df[role].to_numpy(dtype=object), index=df.index)
     other = ~roles.isin([customer, employee])
     if other.any():
@@ -137,17 +128,17 @@ def expectation_gap(
             f"{', '.join(map(repr, mixed[:5].tolist()))}; each respondent should have one role"
         )
     _unique_pairs(df, [respondent, item])
-    as_numeric(df[rating], rating)  # clear errors for text or blanks before grouping
-    res = grouped_mean_difference(df, rating, role, employee, customer, by=item, confidence=confidence)
+    as_numeric(df[outcome], outcome)  # clear errors for text or blanks before grouping
+    res = grouped_mean_difference(df, outcome, role, employee, customer, by=item, confidence=confidence)
     out = pd.DataFrame(
         {
             "customer_mean": res["mean_b"],
             "employee_mean": res["mean_a"],
-            "gap": res["difference"],
+            "estimate": res["estimate"],
             "se": res["se"],
-            "df": res["df"],
             "low": res["low"],
             "high": res["high"],
+            "df": res["df"],
             "p_value": res["p_value"],
         },
         index=res.index,
@@ -162,9 +153,11 @@ def expectation_gap(
     return out.sort_values(["customer_rank", "employee_rank"], kind="stable")
 
 
-SERVQUAL_COLUMNS = ["n", "expectation", "perception", "gap", "se", "low", "high", "p_value"]
+#: The columns of :func:`servqual_gaps` (``by="item"`` adds the dimension first).
+SERVQUAL_COLUMNS = ["n", "expectation", "perception", "estimate", "se", "low", "high", "p_value"]
 
 
+@fill
 def servqual_gaps(
     df: pd.DataFrame,
     by: str = "dimension",
@@ -196,16 +189,16 @@ def servqual_gaps(
     respondent, dimension, item, expectation, perception : str
         Column names. Each item belongs to one dimension, and each respondent rates each
         item once (checked).
-    confidence : float
-        Confidence level of the intervals.
+    {confidence}
 
     Returns
     -------
     DataFrame
         Indexed by item (with a ``dimension`` column), dimension, or the single row
         ``"overall"``, with columns ``n`` (respondents), mean ``expectation``, mean
-        ``perception``, ``gap`` (perception - expectation; negative = falls short of
-        expectations), ``se``, ``low``, ``high`` and the two-sided ``p_value`` for "no gap".
+        ``perception``, the gap ``estimate`` (perception - expectation; negative = falls
+        short of expectations), ``se``, ``low``, ``high`` and the two-sided ``p_value``
+        for "no gap".
 
     Examples
     --------
@@ -213,18 +206,16 @@ def servqual_gaps(
     ...                   "dimension": ["reliability", "empathy"] * 3,
     ...                   "item": ["reliability_1", "empathy_1"] * 3,
     ...                   "expectation": [7, 5, 6, 6, 7, 5], "perception": [5, 5, 5, 6, 4, 6]})
-    >>> servqual_gaps(d)[["n", "expectation", "perception", "gap"]].round(2)
-                 n  expectation  perception   gap
+    >>> servqual_gaps(d)[["n", "expectation", "perception", "estimate"]].round(2)
+                 n  expectation  perception  estimate
     dimension
-    empathy      3         5.33        5.67  0.33
-    reliability  3         6.67        4.67 -2.00
+    empathy      3         5.33        5.67      0.33
+    reliability  3         6.67        4.67     -2.00
     """
     confidence = check_confidence(confidence)
-    choices = ("dimension", "item", "overall")
-    if by not in choices:
-        raise InputError(f"by must be one of {', '.join(choices)}, got {by!r}{suggest_label(by, choices)}")
+    check_option("by", by, ("dimension", "item", "overall"))
     require_columns(df, [respondent, dimension, item, expectation, perception])
-    _no_missing_labels(df, [respondent, dimension, item])
+    no_missing(df, [respondent, dimension, item])
     e = as_numeric(df[expectation], expectation)
     p = as_numeric(df[perception], perception)
     _unique_pairs(df, [respondent, item])
@@ -265,7 +256,7 @@ def servqual_gaps(
         n=("g", "count"),
         expectation=("e", "mean"),
         perception=("p", "mean"),
-        gap=("g", "mean"),
+        estimate=("g", "mean"),
         var=("g", "var"),
     )
     few = agg["n"] < 2
@@ -274,8 +265,8 @@ def servqual_gaps(
             f"a gap's interval needs at least 2 respondents; {', '.join(map(str, agg.index[few][:5]))} "
             f"ha(s) {agg['n'][few].iloc[:5].tolist()}"
         )
-    t = t_from_stats(agg["gap"].to_numpy(), agg["var"].to_numpy(), agg["n"].to_numpy(), confidence)
-    out = agg[["n", "expectation", "perception", "gap"]].copy()
+    t = t_from_stats(agg["estimate"].to_numpy(), agg["var"].to_numpy(), agg["n"].to_numpy(), confidence)
+    out = agg[["n", "expectation", "perception", "estimate"]].copy()
     for c in ("se", "low", "high", "p_value"):
         out[c] = t[c].to_numpy()
     if by == "item":

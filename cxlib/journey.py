@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
+from ._dist import t_quantile, t_sf
+from ._docs import fill
+from ._validate import as_flags, as_numeric, check_confidence, require_columns, show_examples, suggest
 from .compare import welch_from_stats
 from .errors import InputError
+from .results import coefficient_table
 
 #: The measures :func:`sequence_summary` returns, usable as predictors of :func:`peak_end_regression`.
 SUMMARY_MEASURES = ("mean", "peak", "trough", "first", "end", "n")
@@ -145,31 +147,6 @@ def sequence_summary(
     )
 
 
-def _as_bool(values: pd.Series, name: str) -> np.ndarray:
-    """True/false values from a bool column or a 0/1 column; anything else raises InputError."""
-    if pd.api.types.is_bool_dtype(values.dtype):
-        if values.isna().any():
-            bad = values.isna().to_numpy()
-            raise InputError(
-                f"{name}: {int(bad.sum())} missing value(s) at "
-                f"{show_examples(values.index[bad], values[bad])}; drop or fill them first"
-            )
-        return values.to_numpy(dtype=bool)
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        arr = as_numeric(values, name)
-        bad = ~np.isin(arr, (0.0, 1.0))
-        if not bad.any():
-            return arr == 1
-        raise InputError(
-            f"{name} must be true/false (or 0/1); {int(bad.sum())} other value(s): "
-            + show_examples(values.index[bad], [int(v) if v.is_integer() else v for v in arr[bad].tolist()])
-        )
-    shown = values.head(3).tolist()
-    raise InputError(
-        f"{name} must be a true/false column (or 0/1), got dtype {values.dtype} with values like {shown}"
-    )
-
-
 def _predictor_frame(df: pd.DataFrame, predictors, contacts, n_contacts) -> pd.DataFrame:
     if isinstance(predictors, str):
         predictors = [predictors]
@@ -185,7 +162,7 @@ def _predictor_frame(df: pd.DataFrame, predictors, contacts, n_contacts) -> pd.D
         if p in df.columns:
             col = df[p]
             cols[p] = (
-                _as_bool(col, p).astype(float)
+                as_flags(col, p).astype(float)
                 if pd.api.types.is_bool_dtype(col.dtype)
                 else as_numeric(col, p)
             )
@@ -227,19 +204,7 @@ def _ols(y: np.ndarray, X: pd.DataFrame, confidence: float, cov_type: str):
             f"cov_type {cov_type!r} is not one statsmodels accepts (for example 'nonrobust', "
             f"'HC1', 'HC3'): {exc}"
         ) from None
-    ci = fit.conf_int(alpha=1 - confidence)
-    table = pd.DataFrame(
-        {
-            "estimate": fit.params,
-            "se": fit.bse,
-            "low": ci.iloc[:, 0],
-            "high": ci.iloc[:, 1],
-            "t": fit.tvalues,
-            "p_value": fit.pvalues,
-        },
-        index=pd.Index(names, name="term"),
-    )
-    return fit, table
+    return fit, coefficient_table(fit, names, confidence)
 
 
 @dataclass(frozen=True, eq=False)
@@ -311,6 +276,7 @@ class PeakEndResult:
         return pd.concat([a, b]) if len(b) else a
 
 
+@fill
 def peak_end_regression(
     df: pd.DataFrame,
     outcome: str = "overall",
@@ -342,17 +308,17 @@ def peak_end_regression(
         ``first``, ``end``, ``n``), computed from the contact columns.
     contacts : list of str, optional
         The contact rating columns in order (see :func:`sequence_summary`).
-    confidence : float
-        Confidence level of the intervals.
-    cov_type : str
-        statsmodels covariance type of the estimates: ``"nonrobust"`` (classical OLS)
-        or a heteroskedasticity-robust one such as ``"HC3"``.
+    {confidence}
+    {cov_type}
     n_contacts : str or None
         Passed to :func:`sequence_summary`.
 
     Returns
     -------
     PeakEndResult
+        ``coefficients`` (one row per term: ``estimate``, ``se``, ``low``, ``high``, ``t``,
+        ``p_value``), ``claim`` (the test of the end's weight against each other measure,
+        same columns, one-sided p-values), ``n``, ``r_squared`` and the fitted model.
 
     Examples
     --------
@@ -380,7 +346,7 @@ def peak_end_regression(
         cov = np.asarray(fit.cov_params())
         params = np.asarray(fit.params)
         names = list(X.columns)
-        tq = stats.t.ppf(0.5 + confidence / 2, fit.df_resid)
+        tq = t_quantile(0.5 + confidence / 2, fit.df_resid)
         for other in others:
             c = np.zeros(len(names))
             c[names.index("end")], c[names.index(other)] = 1.0, -1.0
@@ -393,7 +359,7 @@ def peak_end_regression(
                 "low": est - tq * se,
                 "high": est + tq * se,
                 "t": t,
-                "p_value": float(stats.t.sf(t, fit.df_resid)),
+                "p_value": float(t_sf(t, fit.df_resid)),
             }
     claim = pd.DataFrame.from_dict(
         rows, orient="index", columns=["estimate", "se", "low", "high", "t", "p_value"]
@@ -426,6 +392,7 @@ MOMENT_COLUMNS = [
 ]
 
 
+@fill
 def moment_effects(
     df: pd.DataFrame,
     outcome: str = "overall",
@@ -470,10 +437,8 @@ def moment_effects(
         The overall rating (numeric).
     delayed, told, thank_you : str
         True/false (or 0/1) columns. ``told`` must be false wherever ``delayed`` is.
-    confidence : float
-        Confidence level of the intervals.
-    cov_type : str
-        statsmodels covariance type of the regression (``"nonrobust"``, ``"HC3"``, ...).
+    {confidence}
+    {cov_type}
 
     Returns
     -------
@@ -502,9 +467,9 @@ def moment_effects(
     confidence = check_confidence(confidence)
     require_columns(df, [outcome, delayed, told, thank_you])
     y = as_numeric(df[outcome], outcome)
-    d = _as_bool(df[delayed], delayed)
-    k = _as_bool(df[told], told)
-    ty = _as_bool(df[thank_you], thank_you)
+    d = as_flags(df[delayed], delayed)
+    k = as_flags(df[told], told)
+    ty = as_flags(df[thank_you], thank_you)
     wrong = k & ~d
     if wrong.any():
         raise InputError(
@@ -537,7 +502,7 @@ def moment_effects(
             {
                 "effect": effect,
                 "method": "difference in means",
-                "estimate": w["difference"],
+                "estimate": w["estimate"],
                 "se": w["se"],
                 "low": w["low"],
                 "high": w["high"],

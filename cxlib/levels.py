@@ -12,7 +12,8 @@ level to the next. This module measures both halves of that claim:
   must-be needs only prevent dissatisfaction.
 * :func:`service_level` places each survey response on one of the four levels (or
   below them) by a documented rule, and :func:`levels_outcomes` shows how intention to
-  buy again and recommendation (NPS) change from level to level, with intervals.
+  buy again and recommendation (NPS) change from level to level, with intervals: one
+  table per outcome (``outcomes["nps"]`` has ``estimate``, ``se``, ``low``, ``high``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest
+from ._docs import fill
+from ._validate import (
+    as_numeric,
+    check_confidence,
+    missing_error,
+    no_missing,
+    require_columns,
+    show_examples,
+    suggest,
+)
 from .errors import InputError
 
 #: The five answers to each Kano question, in the order of the evaluation table.
@@ -81,10 +91,7 @@ def _answer_codes(values, name: str) -> tuple[np.ndarray, pd.Index | None]:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     missing = codes < 0
     if missing.any():
-        raise InputError(
-            f"{name}: {int(missing.sum())} missing answer(s) at "
-            f"{show_examples(series.index[missing], series[missing])}; drop or fill them first"
-        )
+        raise missing_error(name, series.index[missing], series[missing], "answer")
     lookup = {a: i for i, a in enumerate(KANO_ANSWERS)}
     mapped = np.empty(len(uniques), dtype=np.int8)
     unknown = []
@@ -225,9 +232,9 @@ def satisfaction_coefficients(attractive, one_dimensional, must_be, indifferent)
 
 def kano_summary(
     df: pd.DataFrame,
-    attribute: str = "attribute",
     functional: str = "functional",
     dysfunctional: str = "dysfunctional",
+    attribute: str = "attribute",
     tie_margin: float = 0.0,
 ) -> pd.DataFrame:
     """Kano category counts, the category, and the better/worse coefficients of each attribute.
@@ -236,8 +243,8 @@ def kano_summary(
     ----------
     df : DataFrame
         One row per respondent and attribute (the course's ``kano`` table).
-    attribute, functional, dysfunctional : str
-        Column names: the attribute asked about and the two answers (see :func:`kano`).
+    functional, dysfunctional, attribute : str
+        Column names: the two answers (see :func:`kano`) and the attribute asked about.
     tie_margin : float
         The category is the most frequent one (Berger et al. 1993). Categories whose
         share of the attribute's answers is within ``tie_margin`` of the most frequent
@@ -271,13 +278,8 @@ def kano_summary(
         raise InputError(f"tie_margin must be a share between 0 and 1 (for example 0.05), got {tie_margin!r}")
     if len(df) == 0:
         raise InputError("kano_summary: the data have no rows")
+    no_missing(df, [attribute], "attribute name")
     attr = df[attribute]
-    if attr.isna().any():
-        bad = attr.isna().to_numpy()
-        raise InputError(
-            f"{attribute}: {int(bad.sum())} missing attribute name(s) at "
-            f"{show_examples(df.index[bad], attr[bad])}; drop or fill them first"
-        )
     cats = kano(df[functional], df[dysfunctional])
     codes = cats.cat.codes.to_numpy()
     attr_codes, attr_names = pd.factorize(attr, sort=isinstance(attr.dtype, pd.CategoricalDtype))
@@ -405,11 +407,12 @@ def service_level(
     )
 
 
+@fill
 def levels_outcomes(
     df: pd.DataFrame,
-    level: str = "service_level",
     recommend: str = "recommend",
     buy_again: str = "buy_again",
+    level: str = "service_level",
     confidence: float = 0.95,
     top: int = 1,
     nps_method: str = "adjusted_wald",
@@ -420,17 +423,16 @@ def levels_outcomes(
     ----------
     df : DataFrame
         Survey responses (the course's ``survey`` table).
-    level : str
-        A column holding each response's level of service. When ``df`` has no such
-        column, the levels are computed with :func:`service_level` (its default rule).
     recommend : str
         Likelihood to recommend, 0-10: the NPS of each level (:func:`cxlib.metrics.nps`).
     buy_again : str
         Intention to buy again, 1-5: the repurchase share is the top-box share, the
         percentage answering in the top ``top`` box(es) (``top=1``: "definitely will"),
         with a Wilson interval (:func:`cxlib.metrics.top_box`).
-    confidence : float
-        Confidence level of the intervals.
+    level : str
+        A column holding each response's level of service. When ``df`` has no such
+        column, the levels are computed with :func:`service_level` (its default rule).
+    {confidence}
     top : int
         How many boxes at the top of the 1-5 scale count as intending to buy again.
     nps_method : str
@@ -439,19 +441,28 @@ def levels_outcomes(
     Returns
     -------
     DataFrame
-        One row per level present, lowest first, with ``n``, ``share`` (percent of
-        responses at this level), ``repurchase``, ``repurchase_low``,
-        ``repurchase_high`` (percent) and ``nps``, ``nps_low``, ``nps_high`` (-100 to 100).
+        One row per level present, lowest first. The columns come in three groups (a
+        two-level column index): ``responses`` (``n``, and ``percent`` of all responses at
+        this level), ``repurchase`` (the percentage intending to buy again) and ``nps``
+        (-100 to 100), each of the last two with ``estimate``, ``se``, ``low`` and
+        ``high``. So ``outcomes["nps"]`` is the table of NPS by level, ready for
+        :func:`cxlib.plots.interval_plot`.
 
     Examples
     --------
     >>> d = pd.DataFrame({"service_level": ["satisfy"] * 4 + ["delight"] * 4,
     ...                   "recommend": [7, 8, 9, 6, 10, 9, 10, 8], "buy_again": [4, 5, 3, 4, 5, 5, 5, 4]})
-    >>> levels_outcomes(d)[["n", "share", "repurchase", "nps"]]
-                   n  share  repurchase   nps
+    >>> outcomes = levels_outcomes(d)
+    >>> outcomes.xs("estimate", axis=1, level=1)
+                   repurchase   nps
     service_level
-    satisfy        4   50.0        25.0   0.0
-    delight        4   50.0        75.0  75.0
+    satisfy              25.0   0.0
+    delight              75.0  75.0
+    >>> outcomes["responses"]
+                   n  percent
+    service_level
+    satisfy        4     50.0
+    delight        4     50.0
     """
     from . import metrics
 
@@ -462,11 +473,7 @@ def levels_outcomes(
     else:
         lv = service_level(df)
         level = lv.name
-    if lv.isna().any():
-        bad = lv.isna().to_numpy()
-        raise InputError(
-            f"{level}: {int(bad.sum())} missing level(s) at {show_examples(df.index[bad], lv[bad])}"
-        )
+    no_missing(lv.to_frame(level), [level], "level")
     if isinstance(lv.dtype, pd.CategoricalDtype):
         order = [c for c in lv.cat.categories if c in set(lv.unique())]
     else:
@@ -485,23 +492,13 @@ def levels_outcomes(
         },
         index=df.index,
     )
-    rep = metrics.by_group(frame, "top_box", level, buy_again, scale=(1, 5), top=top, confidence=confidence)
-    nps = metrics.by_group(frame, "nps", level, recommend, method=nps_method, confidence=confidence)
-    n = frame.groupby(level, observed=True).size().reindex(order)
-    out = pd.DataFrame(
-        {"n": n.to_numpy(), "share": 100 * n.to_numpy() / n.sum()},
-        index=pd.CategoricalIndex(order, categories=order, ordered=True, name=level),
-    )
-    rep = rep.reindex(order)
-    nps = nps.reindex(order)
-    out["repurchase"], out["repurchase_low"], out["repurchase_high"] = (
-        rep["value"].to_numpy(),
-        rep["low"].to_numpy(),
-        rep["high"].to_numpy(),
-    )
-    out["nps"], out["nps_low"], out["nps_high"] = (
-        nps["value"].to_numpy(),
-        nps["low"].to_numpy(),
-        nps["high"].to_numpy(),
-    )
-    return out
+    index = pd.CategoricalIndex(order, categories=order, ordered=True, name=level)
+    rep = metrics.by_group(frame, buy_again, level, "top_box", scale=(1, 5), top=top, confidence=confidence)
+    nps = metrics.by_group(frame, recommend, level, "nps", method=nps_method, confidence=confidence)
+    n = frame.groupby(level, observed=True).size().reindex(order).to_numpy()
+    blocks = {
+        "responses": pd.DataFrame({"n": n, "percent": 100 * n / n.sum()}, index=index),
+        "repurchase": rep.reindex(order).set_axis(index)[["estimate", "se", "low", "high"]],
+        "nps": nps.reindex(order).set_axis(index)[["estimate", "se", "low", "high"]],
+    }
+    return pd.concat(blocks, axis=1)

@@ -12,9 +12,9 @@ its uncertainty invites people to read noise as news.
   "Interval estimation for the 'Net Promoter Score'", *The American Statistician*
   70(4)) found to perform best: pretend three more customers answered, split as 3/4
   of a promoter, 3/2 of a passive and 3/4 of a detractor, then use the variance of
-  the promoter share minus the detractor share. ``value`` stays the NPS you observed;
+  the promoter share minus the detractor share. ``estimate`` stays the NPS you observed;
   the interval is centred on the slightly shrunk, adjusted NPS, so it is not exactly
-  symmetric around ``value`` (in extreme small samples the observed NPS can even lie
+  symmetric around ``estimate`` (in extreme small samples the observed NPS can even lie
   just outside it: a single promoter scores 100 with a 95% interval up to 98.5).
   ``method="wald"`` gives the plain interval, which claims perfect certainty (zero
   width) when every answer falls in one category: a warning says so.
@@ -33,7 +33,8 @@ its uncertainty invites people to read noise as news.
 from one pass of counts over the data (no loop over groups), so it stays fast on
 millions of responses; each group gets exactly the numbers the single-sample function
 gives. The formulas live once, in the ``*_from_counts`` / ``*_from_sums`` functions,
-which work on arrays of counts.
+which work on arrays of counts, and the counting rules (who is a promoter, what is in the
+top box) live once, in ``_nps_counts`` and ``_box_hits``, which :mod:`cxlib.tracking` uses too.
 """
 
 from __future__ import annotations
@@ -43,9 +44,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples, suggest, whole_numbers
+from ._dist import normal_quantile, normal_sf, t_quantile
+from ._docs import fill
+from ._validate import (
+    as_numeric,
+    check_confidence,
+    check_option,
+    no_missing,
+    require_columns,
+    whole_numbers,
+)
 from .errors import InputError
 from .results import Estimate, OneRowResult
 
@@ -59,15 +68,11 @@ ADJUSTMENT = {"promoters": 0.75, "passives": 1.5, "detractors": 0.75}
 
 
 def _z(confidence: float) -> float:
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    return float(normal_quantile(0.5 + confidence / 2))
 
 
 def _check_method(method: str) -> str:
-    if not isinstance(method, str) or method not in METHODS:
-        raise InputError(
-            f"method must be one of {', '.join(METHODS)}, got {method!r}{suggest(str(method), METHODS)}"
-        )
-    return method
+    return check_option("method", method, METHODS)
 
 
 def _check_scale(scale) -> tuple[int, int]:
@@ -95,6 +100,36 @@ def _labels(mask: np.ndarray, labels) -> str:
     return f"{count} group(s) ({shown}{', ...' if count > 5 else ''})"
 
 
+# --- the counting rules, written once: used here and by cxlib.tracking ---
+
+
+def _nps_counts(x: np.ndarray, codes: np.ndarray | None = None, k: int = 1):
+    """Promoters (9-10), detractors (0-6) and responses: overall, or per group code (``np.bincount``)."""
+    promoter, detractor = x >= PROMOTER_MIN, x <= DETRACTOR_MAX
+    if codes is None:
+        return np.count_nonzero(promoter), np.count_nonzero(detractor), len(x)
+    return (
+        np.bincount(codes, weights=promoter, minlength=k),
+        np.bincount(codes, weights=detractor, minlength=k),
+        np.bincount(codes, minlength=k),
+    )
+
+
+def _box_threshold(scale, size: int, name: str = "top") -> tuple[int, int]:
+    """Check the scale and the number of boxes; return the scale's ends."""
+    lo, hi = _check_scale(scale)
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 1 <= size <= hi - lo:
+        raise InputError(
+            f"{name} must be a whole number from 1 to {hi - lo} for the scale {lo}-{hi}, got {size!r}"
+        )
+    return lo, hi
+
+
+def _box_hits(x: np.ndarray, lo: int, hi: int, size: int, side: str = "top") -> np.ndarray:
+    """True for each answer in the top (or bottom) ``size`` boxes of the scale ``lo``-``hi``."""
+    return x >= hi - size + 1 if side == "top" else x <= lo + size - 1
+
+
 # --- formulas on arrays of counts: written once, used by the scalar functions and by_group ---
 
 
@@ -104,6 +139,16 @@ def nps_variance(promoter_share, detractor_share):
     ``p_P + p_D - (p_P - p_D)**2``: the trinomial variance of the difference between
     the promoter and detractor shares. Divide by the number of responses for the
     variance of an NPS (as a fraction, not points).
+
+    Parameters
+    ----------
+    promoter_share, detractor_share : float or array-like
+        The shares (0-1) of promoters and of detractors.
+
+    Returns
+    -------
+    float or ndarray
+        The variance of one response's score (never negative).
 
     Examples
     --------
@@ -135,7 +180,7 @@ def _nps_frame(promoters, detractors, n, method: str, confidence: float) -> pd.D
     half = _z(confidence) * se
     return pd.DataFrame(
         {
-            "value": 100 * observed,
+            "estimate": 100 * observed,
             "se": 100 * se,
             "low": 100 * np.clip(centre - half, -1, 1),
             "high": 100 * np.clip(centre + half, -1, 1),
@@ -158,6 +203,7 @@ def _warn_zero_width_wald(frame: pd.DataFrame, method: str, labels=None, stackle
         )
 
 
+@fill
 def nps_from_counts(
     promoters, detractors, n, method: str = "adjusted_wald", confidence: float = 0.95
 ) -> pd.DataFrame:
@@ -168,23 +214,21 @@ def nps_from_counts(
     promoters, detractors, n : array-like
         Counts of promoters (9-10), detractors (0-6) and all responses, one entry per
         group.
-    method : {"adjusted_wald", "wald"}
-        See :func:`nps`.
-    confidence : float
-        Confidence level, between 0 and 1.
+    {nps_method}
+    {confidence}
 
     Returns
     -------
     DataFrame
-        ``value`` (observed NPS, points), ``se``, ``low``, ``high`` (points, within
+        ``estimate`` (observed NPS, points), ``se``, ``low``, ``high`` (points, within
         -100..100), ``n``. With the Wald method a group whose responses all fall in
         one category has ``se`` 0 and a zero-width interval (with a warning).
 
     Examples
     --------
     >>> nps_from_counts([50], [20], [100], method="wald").round(2)
-       value    se    low   high    n
-    0   30.0  7.81  14.69  45.31  100
+       estimate    se    low   high    n
+    0      30.0  7.81  14.69  45.31  100
     """
     _check_method(method)
     confidence = check_confidence(confidence)
@@ -193,6 +237,7 @@ def nps_from_counts(
     return frame
 
 
+@fill
 def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
     """Percentage with a Wilson score interval from counts (vectorised).
 
@@ -202,11 +247,23 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
     ``sqrt(p (1 - p) / n)``, which is 0 when all or none of the answers are hits;
     the Wilson interval still has a sensible width then.
 
+    Parameters
+    ----------
+    successes, n : array-like
+        Per group: the number of hits (satisfied customers, say) and of responses.
+    {confidence}
+
+    Returns
+    -------
+    DataFrame
+        ``estimate`` (percent), ``se`` (percentage points), ``low``, ``high`` (percent,
+        within 0-100) and ``n``, one row per group.
+
     Examples
     --------
     >>> wilson_from_counts([81], [263]).round(2)  # Newcombe (1998), Table I, example (a)
-       value    se    low   high    n
-    0   30.8  2.85  25.53  36.62  263
+       estimate    se    low   high    n
+    0      30.8  2.85  25.53  36.62  263
     """
     confidence = check_confidence(confidence)
     x, N = _arrays(successes, n)
@@ -221,7 +278,7 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
     half = z * np.sqrt(p * (1 - p) / N + z**2 / (4 * N**2)) / denom
     return pd.DataFrame(
         {
-            "value": 100 * p,
+            "estimate": 100 * p,
             "se": 100 * np.sqrt(p * (1 - p) / N),
             "low": 100 * np.clip(centre - half, 0, 1),
             "high": 100 * np.clip(centre + half, 0, 1),
@@ -230,6 +287,7 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
     )
 
 
+@fill
 def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 0.0) -> pd.DataFrame:
     """Mean with a t interval from sums and sums of squares (vectorised).
 
@@ -238,7 +296,7 @@ def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 
     total, total_sq, n : array-like
         Per group: the sum of ``x - shift``, the sum of ``(x - shift)**2`` and the
         number of values.
-    confidence : float
+    {confidence}
     shift : float or array-like
         A value subtracted from every ``x`` of the group before summing (added back to
         the mean). A value near the group's mean keeps the variance accurate when the
@@ -247,14 +305,14 @@ def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 
     Returns
     -------
     DataFrame
-        ``value``, ``se``, ``low``, ``high``, ``n``. A group with a single value has
-        no standard error: ``se``, ``low`` and ``high`` are NaN.
+        ``estimate`` (the mean), ``se``, ``low``, ``high``, ``n``. A group with a single
+        value has no standard error: ``se``, ``low`` and ``high`` are NaN.
 
     Examples
     --------
     >>> mean_from_sums([10.0], [30.0], [4]).round(3)
-       value     se    low   high  n
-    0    2.5  0.645  0.446  4.554  4
+       estimate     se    low   high  n
+    0       2.5  0.645  0.446  4.554  4
     """
     confidence = check_confidence(confidence)
     S, Q, N, shift = _arrays(total, total_sq, n, shift)
@@ -269,19 +327,20 @@ def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(N > 1, np.maximum(Q - N * centred**2, 0.0) / (N - 1), np.nan)
         se = np.sqrt(var / N)
-        t = np.where(N > 1, stats.t.ppf(0.5 + confidence / 2, np.maximum(N - 1, 1)), np.nan)
+        t = np.where(N > 1, t_quantile(0.5 + confidence / 2, np.maximum(N - 1, 1)), np.nan)
     mean = centred + shift
     return pd.DataFrame(
-        {"value": mean, "se": se, "low": mean - t * se, "high": mean + t * se, "n": N.astype(np.int64)}
+        {"estimate": mean, "se": se, "low": mean - t * se, "high": mean + t * se, "n": N.astype(np.int64)}
     )
 
 
-def _mean_frame(x: np.ndarray, codes: np.ndarray | None, k: int, confidence: float) -> pd.DataFrame:
+def _grouped_mean(x: np.ndarray, codes: np.ndarray | None, k: int, confidence: float) -> pd.DataFrame:
     """Means with t intervals of ``x``, per group code if given (one group otherwise).
 
     Two passes: the group means first, then sums of deviations from them, so the
     variance stays accurate for large values (amounts of money, timestamps) where
-    ``sum(x**2) - n * mean**2`` would lose every digit.
+    ``sum(x**2) - n * mean**2`` would lose every digit. Every group code in ``0..k-1``
+    must occur. Used by :func:`by_group` and :func:`cxlib.value.margin_per_customer`.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         if codes is None:
@@ -300,7 +359,7 @@ def _mean_frame(x: np.ndarray, codes: np.ndarray | None, k: int, confidence: flo
 def _estimate(frame: pd.DataFrame, confidence: float, method: str) -> Estimate:
     row = frame.iloc[0]
     return Estimate(
-        value=float(row["value"]),
+        estimate=float(row["estimate"]),
         se=float(row["se"]),
         low=float(row["low"]),
         high=float(row["high"]),
@@ -310,13 +369,10 @@ def _estimate(frame: pd.DataFrame, confidence: float, method: str) -> Estimate:
     )
 
 
-def _nps_counts(x: np.ndarray) -> tuple[int, int, int]:
-    return np.count_nonzero(x >= PROMOTER_MIN), np.count_nonzero(x <= DETRACTOR_MAX), len(x)
-
-
 # --- the metrics on raw scores ---
 
 
+@fill
 def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Estimate:
     """Net Promoter Score of 0-10 ratings, with a confidence interval.
 
@@ -326,24 +382,20 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
         Likelihood-to-recommend ratings, whole numbers 0 to 10, no missing values
         (``pd.NA`` in a nullable ``Int64`` column counts as missing: drop the blanks
         first, e.g. ``survey["recommend"].dropna()``).
-    method : {"adjusted_wald", "wald"}
-        ``"adjusted_wald"`` (Rocks 2016; the default): add 3/4 of a promoter, 3/2 of a
-        passive and 3/4 of a detractor (3 responses) before computing the interval.
-        ``"wald"``: the plain interval, observed NPS plus or minus z standard errors.
-    confidence : float
-        Confidence level, between 0 and 1.
+    {nps_method}
+    {confidence}
 
     Returns
     -------
     Estimate
-        ``value`` is the observed NPS in points (-100 to 100); ``se``, ``low`` and
+        ``estimate`` is the observed NPS in points (-100 to 100); ``se``, ``low`` and
         ``high`` are in points, the interval clipped to -100..100; ``n`` is the
         number of ratings. With the adjusted-Wald method the interval is centred on
-        the adjusted NPS, so it is not symmetric around ``value``, and in extreme
-        small samples ``value`` can fall just outside it: at 95% confidence only with
-        a single rating (one promoter: 100, interval up to 98.5), at 90% with up to 4;
-        below about 84% confidence, a sample of all promoters (or all detractors)
-        of any size.
+        the adjusted NPS, so it is not symmetric around ``estimate``, and in extreme
+        small samples ``estimate`` can fall just outside it: at 95% confidence only
+        with a single rating (one promoter: 100, interval up to 98.5), at 90% with up
+        to 4; below about 84% confidence, a sample of all promoters (or all
+        detractors) of any size.
 
     Warns
     -----
@@ -355,7 +407,7 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
     --------
     >>> scores = [10] * 50 + [8] * 30 + [3] * 20
     >>> nps(scores, method="wald")
-    Estimate(value=30, 95% CI [14.69, 45.31], se=7.81, n=100, method='wald')
+    Estimate(estimate=30, 95% CI [14.69, 45.31], se=7.81, n=100, method='wald')
     >>> round(nps(scores).low, 2), round(nps(scores).high, 2)
     (14.05, 44.2)
     """
@@ -371,12 +423,12 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
 class NPSComparison(OneRowResult):
     """The difference between two NPS samples: ``a`` minus ``b``, in points.
 
-    ``difference`` is the observed difference; ``low`` and ``high`` are its
+    ``estimate`` is the observed difference; ``low`` and ``high`` are its
     confidence interval (centred on the adjusted difference with the adjusted-Wald
     method); ``z`` and ``p_value`` test "no difference" (two-sided).
     """
 
-    difference: float
+    estimate: float
     se: float
     low: float
     high: float
@@ -389,11 +441,12 @@ class NPSComparison(OneRowResult):
 
     def __repr__(self) -> str:
         return (
-            f"NPSComparison(difference={self.difference:.4g}, {self._interval()}, "
+            f"NPSComparison(estimate={self.estimate:.4g}, {self._interval()}, "
             f"z={self.z:.3f}, p={self.p_value:.3g}, n_a={self.n_a}, n_b={self.n_b}, method={self.method!r})"
         )
 
 
+@fill
 def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -> NPSComparison:
     """Compare the NPS of two independent samples (a branch against the rest, this year against last).
 
@@ -407,13 +460,13 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
     ----------
     a, b : array-like or Series
         0-10 ratings of the two samples (no missing values).
-    method : {"adjusted_wald", "wald"}
-    confidence : float
+    {nps_method}
+    {confidence}
 
     Returns
     -------
     NPSComparison
-        ``difference`` (a minus b, observed, points), ``se``, ``low``, ``high``
+        ``estimate`` (a minus b, observed, points), ``se``, ``low``, ``high``
         (points, within -200..200), ``z``, ``p_value``, ``n_a``, ``n_b``.
 
     Examples
@@ -421,7 +474,7 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
     >>> a = [10] * 60 + [7] * 20 + [2] * 20
     >>> b = [10] * 40 + [7] * 30 + [2] * 30
     >>> compare_nps(a, b, method="wald")
-    NPSComparison(difference=30, 95% CI [7.397, 52.6], z=2.601, p=0.00929, n_a=100, n_b=100, method='wald')
+    NPSComparison(estimate=30, 95% CI [7.397, 52.6], z=2.601, p=0.00929, n_a=100, n_b=100, method='wald')
     """
     _check_method(method)
     confidence = check_confidence(confidence)
@@ -443,10 +496,10 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
             )
     else:
         z = diff_centre / se
-        p = float(2 * stats.norm.sf(abs(z)))
+        p = float(2 * normal_sf(abs(z)))
     half = _z(confidence) * se
     return NPSComparison(
-        difference=float(100 * (obs[0] - obs[1])),
+        estimate=float(100 * (obs[0] - obs[1])),
         se=100 * se,
         low=float(100 * max(diff_centre - half, -2)),
         high=float(100 * min(diff_centre + half, 2)),
@@ -459,15 +512,7 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
     )
 
 
-def _box_threshold(scale, top: int, name: str = "top") -> tuple[int, int]:
-    lo, hi = _check_scale(scale)
-    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or not 1 <= top <= hi - lo:
-        raise InputError(
-            f"{name} must be a whole number from 1 to {hi - lo} for the scale {lo}-{hi}, got {top!r}"
-        )
-    return lo, hi
-
-
+@fill
 def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Estimate:
     """Percentage of answers in the top ``top`` boxes of the scale, with a Wilson interval.
 
@@ -476,48 +521,59 @@ def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Est
 
     Parameters
     ----------
-    scores : array-like or Series
-        Ratings, whole numbers on ``scale``, no missing values.
-    scale : (int, int)
-        Lowest and highest answer of the scale.
+    {box_scores}
+    {scale}
     top : int
         How many boxes from the top count as a hit: 1 to (number of answers - 1).
-    confidence : float
+    {confidence}
 
     Returns
     -------
     Estimate
-        ``value``, ``low``, ``high`` in percent (0-100); ``se`` is the binomial
+        ``estimate``, ``low``, ``high`` in percent (0-100); ``se`` is the binomial
         standard error in percentage points; ``method`` is ``"wilson"``.
 
     Examples
     --------
     >>> top_box([5, 4, 4, 3, 2, 5, 4, 1, 5, 4])
-    Estimate(value=70, 95% CI [39.68, 89.22], se=14.49, n=10, method='wilson')
+    Estimate(estimate=70, 95% CI [39.68, 89.22], se=14.49, n=10, method='wilson')
     """
     lo, hi = _box_threshold(scale, top)
     confidence = check_confidence(confidence)
     x = whole_numbers(scores, "scores", lo, hi)
-    frame = wilson_from_counts(np.count_nonzero(x >= hi - top + 1), len(x), confidence)
+    frame = wilson_from_counts(np.count_nonzero(_box_hits(x, lo, hi, top)), len(x), confidence)
     return _estimate(frame, confidence, "wilson")
 
 
+@fill
 def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) -> Estimate:
     """Percentage of answers in the bottom ``bottom`` boxes of the scale, with a Wilson interval.
 
     For the effort question, where 1 means very low effort, ``bottom_box(effort,
     scale=(1, 7), bottom=3)`` is the share of customers who found it easy (1-3).
-    Same parameters and result as :func:`top_box`.
+
+    Parameters
+    ----------
+    {box_scores}
+    {scale}
+    bottom : int
+        How many boxes from the bottom count as a hit: 1 to (number of answers - 1).
+    {confidence}
+
+    Returns
+    -------
+    Estimate
+        As :func:`top_box`: ``estimate``, ``low``, ``high`` in percent, ``method`` ``"wilson"``.
 
     Examples
     --------
-    >>> bottom_box([1, 2, 2, 3, 5, 6, 7, 2], scale=(1, 7), bottom=3).value
+    >>> bottom_box([1, 2, 2, 3, 5, 6, 7, 2], scale=(1, 7), bottom=3).estimate
     62.5
     """
     lo, hi = _box_threshold(scale, bottom, "bottom")
     confidence = check_confidence(confidence)
     x = whole_numbers(scores, "scores", lo, hi)
-    frame = wilson_from_counts(np.count_nonzero(x <= lo + bottom - 1), len(x), confidence)
+    frame = wilson_from_counts(np.count_nonzero(_box_hits(x, lo, hi, bottom, "bottom")), len(x), confidence)
     return _estimate(frame, confidence, "wilson")
 
 
@@ -532,6 +588,7 @@ def _warn_zero_spread(frame: pd.DataFrame, labels=None, stacklevel: int = 3) -> 
         )
 
 
+@fill
 def mean_score(scores, scale=None, confidence: float = 0.95) -> Estimate:
     """Mean rating with a t interval.
 
@@ -541,7 +598,7 @@ def mean_score(scores, scale=None, confidence: float = 0.95) -> Estimate:
         At least 2 values, no missing values.
     scale : (int, int), optional
         If given, the values must be whole numbers on this scale.
-    confidence : float
+    {confidence}
 
     Returns
     -------
@@ -552,7 +609,7 @@ def mean_score(scores, scale=None, confidence: float = 0.95) -> Estimate:
     Examples
     --------
     >>> mean_score([1, 2, 3, 4], scale=(1, 5))
-    Estimate(value=2.5, 95% CI [0.4456, 4.554], se=0.6455, n=4, method='t')
+    Estimate(estimate=2.5, 95% CI [0.4456, 4.554], se=0.6455, n=4, method='t')
     """
     return _mean_estimate(scores, scale, confidence)
 
@@ -563,11 +620,12 @@ def _mean_estimate(scores, scale, confidence: float) -> Estimate:
     x = as_numeric(scores, "scores", low=lo, high=hi, integer=scale is not None)
     if len(x) < 2:
         raise InputError("a mean's interval needs at least 2 responses")
-    frame = _mean_frame(x, None, 1, confidence)
+    frame = _grouped_mean(x, None, 1, confidence)
     _warn_zero_spread(frame, stacklevel=4)  # this helper, _mean_estimate, mean_score/effort_score, the caller
     return _estimate(frame, confidence, "t")
 
 
+@fill
 def effort_score(scores, scale=(1, 7), confidence: float = 0.95) -> Estimate:
     """Customer effort score: the mean effort rating with a t interval (lower = easier).
 
@@ -579,12 +637,16 @@ def effort_score(scores, scale=(1, 7), confidence: float = 0.95) -> Estimate:
     ----------
     scores : array-like or Series
         Effort ratings, whole numbers on ``scale``, at least 2, no missing values.
-    scale : (int, int)
-    confidence : float
+    {scale}
+    {confidence}
+
+    Returns
+    -------
+    {estimate_returns}
 
     Examples
     --------
-    >>> effort_score([1, 2, 2, 3, 6]).value
+    >>> effort_score([1, 2, 2, 3, 6]).estimate
     2.8
     """
     return _mean_estimate(scores, scale, confidence)
@@ -617,7 +679,8 @@ def _group_codes(df: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.Index]:
 
     Several keys are combined arithmetically (mixed radix) and the observed
     combinations found with one ``bincount``: much faster than a pandas groupby on
-    millions of rows.
+    millions of rows. Used by :func:`by_group` and the control limits of
+    :mod:`cxlib.tracking`.
     """
     parts = [_key_codes(df[k], k) for k in keys]
     if len(parts) == 1:
@@ -648,7 +711,8 @@ def _group_codes(df: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.Index]:
     return codes, index
 
 
-def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd.DataFrame:
+@fill
+def by_group(df: pd.DataFrame, outcome: str, by, metric: str, **options) -> pd.DataFrame:
     """Compute a metric for every group at once: NPS by branch, top-box by month, ...
 
     The column is checked once over the whole table; then one pass counts what the
@@ -658,19 +722,15 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
 
     Parameters
     ----------
-    df : DataFrame
+    {df}
+    outcome : str
+        The ratings. Missing values (NaN, ``pd.NA``) are an error naming the rows:
+        drop or fill them first.
+    {by}
     metric : {"nps", "top_box", "bottom_box", "effort", "mean"}
         ``"effort"`` and ``"mean"`` are both the mean with a t interval; ``"effort"``
         checks the 1-7 effort scale by default, ``"mean"`` checks a scale only if
         given one.
-    group : str or list of str
-        Column(s) defining the groups. Only groups that occur in the data appear: the
-        unused categories of a categorical column are left out (``observed=True``),
-        since a group without responses has no metric. Missing group labels are an
-        error.
-    column : str
-        The ratings. Missing values (NaN, ``pd.NA``) are an error naming the rows:
-        drop or fill them first.
     **options
         The metric's options: ``method`` and ``confidence`` for NPS; ``scale``, ``top``
         (``bottom``) and ``confidence`` for box shares; ``scale`` and ``confidence``
@@ -679,7 +739,7 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
     Returns
     -------
     DataFrame
-        Indexed by group (sorted), columns ``value``, ``se``, ``low``, ``high``, ``n``.
+        Indexed by group (sorted), columns ``estimate``, ``se``, ``low``, ``high``, ``n``.
 
     Warns
     -----
@@ -693,69 +753,53 @@ def by_group(df: pd.DataFrame, metric: str, group, column: str, **options) -> pd
     Examples
     --------
     >>> d = pd.DataFrame({"branch": ["A"] * 4 + ["B"] * 4, "recommend": [10, 9, 7, 3, 10, 6, 5, 2]})
-    >>> by_group(d, "nps", "branch", "recommend", method="wald").round(1)
-            value    se    low   high  n
+    >>> by_group(d, "recommend", by="branch", metric="nps", method="wald").round(1)
+            estimate    se    low   high  n
     branch
-    A        25.0  41.5  -56.3  100.0  4
-    B       -50.0  43.3 -100.0   34.9  4
+    A           25.0  41.5  -56.3  100.0  4
+    B          -50.0  43.3 -100.0   34.9  4
     """
-    if not isinstance(metric, str) or metric not in BY_GROUP_METRICS:
-        raise InputError(
-            f"metric must be one of {', '.join(BY_GROUP_METRICS)}, got {metric!r}"
-            f"{suggest(str(metric), BY_GROUP_METRICS)}"
-        )
-    keys = list(group) if isinstance(group, (list, tuple)) else [group]
+    check_option("metric", metric, BY_GROUP_METRICS)
+    keys = list(by) if isinstance(by, (list, tuple)) else [by]
     if not keys:
-        raise InputError("group must name at least one column")
-    require_columns(df, [*keys, column])
+        raise InputError("by must name at least one column")
+    require_columns(df, [*keys, outcome])
     allowed = _BY_GROUP_OPTIONS[metric]
     unknown = set(options) - allowed
     if unknown:
         raise InputError(
-            f"by_group({metric!r}) takes the options {', '.join(sorted(allowed))}; "
+            f"by_group(metric={metric!r}) takes the options {', '.join(sorted(allowed))}; "
             f"got {', '.join(sorted(unknown))}"
         )
     confidence = check_confidence(options.get("confidence", 0.95))
-    for k in keys:
-        bad = df[k].isna().to_numpy()
-        if bad.any():
-            raise InputError(
-                f"{k}: {int(bad.sum())} missing group label(s) at "
-                f"{show_examples(df.index[bad], df[k][bad])}; drop or fill them first"
-            )
+    no_missing(df, keys, "group label")
     if len(df) == 0:
-        raise InputError(f"{column} is empty: at least one value is needed")
+        raise InputError(f"{outcome} is empty: at least one value is needed")
 
     if metric == "nps":
         method = _check_method(options.get("method", "adjusted_wald"))
-        x = whole_numbers(df[column], column, *NPS_SCALE)
+        x = whole_numbers(df[outcome], outcome, *NPS_SCALE)
         codes, index = _group_codes(df, keys)
-        k = len(index)
-        out = _nps_frame(
-            np.bincount(codes, weights=x >= PROMOTER_MIN, minlength=k),
-            np.bincount(codes, weights=x <= DETRACTOR_MAX, minlength=k),
-            np.bincount(codes, minlength=k),
-            method,
-            confidence,
-        )
+        out = _nps_frame(*_nps_counts(x, codes, len(index)), method, confidence)
         _warn_zero_width_wald(out, method, labels=index)
     elif metric in ("top_box", "bottom_box"):
-        name = "top" if metric == "top_box" else "bottom"
-        size = options.get(name, 2)
-        lo, hi = _box_threshold(options.get("scale", (1, 5)), size, name)
-        x = whole_numbers(df[column], column, lo, hi)
-        hit = (x >= hi - size + 1) if metric == "top_box" else (x <= lo + size - 1)
+        side = "top" if metric == "top_box" else "bottom"
+        size = options.get(side, 2)
+        lo, hi = _box_threshold(options.get("scale", (1, 5)), size, side)
+        x = whole_numbers(df[outcome], outcome, lo, hi)
         codes, index = _group_codes(df, keys)
         k = len(index)
         out = wilson_from_counts(
-            np.bincount(codes, weights=hit, minlength=k), np.bincount(codes, minlength=k), confidence
+            np.bincount(codes, weights=_box_hits(x, lo, hi, size, side), minlength=k),
+            np.bincount(codes, minlength=k),
+            confidence,
         )
     else:
         scale = options.get("scale", (1, 7) if metric == "effort" else None)
         lo, hi = _check_scale(scale) if scale is not None else (None, None)
-        x = as_numeric(df[column], column, low=lo, high=hi, integer=scale is not None)
+        x = as_numeric(df[outcome], outcome, low=lo, high=hi, integer=scale is not None)
         codes, index = _group_codes(df, keys)
-        out = _mean_frame(x, codes, len(index), confidence)
+        out = _grouped_mean(x, codes, len(index), confidence)
         single = (out["n"] < 2).to_numpy()
         if single.any():
             warnings.warn(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._validate import check_confidence as _check_confidence
 from ._validate import suggest
 from .data import default_data_dir, resource, tables
 from .errors import CxlibError
@@ -32,6 +33,11 @@ def data_folder(data_dir: str | os.PathLike | None, needs: Iterable[str] = ("sur
         ``None`` (or ``""``) means the course's own ``datasets/`` folder.
     needs : iterable of str
         Tables the notebook reads.
+
+    Returns
+    -------
+    Path
+        The folder, checked to hold a file for every table in ``needs``.
 
     Examples
     --------
@@ -67,6 +73,18 @@ def data_folder(data_dir: str | os.PathLike | None, needs: Iterable[str] = ("sur
 def check_seed(seed) -> int:
     """A seed must be a non-negative whole number.
 
+    Parameters
+    ----------
+    seed : int
+        The notebook's ``seed`` parameter.
+
+    Returns
+    -------
+    int
+        The seed.
+
+    Examples
+    --------
     >>> check_seed(42)
     42
     >>> check_seed(-3)
@@ -82,6 +100,24 @@ def check_seed(seed) -> int:
 def check_number(name: str, value, low: float, high: float, *, inclusive: bool = True) -> float:
     """A number within ``[low, high]`` (or ``(low, high)`` when ``inclusive=False``).
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : float
+        Its value.
+    low, high : float
+        The allowed range.
+    inclusive : bool
+        Whether ``low`` and ``high`` themselves are allowed.
+
+    Returns
+    -------
+    float
+        ``value``, unchanged.
+
+    Examples
+    --------
     >>> check_number("confidence", 0.9, 0, 1, inclusive=False)
     0.9
     >>> check_number("confidence", 1.5, 0, 1, inclusive=False)
@@ -103,17 +139,49 @@ def check_number(name: str, value, low: float, high: float, *, inclusive: bool =
 
 
 def check_confidence(confidence) -> float:
-    """A confidence level strictly between 0 and 1.
+    """A confidence level strictly between 0 and 1 (the check every analysis function makes).
 
+    Parameters
+    ----------
+    confidence : float
+        The notebook's ``confidence`` parameter.
+
+    Returns
+    -------
+    float
+        The confidence level.
+
+    Examples
+    --------
     >>> check_confidence(0.95)
     0.95
+    >>> check_confidence(1.5)
+    Traceback (most recent call last):
+    ...
+    cxlib.params.ParameterError: confidence must be a number between 0 and 1 (for example 0.95), got 1.5
     """
-    return float(check_number("confidence", confidence, 0, 1, inclusive=False))
+    return _check_confidence(confidence, ParameterError)
 
 
 def check_choice(name: str, value, allowed: Iterable) -> object:
     """``value`` must be one of ``allowed`` (say, a branch that is in the data).
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for the message.
+    value : object
+        Its value.
+    allowed : iterable
+        The values in the data.
+
+    Returns
+    -------
+    object
+        ``value``, unchanged.
+
+    Examples
+    --------
     >>> check_choice("branch", "Carlton", ["Ashford", "Carlton"])
     'Carlton'
     >>> check_choice("branch", "Carltn", ["Ashford", "Carlton"])

@@ -2,9 +2,12 @@
 
 Every function takes a tidy DataFrame (usually the output of a cxlib analysis
 function) and column names, draws on ``ax`` (a new figure if none is given) and
-returns the matplotlib Axes, so a lesson can add to it. Colours are chosen to stay
-readable in greyscale: estimates are drawn as points with interval lines, and
-categories are told apart by marker shape as well as colour.
+returns the matplotlib Axes, so a lesson can add to it. The column arguments default to
+cxlib's vocabulary (``estimate``, ``low``, ``high``), so a table from cxlib is drawn as it
+is, without renaming. Every function here draws, and its name says so (``*_plot``,
+``*_chart``, ``*_map``); the functions that compute live in the analysis modules. Colours
+are chosen to stay readable in greyscale: estimates are drawn as points with interval
+lines, and categories are told apart by marker shape as well as colour.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from ._docs import fill
 from ._validate import require_columns
+from .errors import InputError
 
 PALETTE = {
     "leads": "#1b7837",
@@ -42,6 +47,13 @@ FIGSIZE = (7.5, 4.5)
 def set_theme() -> None:
     """Apply the course's plotting theme (seaborn ``whitegrid``, readable fonts, PNG output).
 
+    Returns
+    -------
+    None
+        The theme is set for the rest of the session (matplotlib's ``rcParams``).
+
+    Examples
+    --------
     >>> set_theme()
     """
     sns.set_theme(style="whitegrid", context="notebook", palette="colorblind")
@@ -66,7 +78,7 @@ def _axes(ax):
 def _label(ax, title: str, xlabel: str, ylabel: str) -> None:
     for what, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
         if not isinstance(text, str) or not text.strip():
-            raise ValueError(
+            raise InputError(
                 f"a figure needs a {what}: pass {what}='...' (with units where the axis has them)"
             )
     ax.set_title(title)
@@ -74,10 +86,11 @@ def _label(ax, title: str, xlabel: str, ylabel: str) -> None:
     ax.set_ylabel(ylabel)
 
 
+@fill
 def interval_plot(
     df: pd.DataFrame,
     *,
-    value: str = "value",
+    estimate: str = "estimate",
     low: str = "low",
     high: str = "high",
     label: str | None = None,
@@ -95,31 +108,38 @@ def interval_plot(
     ----------
     df : DataFrame
         One row per group, e.g. the output of ``cxlib.metrics.by_group``.
-    value, low, high : str
+    estimate, low, high : str
         Columns of the estimate and its interval.
     label : str, optional
         Column holding the group names; by default the index.
-    title, xlabel, ylabel : str
-        Title and axis labels (with units). ``ylabel`` defaults to the index name.
+    {plot_labels}
+        ``ylabel`` defaults to the index name.
     reference : float, optional
         Draw a vertical line here (an overall value, a target).
+    reference_label : str, optional
+        The reference line's entry in the legend.
     sort : bool
         Sort the groups by their estimate.
+    {ax}
+
+    Returns
+    -------
+    {axes_returns}
 
     Examples
     --------
-    >>> df = pd.DataFrame({"value": [10.0, 25.0], "low": [2.0, 15.0], "high": [18.0, 35.0]},
+    >>> df = pd.DataFrame({"estimate": [10.0, 25.0], "low": [2.0, 15.0], "high": [18.0, 35.0]},
     ...                   index=pd.Index(["Ashford", "Brookside"], name="branch"))
     >>> ax = interval_plot(df, title="NPS by branch", xlabel="NPS (points)")
     >>> ax.get_title()
     'NPS by branch'
     """
-    require_columns(df, [value, low, high] + ([label] if label else []), "the table to plot")
-    data = df.sort_values(value) if sort else df
+    require_columns(df, [estimate, low, high] + ([label] if label else []), "the table to plot")
+    data = df.sort_values(estimate) if sort else df
     names = data[label].astype(str).to_numpy() if label else data.index.astype(str).to_numpy()
     ax = _axes(ax)
     y = np.arange(len(data))
-    v = data[value].to_numpy(dtype=float)
+    v = data[estimate].to_numpy(dtype=float)
     ax.hlines(y, data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float), color="#4d4d4d", lw=2)
     ax.plot(v, y, "o", color="#2166ac", ms=7, zorder=3)
     ax.set_yticks(y, names)
@@ -131,10 +151,11 @@ def interval_plot(
     return ax
 
 
+@fill
 def bar_chart(
     df: pd.DataFrame,
     *,
-    value: str,
+    estimate: str = "estimate",
     label: str | None = None,
     low: str | None = None,
     high: str | None = None,
@@ -146,20 +167,40 @@ def bar_chart(
 ):
     """Horizontal bars, largest on top, with optional interval lines (e.g. driver importance).
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per bar, e.g. the output of ``cxlib.drivers.relative_weights``.
+    estimate : str
+        The column giving each bar's length (``"percent"`` for relative weights in percent).
+    label : str, optional
+        Column holding the bar names; by default the index.
+    low, high : str, optional
+        Columns of an interval to draw over each bar.
+    {plot_labels}
+        ``ylabel`` defaults to the index name.
+    sort : bool
+        Sort the bars, largest on top (otherwise the first row is on top).
+    {ax}
+
+    Returns
+    -------
+    {axes_returns}
+
     Examples
     --------
-    >>> df = pd.DataFrame({"share": [50.0, 30.0, 20.0]}, index=["practices", "people", "environment"])
-    >>> bar_chart(df, value="share", title="What drives satisfaction", xlabel="share of R² (%)",
+    >>> df = pd.DataFrame({"percent": [50.0, 30.0, 20.0]}, index=["practices", "people", "environment"])
+    >>> bar_chart(df, estimate="percent", title="What drives satisfaction", xlabel="share of R² (%)",
     ...           ylabel="factor").get_xlabel()
     'share of R² (%)'
     """
-    cols = [value] + [c for c in (label, low, high) if c]
+    cols = [estimate] + [c for c in (label, low, high) if c]
     require_columns(df, cols, "the table to plot")
-    data = df.sort_values(value) if sort else df.iloc[::-1]
+    data = df.sort_values(estimate) if sort else df.iloc[::-1]
     names = data[label].astype(str).to_numpy() if label else data.index.astype(str).to_numpy()
     ax = _axes(ax)
     y = np.arange(len(data))
-    ax.barh(y, data[value].to_numpy(dtype=float), color="#6baed6", edgecolor="#08519c")
+    ax.barh(y, data[estimate].to_numpy(dtype=float), color="#6baed6", edgecolor="#08519c")
     if low and high:
         ax.hlines(y, data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float), color="black", lw=1.5)
     ax.set_yticks(y, names)
@@ -168,10 +209,11 @@ def bar_chart(
     return ax
 
 
+@fill
 def gap_chart(
     df: pd.DataFrame,
     *,
-    diff: str = "difference",
+    estimate: str = "estimate",
     low: str = "low",
     high: str = "high",
     label: str | None = None,
@@ -184,17 +226,37 @@ def gap_chart(
     """Differences with intervals around a zero line, coloured and shaped by verdict.
 
     Used for benchmark gaps (us minus a competitor), expectation gaps (employees
-    minus customers) and SERVQUAL gaps (perception minus expectation).
+    minus customers) and SERVQUAL gaps (perception minus expectation): the tables of
+    ``cxlib.benchmark.benchmark_gaps`` and ``cxlib.gaps`` are drawn as they are.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per gap.
+    estimate, low, high : str
+        Columns of the gap and its interval.
+    label : str, optional
+        Column holding the row names; by default the index.
+    verdict : str, optional
+        A column of verdicts (``"leads"``, ``"on par"``, ``"trails"``, ...) that sets each
+        point's colour and marker, with a legend.
+    {plot_labels}
+        ``ylabel`` defaults to the index name.
+    {ax}
+
+    Returns
+    -------
+    {axes_returns}
 
     Examples
     --------
-    >>> df = pd.DataFrame({"difference": [0.4, -0.1], "low": [0.2, -0.3], "high": [0.6, 0.1],
+    >>> df = pd.DataFrame({"estimate": [0.4, -0.1], "low": [0.2, -0.3], "high": [0.6, 0.1],
     ...                    "verdict": ["leads", "on par"]}, index=["friendliness", "comfort"])
     >>> gap_chart(df, verdict="verdict", title="Us minus QuickHome", xlabel="difference (points, 1-5 scale)",
     ...           ylabel="item").get_legend() is not None
     True
     """
-    cols = [diff, low, high] + [c for c in (label, verdict) if c]
+    cols = [estimate, low, high] + [c for c in (label, verdict) if c]
     require_columns(df, cols, "the table to plot")
     ax = _axes(ax)
     names = df[label].astype(str).to_numpy() if label else df.index.astype(str).to_numpy()
@@ -204,7 +266,7 @@ def gap_chart(
         for v in pd.unique(df[verdict].astype(str)):
             sel = (df[verdict].astype(str) == v).to_numpy()
             ax.plot(
-                df[diff].to_numpy(dtype=float)[sel],
+                df[estimate].to_numpy(dtype=float)[sel],
                 y[sel],
                 ls="none",
                 marker=MARKERS.get(v, "o"),
@@ -215,13 +277,14 @@ def gap_chart(
             )
         ax.legend(title=verdict.replace("_", " "), loc="best", frameon=True)
     else:
-        ax.plot(df[diff].to_numpy(dtype=float), y, "o", color="#2166ac", ms=7, zorder=3)
+        ax.plot(df[estimate].to_numpy(dtype=float), y, "o", color="#2166ac", ms=7, zorder=3)
     ax.axvline(0, color="black", lw=1)
     ax.set_yticks(y, names)
     _label(ax, title, xlabel, ylabel or (label or df.index.name or " "))
     return ax
 
 
+@fill
 def ipa_map(
     df: pd.DataFrame,
     *,
@@ -239,6 +302,24 @@ def ipa_map(
 
     The crosshairs default to the means of importance and performance across drivers,
     the rule ``cxlib.drivers.importance_performance`` uses by default.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per driver, indexed by driver (the output of
+        ``cxlib.drivers.importance_performance``).
+    importance, performance : str
+        The columns on the vertical and horizontal axes.
+    quadrant : str or None
+        A column of quadrant names that sets each point's colour and marker.
+    x_cross, y_cross : float, optional
+        Where the crosshairs lie (by default the means of performance and importance).
+    {plot_labels}
+    {ax}
+
+    Returns
+    -------
+    {axes_returns}
 
     Examples
     --------
@@ -302,11 +383,12 @@ def _place_labels(ax, x, y, names) -> None:
         placed.append(box)  # if every corner overlaps, the last one stays: the label is still shown
 
 
+@fill
 def control_chart(
     df: pd.DataFrame,
     *,
     x: str | None = None,
-    y: str = "p",
+    estimate: str = "estimate",
     center: str = "center",
     lower: str = "lower",
     upper: str = "upper",
@@ -319,17 +401,38 @@ def control_chart(
 ):
     """A control chart: the series, its centre line, control limits, and signals marked.
 
-    ``percent=True`` shows proportions (0-1) as percentages.
+    Draws the tables of ``cxlib.tracking.p_chart_limits``, ``top_box_limits`` and
+    ``nps_limits`` as they are.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per period.
+    x : str, optional
+        Column of the periods; by default the index (or 1, 2, ... for a plain range).
+    estimate, center, lower, upper : str
+        Columns of the series, the centre line and the control limits.
+    signal : str or None
+        A true/false column of the points to mark as signals.
+    {plot_labels}
+    percent : bool
+        Show proportions (0-1) as percentages; ``False`` for a series already in its
+        units (NPS points).
+    {ax}
+
+    Returns
+    -------
+    {axes_returns}
 
     Examples
     --------
-    >>> chart = pd.DataFrame({"p": [0.5, 0.55, 0.9], "center": 0.6, "lower": 0.4, "upper": 0.8,
+    >>> chart = pd.DataFrame({"estimate": [0.5, 0.55, 0.9], "center": 0.6, "lower": 0.4, "upper": 0.8,
     ...                       "signal": [False, False, True]})
     >>> control_chart(chart, title="Top-2-box by month", xlabel="month",
     ...               ylabel="satisfied customers (%)").get_ylabel()
     'satisfied customers (%)'
     """
-    cols = [y, center, lower, upper] + [c for c in (x, signal) if c]
+    cols = [estimate, center, lower, upper] + [c for c in (x, signal) if c]
     require_columns(df, cols, "the control chart table")
     ax = _axes(ax)
     k = 100.0 if percent else 1.0
@@ -338,7 +441,7 @@ def control_chart(
         if x
         else (df.index.to_numpy() if not isinstance(df.index, pd.RangeIndex) else np.arange(1, len(df) + 1))
     )
-    ax.plot(xs, df[y].to_numpy(dtype=float) * k, "-o", color="#2166ac", ms=4, lw=1.2, label="observed")
+    ax.plot(xs, df[estimate].to_numpy(dtype=float) * k, "-o", color="#2166ac", ms=4, lw=1.2, label="observed")
     ax.plot(xs, df[center].to_numpy(dtype=float) * k, color="black", lw=1, label="centre line")
     ax.step(
         xs,
@@ -355,7 +458,7 @@ def control_chart(
         if sel.any():
             ax.plot(
                 np.asarray(xs)[sel],
-                df[y].to_numpy(dtype=float)[sel] * k,
+                df[estimate].to_numpy(dtype=float)[sel] * k,
                 "X",
                 color="#b2182b",
                 ms=10,
@@ -367,11 +470,12 @@ def control_chart(
     return ax
 
 
-def before_after(
+@fill
+def before_after_plot(
     df: pd.DataFrame,
     *,
     time: str,
-    value: str,
+    estimate: str = "estimate",
     intervention,
     fitted: str | None = None,
     counterfactual: str | None = None,
@@ -382,17 +486,37 @@ def before_after(
 ):
     """A series before and after an intervention, with an optional fitted line and counterfactual.
 
+    Parameters
+    ----------
+    df : DataFrame
+        One row per period.
+    time : str
+        The column of periods (horizontal axis).
+    estimate : str
+        The column of the series (a monthly mean, say).
+    intervention
+        When the intervention started, in ``time``'s units: a vertical line.
+    fitted, counterfactual : str, optional
+        Columns of a fitted line and of the trend without the change (for example from
+        ``cxlib.tracking.interrupted_time_series``).
+    {plot_labels}
+    {ax}
+
+    Returns
+    -------
+    {axes_returns}
+
     Examples
     --------
     >>> s = pd.DataFrame({"t": range(6), "score": [3.9, 4.0, 3.9, 4.3, 4.4, 4.3]})
-    >>> before_after(s, time="t", value="score", intervention=3, title="People score",
-    ...              xlabel="month", ylabel="people score (1-5)").get_title()
+    >>> before_after_plot(s, time="t", estimate="score", intervention=3, title="People score",
+    ...                   xlabel="month", ylabel="people score (1-5)").get_title()
     'People score'
     """
-    cols = [time, value] + [c for c in (fitted, counterfactual) if c]
+    cols = [time, estimate] + [c for c in (fitted, counterfactual) if c]
     require_columns(df, cols, "the series to plot")
     ax = _axes(ax)
-    ax.plot(df[time], df[value], "o", color="#2166ac", ms=5, label="observed")
+    ax.plot(df[time], df[estimate], "o", color="#2166ac", ms=5, label="observed")
     if fitted:
         ax.plot(df[time], df[fitted], color="black", lw=1.5, label="fitted")
     if counterfactual:
@@ -403,6 +527,7 @@ def before_after(
     return ax
 
 
+@fill
 def distribution_plot(
     df: pd.DataFrame,
     *,
@@ -413,6 +538,19 @@ def distribution_plot(
     ax=None,
 ):
     """Stacked shares of each rating for several items (how answers spread over the scale).
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per response.
+    columns : sequence of str
+        The rating columns, one bar each (blank answers are left out of the shares).
+    {plot_labels}
+    {ax}
+
+    Returns
+    -------
+    {axes_returns}
 
     Examples
     --------

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from .errors import InputError
+
 MIME = "application/vnd.cxkit.record+json"
 
 
@@ -22,13 +24,13 @@ def _plain(value):
     if isinstance(value, (np.floating, float)):
         value = float(value)
         if not math.isfinite(value):
-            raise ValueError(f"cannot record a non-finite number ({value}); record text or a finite number")
+            raise InputError(f"cannot record a non-finite number ({value}); record text or a finite number")
         return value
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, (int, str, bool)) or value is None:
         return value
-    raise ValueError(f"record() takes a number, text or true/false, got {type(value).__name__}")
+    raise InputError(f"record() takes a number, text or true/false, got {type(value).__name__}")
 
 
 def record(name: str, value, digits: int | None = 4) -> None:
@@ -39,7 +41,15 @@ def record(name: str, value, digits: int | None = 4) -> None:
     name : str
         A short identifier, e.g. ``"nps"`` or ``"alpha_people"``.
     value : number, str or bool
-        The result. Floats are rounded to ``digits`` significant decimals for storage.
+        The result. Floats are rounded to ``digits`` decimals for storage.
+    digits : int or None
+        Decimals kept for a float (``None``: all).
+
+    Returns
+    -------
+    None
+        The line ``name = value`` is shown; in a notebook the value is stored in the cell's
+        output for :func:`collect`.
 
     Examples
     --------
@@ -47,7 +57,7 @@ def record(name: str, value, digits: int | None = 4) -> None:
     nps = 12.81
     """
     if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"record() needs a short identifier as name (letters, digits, _), got {name!r}")
+        raise InputError(f"record() needs a short identifier as name (letters, digits, _), got {name!r}")
     v = _plain(value)
     if isinstance(v, float) and digits is not None:
         v = round(v, digits)
@@ -71,6 +81,12 @@ def collect(notebook) -> dict:
     Parameters
     ----------
     notebook : dict or nbformat.NotebookNode or path
+        An executed notebook, or the path of one.
+
+    Returns
+    -------
+    dict
+        ``{name: value}`` in the order recorded (a name recorded twice keeps its last value).
 
     Examples
     --------

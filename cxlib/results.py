@@ -1,9 +1,14 @@
-"""Small result objects shared by the analysis modules."""
+"""Small result objects shared by the analysis modules, and the one table every regression returns.
+
+Every result names its point estimate ``estimate``, then ``se``, ``low``, ``high`` (the confidence
+interval) and ``n``, and ``p_value`` where there is a test.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 
 
@@ -11,7 +16,13 @@ class OneRowResult:
     """Base of the frozen result dataclasses: one row of a table, and the interval as text."""
 
     def to_frame(self) -> pd.DataFrame:
-        """The result as a one-row DataFrame, one column per field."""
+        """The result as a one-row DataFrame, one column per field.
+
+        Returns
+        -------
+        DataFrame
+            One row; the columns are the result's fields, in order.
+        """
         return pd.DataFrame([asdict(self)])
 
     def _interval(self, fmt: str = ".4g") -> str:
@@ -25,7 +36,7 @@ class Estimate(OneRowResult):
 
     Attributes
     ----------
-    value : float
+    estimate : float
         The point estimate, in the metric's own units (NPS points, percent, ...).
     se : float
         Its standard error, same units.
@@ -40,14 +51,14 @@ class Estimate(OneRowResult):
 
     Examples
     --------
-    >>> e = Estimate(value=20.0, se=5.0, low=10.2, high=29.8, n=100, confidence=0.95, method="wald")
+    >>> e = Estimate(estimate=20.0, se=5.0, low=10.2, high=29.8, n=100, confidence=0.95, method="wald")
     >>> e
-    Estimate(value=20, 95% CI [10.2, 29.8], se=5, n=100, method='wald')
+    Estimate(estimate=20, 95% CI [10.2, 29.8], se=5, n=100, method='wald')
     >>> e.to_frame().columns.tolist()
-    ['value', 'se', 'low', 'high', 'n', 'confidence', 'method']
+    ['estimate', 'se', 'low', 'high', 'n', 'confidence', 'method']
     """
 
-    value: float
+    estimate: float
     se: float
     low: float
     high: float
@@ -57,6 +68,58 @@ class Estimate(OneRowResult):
 
     def __repr__(self) -> str:
         return (
-            f"Estimate(value={self.value:.4g}, {self._interval()}, se={self.se:.4g}, n={self.n}, "
+            f"Estimate(estimate={self.estimate:.4g}, {self._interval()}, se={self.se:.4g}, n={self.n}, "
             f"method={self.method!r})"
         )
+
+
+def coefficient_table(fit, names, confidence: float, index_name: str = "term") -> pd.DataFrame:
+    """The coefficients of a fitted statsmodels regression, in cxlib's vocabulary.
+
+    Every regression in cxlib (key drivers, the peak-end model, interrupted time series,
+    difference-in-differences) reports its coefficients through this one function, so they
+    all have the same columns.
+
+    Parameters
+    ----------
+    fit : statsmodels RegressionResults
+        A fitted model (``sm.OLS(y, X).fit(...)``).
+    names : list of str
+        The name of each column of the design matrix, in order.
+    confidence : float
+        Confidence level of the intervals.
+    index_name : str
+        The name of the index (``"term"``, ``"driver"``).
+
+    Returns
+    -------
+    DataFrame
+        One row per term: ``estimate``, ``se``, ``low``, ``high``, the test statistic (``t``, or
+        ``z`` when the fit uses the normal distribution, as with HAC standard errors) and the
+        two-sided ``p_value`` for "the coefficient is 0".
+
+    Examples
+    --------
+    Anscombe's (1973) first data set: slope 0.5001 (se 0.1179, t 4.24, p 0.0022), intercept 3.0001:
+
+    >>> import statsmodels.api as sm
+    >>> x = np.array([10, 8, 13, 9, 11, 14, 6, 4, 12, 7, 5], dtype=float)
+    >>> y = np.array([8.04, 6.95, 7.58, 8.81, 8.33, 9.96, 7.24, 4.26, 10.84, 4.82, 5.68])
+    >>> coefficient_table(sm.OLS(y, sm.add_constant(x)).fit(), ["const", "x"], 0.95).round(4)
+           estimate      se     low    high       t  p_value
+    term
+    const    3.0001  1.1247  0.4557  5.5445  2.6673   0.0257
+    x        0.5001  0.1179  0.2334  0.7668  4.2415   0.0022
+    """
+    ci = np.asarray(fit.conf_int(alpha=1 - confidence))
+    return pd.DataFrame(
+        {
+            "estimate": np.asarray(fit.params),
+            "se": np.asarray(fit.bse),
+            "low": ci[:, 0],
+            "high": ci[:, 1],
+            "t" if fit.use_t else "z": np.asarray(fit.tvalues),
+            "p_value": np.asarray(fit.pvalues),
+        },
+        index=pd.Index(list(names), name=index_name),
+    )

@@ -24,71 +24,110 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ._validate import as_numeric, check_confidence, require_columns, suggest
+from ._dist import f_isf, normal_quantile
+from ._docs import fill
+from ._validate import as_numeric, check_confidence, check_option, require_columns, show_examples
 from .errors import InputError
 from .results import OneRowResult
 
-NAN_POLICIES = ("pairwise", "listwise")
+#: The values of ``missing=`` for reliability.
+MISSING = ("pairwise", "listwise", "raise")
 
 
 @dataclass(frozen=True)
 class Alpha(OneRowResult):
     """Cronbach's alpha with its Feldt confidence interval.
 
-    ``n`` is the number of respondents the covariances rest on (all rows for
-    ``pairwise``, complete rows for ``listwise``); ``k`` the number of items.
+    Attributes
+    ----------
+    estimate : float
+        Cronbach's alpha.
+    low, high : float
+        The Feldt confidence interval.
+    n : int
+        The number of respondents the covariances rest on (all rows for ``pairwise``,
+        complete rows for ``listwise``).
+    k : int
+        The number of items.
+    confidence : float
+        Confidence level of the interval.
+    missing : str
+        How blank answers were handled (``"pairwise"``, ``"listwise"`` or ``"raise"``).
+    method : str
+        How the interval was computed (``"feldt"``).
     """
 
-    alpha: float
+    estimate: float
     low: float
     high: float
     n: int
     k: int
     confidence: float = 0.95
-    nan_policy: str = "pairwise"
+    missing: str = "pairwise"
+    method: str = "feldt"
 
     def __repr__(self) -> str:
         return (
-            f"Alpha(alpha={self.alpha:.3f}, {self._interval('.3f')}, n={self.n}, k={self.k}, "
-            f"nan_policy={self.nan_policy!r})"
+            f"Alpha(estimate={self.estimate:.3f}, {self._interval('.3f')}, n={self.n}, k={self.k}, "
+            f"missing={self.missing!r})"
         )
 
 
-def _matrix(items: pd.DataFrame, name: str = "items") -> np.ndarray:
-    if not isinstance(items, pd.DataFrame):
-        raise InputError(f"{name} must be a DataFrame with one column per item, got {type(items).__name__}")
-    if items.shape[1] < 2:
+def _item_list(df: pd.DataFrame, items) -> list:
+    """The item columns, checked: ``df`` is the table and ``items`` names at least two of its columns."""
+    if isinstance(items, (pd.DataFrame, pd.Series, np.ndarray)):
         raise InputError(
-            f"{name}: a scale needs at least two items (columns), got {items.shape[1]}: "
-            f"{', '.join(map(str, items.columns))}"
+            "items must be a list of column names, with the table passed first as df: "
+            "cronbach_alpha(df, items=['a', 'b', 'c'])"
         )
-    cols = [as_numeric(items[c], str(c), allow_missing=True) for c in items.columns]
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"df must be a DataFrame with one column per item, got {type(df).__name__}")
+    items = [items] if isinstance(items, str) else list(items)
+    require_columns(df, items)
+    if len(items) < 2:
+        raise InputError(
+            f"items: a scale needs at least two items (columns), got {len(items)}: "
+            f"{', '.join(map(str, items))}"
+        )
+    if len(set(items)) != len(items):
+        raise InputError(f"items name a column more than once: {items}")
+    return items
+
+
+def _matrix(df: pd.DataFrame, items: list, missing: str) -> np.ndarray:
+    cols = [as_numeric(df[c], str(c), allow_missing=True) for c in items]
     x = np.column_stack(cols)
     if len(x) < 2:
         raise InputError(
-            f"{name}: {len(x)} respondent(s); reliability needs answers from at least 2 respondents"
+            f"items: {len(x)} respondent(s); reliability needs answers from at least 2 respondents"
         )
     if np.nanmax(np.abs(x)) > 1e150:
         raise InputError(
-            f"{name}: values as large as {np.nanmax(np.abs(x)):.3g} cannot be squared without overflow; "
+            f"items: values as large as {np.nanmax(np.abs(x)):.3g} cannot be squared without overflow; "
             "check the data (ratings are small numbers)"
         )
-    empty = [str(c) for c, col in zip(items.columns, cols) if np.isnan(col).all()]
+    empty = [str(c) for c, col in zip(items, cols) if np.isnan(col).all()]
     if empty:
-        raise InputError(f"{name}: column(s) {', '.join(map(repr, empty))} have no answers at all")
+        raise InputError(f"items: column(s) {', '.join(map(repr, empty))} have no answers at all")
+    blank = np.isnan(x).any(axis=1)
+    if missing == "raise" and blank.any():
+        raise InputError(
+            f"{int(blank.sum())} respondent(s) left an item blank (first at "
+            f"{show_examples(df.index[blank][:3], ['blank'] * 3)}); pass missing='pairwise' or "
+            "missing='listwise' to say how to use them"
+        )
     return x
 
 
-def _covariance(x: np.ndarray, nan_policy: str) -> tuple[np.ndarray, int]:
+def _covariance(x: np.ndarray, missing: str, items=None) -> tuple[np.ndarray, int]:
     """Item covariance matrix (pairwise-complete or listwise) and the n it rests on."""
-    if nan_policy == "listwise":
+    if missing == "listwise":
         x = x[~np.isnan(x).any(axis=1)]
         if len(x) < 2:
             raise InputError(
                 f"only {len(x)} respondent(s) answered every item; listwise alpha needs at least 2 "
-                "(try nan_policy='pairwise')"
+                "(try missing='pairwise')"
             )
         return np.cov(x, rowvar=False), len(x)
     mask = ~np.isnan(x)
@@ -101,8 +140,9 @@ def _covariance(x: np.ndarray, nan_policy: str) -> tuple[np.ndarray, int]:
     cross = x0.T @ x0
     if (counts < 2).any():
         i, j = np.argwhere(counts < 2)[0]
+        names = list(range(x.shape[1])) if items is None else list(items)
         raise InputError(
-            f"items {i} and {j} are answered together by fewer than 2 respondents; "
+            f"items {names[i]!r} and {names[j]!r} are answered together by fewer than 2 respondents; "
             "their covariance cannot be estimated"
         )
     cov = (cross - sums * sums.T / counts) / (counts - 1)
@@ -119,24 +159,22 @@ def _alpha_from_cov(cov: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - np.trace(cov) / total))
 
 
-def cronbach_alpha(items: pd.DataFrame, confidence: float = 0.95, nan_policy: str = "pairwise") -> Alpha:
+@fill
+def cronbach_alpha(df: pd.DataFrame, items, confidence: float = 0.95, missing: str = "pairwise") -> Alpha:
     """Cronbach's alpha of a multi-item scale, with the Feldt confidence interval.
 
     Parameters
     ----------
-    items : DataFrame
-        One column per item, one row per respondent; blank answers allowed.
-    confidence : float
-        Confidence level of the interval.
-    nan_policy : {"pairwise", "listwise"}
-        ``"pairwise"`` estimates each item covariance from the respondents who answered
-        both items (pingouin's default); ``"listwise"`` keeps only respondents who
-        answered every item.
+    {scale_df}
+    {items}
+    {confidence}
+    {missing_scale}
 
     Returns
     -------
     Alpha
-        ``alpha``, ``low``, ``high``, ``n``, ``k``.
+        ``estimate`` (alpha), ``low``, ``high``, ``n``, ``k``, ``confidence``, ``missing``
+        and ``method`` (``"feldt"``).
 
     Notes
     -----
@@ -149,55 +187,65 @@ def cronbach_alpha(items: pd.DataFrame, confidence: float = 0.95, nan_policy: st
 
     Examples
     --------
-    >>> items = pd.DataFrame({"a": [3, 4, 5, 2, 4, 5], "b": [3, 5, 4, 2, 4, 5], "c": [2, 4, 5, 3, 3, 4]})
-    >>> cronbach_alpha(items)
-    Alpha(alpha=0.886, 95% CI [0.518, 0.983], n=6, k=3, nan_policy='pairwise')
+    >>> d = pd.DataFrame({"a": [3, 4, 5, 2, 4, 5], "b": [3, 5, 4, 2, 4, 5], "c": [2, 4, 5, 3, 3, 4]})
+    >>> cronbach_alpha(d, ["a", "b", "c"])
+    Alpha(estimate=0.886, 95% CI [0.518, 0.983], n=6, k=3, missing='pairwise')
     """
     confidence = check_confidence(confidence)
-    if nan_policy not in NAN_POLICIES:
-        raise InputError(
-            f"nan_policy must be one of {', '.join(NAN_POLICIES)}, got {nan_policy!r}"
-            f"{suggest(str(nan_policy), NAN_POLICIES)}"
-        )
-    x = _matrix(items)
-    cov, n = _covariance(x, nan_policy)
+    check_option("missing", missing, MISSING)
+    items = _item_list(df, items)
+    x = _matrix(df, items, missing)
+    cov, n = _covariance(x, missing, items)
     k = x.shape[1]
     alpha = _alpha_from_cov(cov)
     a = 1 - confidence
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    low = 1 - (1 - alpha) * stats.f.isf(a / 2, df1, df2)
-    high = 1 - (1 - alpha) * stats.f.isf(1 - a / 2, df1, df2)
+    low = 1 - (1 - alpha) * f_isf(a / 2, df1, df2)
+    high = 1 - (1 - alpha) * f_isf(1 - a / 2, df1, df2)
     return Alpha(
-        alpha=alpha,
+        estimate=alpha,
         low=float(low),
         high=float(high),
         n=int(n),
         k=int(k),
         confidence=confidence,
-        nan_policy=nan_policy,
+        missing=missing,
     )
 
 
-def item_analysis(items: pd.DataFrame, nan_policy: str = "pairwise") -> pd.DataFrame:
+@fill
+def item_analysis(df: pd.DataFrame, items, missing: str = "pairwise") -> pd.DataFrame:
     """Item statistics: mean, sd, n, corrected item-total correlation, alpha if the item is deleted.
 
     The corrected item-total correlation of an item is its correlation with the sum of
     the *other* items. An item that correlates weakly, or whose deletion raises alpha,
     measures something else than the rest of the scale.
 
+    Parameters
+    ----------
+    {scale_df}
+    {items}
+    {missing_scale}
+
+    Returns
+    -------
+    DataFrame
+        Indexed by item: ``mean``, ``sd`` and ``n`` (answers), ``item_total_r`` (corrected
+        item-total correlation) and ``alpha_if_deleted``.
+
     Examples
     --------
-    >>> items = pd.DataFrame({"a": [3, 4, 5, 2, 4, 5], "b": [3, 5, 4, 2, 4, 5], "c": [2, 4, 5, 3, 3, 4]})
-    >>> item_analysis(items).round(3)
+    >>> d = pd.DataFrame({"a": [3, 4, 5, 2, 4, 5], "b": [3, 5, 4, 2, 4, 5], "c": [2, 4, 5, 3, 3, 4]})
+    >>> item_analysis(d, ["a", "b", "c"]).round(3)
         mean     sd  n  item_total_r  alpha_if_deleted
     a  3.833  1.169  6         0.899             0.724
     b  3.833  1.169  6         0.773             0.844
     c  3.500  1.049  6         0.678             0.921
     """
-    if nan_policy not in NAN_POLICIES:
-        raise InputError(f"nan_policy must be one of {', '.join(NAN_POLICIES)}, got {nan_policy!r}")
-    x = _matrix(items)
-    cov, _ = _covariance(x, nan_policy)
+    check_option("missing", missing, MISSING)
+    items = _item_list(df, items)
+    x = _matrix(df, items, missing)
+    cov, _ = _covariance(x, missing, items)
     k = cov.shape[0]
     if k < 3:
         raise InputError(
@@ -205,7 +253,7 @@ def item_analysis(items: pd.DataFrame, nan_policy: str = "pairwise") -> pd.DataF
         )
     var = np.diag(cov)
     if (var <= 0).any():
-        const = [str(c) for c, v in zip(items.columns, var) if v <= 0]
+        const = [str(c) for c, v in zip(items, var) if v <= 0]
         raise InputError(
             f"item(s) {', '.join(map(repr, const))} have no variance (everyone gave the same answer), "
             "so their correlations are undefined"
@@ -216,7 +264,7 @@ def item_analysis(items: pd.DataFrame, nan_policy: str = "pairwise") -> pd.DataF
         rest = cov[np.ix_(keep, keep)]
         r = cov[i, keep].sum() / np.sqrt(var[i] * rest.sum())
         rows.append((float(r), _alpha_from_cov(rest)))
-    used = x if nan_policy == "pairwise" else x[~np.isnan(x).any(axis=1)]
+    used = x if missing != "listwise" else x[~np.isnan(x).any(axis=1)]
     out = pd.DataFrame(
         {
             "mean": np.nanmean(used, axis=0),
@@ -225,7 +273,7 @@ def item_analysis(items: pd.DataFrame, nan_policy: str = "pairwise") -> pd.DataF
             "item_total_r": [r for r, _ in rows],
             "alpha_if_deleted": [a for _, a in rows],
         },
-        index=items.columns,
+        index=pd.Index(items),
     )
     return out
 
@@ -284,24 +332,40 @@ def factor_scores(df: pd.DataFrame, factors=None, min_answered: float = 0.5) -> 
     return pd.DataFrame(out, index=df.index)
 
 
-def measurement_error(sd: float, alpha: float) -> float:
-    """Standard error of measurement: ``sd * sqrt(1 - alpha)`` (classical test theory).
+def measurement_error(sd: float, reliability: float) -> float:
+    """Standard error of measurement: ``sd * sqrt(1 - reliability)`` (classical test theory).
 
     The typical distance between a respondent's observed score and their true score.
     A change in one person's score smaller than about two SEMs is within the noise.
+
+    Parameters
+    ----------
+    sd : float
+        Standard deviation of the scores (non-negative).
+    reliability : float
+        The scale's reliability, 0 to 1: for example Cronbach's alpha
+        (``cronbach_alpha(...).estimate``).
+
+    Returns
+    -------
+    float
+        The standard error of measurement, in the units of the score.
 
     Examples
     --------
     >>> round(measurement_error(10, 0.91), 2)  # e.g. Harvill (1991), NCME module: sd 10, reliability .91
     3.0
     """
-    if not 0 <= alpha <= 1:
-        raise InputError(f"alpha must lie between 0 and 1 to give a measurement error, got {alpha!r}")
+    if not 0 <= reliability <= 1:
+        raise InputError(
+            f"reliability must lie between 0 and 1 to give a measurement error, got {reliability!r}"
+        )
     if sd < 0:
         raise InputError(f"sd must be non-negative, got {sd!r}")
-    return float(sd * np.sqrt(1 - alpha))
+    return float(sd * np.sqrt(1 - reliability))
 
 
+@fill
 def reliable_change(sem: float, confidence: float = 0.95) -> float:
     """Smallest change in one respondent's score that is more than measurement noise.
 
@@ -314,8 +378,7 @@ def reliable_change(sem: float, confidence: float = 0.95) -> float:
     ----------
     sem : float
         Standard error of measurement of the score (see :func:`measurement_error`).
-    confidence : float
-        Two-sided confidence level.
+    {confidence}
 
     Returns
     -------
@@ -341,5 +404,5 @@ def reliable_change(sem: float, confidence: float = 0.95) -> float:
         or sem < 0
     ):
         raise InputError(f"sem must be a non-negative number (a standard error of measurement), got {sem!r}")
-    z = stats.norm.isf((1 - confidence) / 2)
+    z = -normal_quantile((1 - confidence) / 2)
     return float(z * np.sqrt(2) * sem)

@@ -214,6 +214,21 @@ def expected_rating(mean: float, sd: float, cuts) -> float:
 
     E[rating] = 1 + sum_k P(latent > c_k).
 
+    Parameters
+    ----------
+    mean, sd : float
+        Mean and standard deviation of the latent perception.
+    cuts : array-like
+        The thresholds between answers, increasing: a rating is 1 plus the number of cuts the
+        latent value exceeds.
+
+    Returns
+    -------
+    float
+        The expected rating.
+
+    Examples
+    --------
     >>> round(expected_rating(0.0, 1.0, [0.0]), 3)
     1.5
     """
@@ -705,6 +720,22 @@ def _to_csv_text(df: pd.DataFrame) -> str:
 def write(out: str | Path, seed: int = 0, scale: float = 1.0) -> Path:
     """Generate the tables for ``seed`` and write them, with ``truth.json`` and the schema, to ``out``.
 
+    Parameters
+    ----------
+    out : str or Path
+        The folder to write into (created if needed).
+    seed : int
+        The random seed; 0 gives the course's shipped data.
+    scale : float
+        Multiplies the number of rows of every table.
+
+    Returns
+    -------
+    Path
+        The folder written.
+
+    Examples
+    --------
     >>> import tempfile
     >>> folder = write(tempfile.mkdtemp(), seed=2, scale=0.05)
     >>> sorted(p.name for p in folder.iterdir())[:3]
@@ -758,6 +789,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ----------
     parser : argparse.ArgumentParser
         The command's parser.
+
+    Returns
+    -------
+    None
+        The options are added to ``parser``.
 
     Examples
     --------

@@ -3,10 +3,11 @@
 The improvement cycle is *assess, set standards, train, gather feedback*. Gathering
 feedback means telling a real change from the month-to-month wobble:
 
-* :func:`p_chart` and :func:`control_chart` (NIST/SEMATECH e-Handbook of Statistical
-  Methods, section 6.3.3.2): a proportion per period against limits three standard
-  errors from the centre line; a point outside is a *signal*. :func:`nps_chart` does
-  the same for NPS.
+* :func:`p_chart_limits` and :func:`top_box_limits` (NIST/SEMATECH e-Handbook of
+  Statistical Methods, section 6.3.3.2): a proportion per period against limits three
+  standard errors from the centre line; a point outside is a *signal*.
+  :func:`nps_limits` does the same for NPS. These compute the table of a control chart;
+  :func:`cxlib.plots.control_chart` draws it.
 * :func:`interrupted_time_series`: segmented regression of a monthly series on time,
   a level change and a slope change at the intervention, with Newey-West (HAC)
   standard errors for autocorrelated months.
@@ -28,12 +29,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples, whole_numbers
+from ._dist import normal_quantile
+from ._docs import fill
+from ._validate import (
+    as_flags,
+    as_numeric,
+    check_confidence,
+    no_missing,
+    require_columns,
+    show_examples,
+    whole_numbers,
+)
 from .errors import InputError
-from .metrics import DETRACTOR_MAX, PROMOTER_MIN, _box_threshold, nps_variance
-from .results import OneRowResult
+from .metrics import NPS_SCALE, _box_hits, _box_threshold, _key_codes, _nps_counts, nps_variance
+from .results import OneRowResult, coefficient_table
 
 
 def _check_sigma(sigma) -> float:
@@ -99,46 +109,39 @@ def _warn_zero_width(what: str, center: float) -> None:
     )
 
 
-def p_chart(
+@fill
+def p_chart_limits(
     successes, totals, sigma: float = 3, index=None, baseline=None, run_length: int = 8
 ) -> pd.DataFrame:
-    """p chart from counts per period (NIST/SEMATECH e-Handbook, 6.3.3.2).
+    """The table of a p chart from counts per period (NIST/SEMATECH e-Handbook, 6.3.3.2).
 
     Parameters
     ----------
     successes, totals : array-like
         Per period: the number of "successes" (satisfied customers, defective
         wafers...) and of responses.
-    sigma : float
-        Width of the limits in standard errors (3 by default).
+    {sigma}
     index : array-like, optional
-        Labels of the periods.
-    baseline : int, array of bool or function, optional
-        The periods that set the centre line (phase I of a control chart): the first
-        ``baseline`` periods, those marked True, or those whose label the function
-        maps to True (needs ``index``). By default all periods. Setting the centre
-        from a baseline before a change is how a chart shows the change.
-    run_length : int
-        Length of the run rule: a point that completes ``run_length`` consecutive points
-        on the same side of the centre line is a ``run_signal`` (Western Electric rule 4 uses
-        8; Nelson's rule 2 uses 9). A sustained small change shows as a run long before
-        a point crosses a limit.
+        Labels of the periods (needed for a ``baseline`` function).
+    {baseline}
+    {run_length}
 
     Returns
     -------
     DataFrame
-        One row per period: ``n``, ``p``, ``center`` (the pooled proportion of the
-        baseline, sum of successes / sum of totals), ``lower`` and ``upper``
-        (``center ± sigma * sqrt(center (1 - center) / n)``, clipped to 0-1),
-        ``signal`` (p outside the limits) and ``run_signal`` (the run rule).
+        One row per period: ``n``, ``estimate`` (the period's proportion, 0-1),
+        ``center`` (the pooled proportion of the baseline, sum of successes / sum of
+        totals), ``lower`` and ``upper`` (``center ± sigma * sqrt(center (1 - center) / n)``,
+        clipped to 0-1), ``signal`` (the proportion is outside the limits) and
+        ``run_signal`` (the run rule). :func:`cxlib.plots.control_chart` draws it.
 
     Examples
     --------
-    >>> p_chart([5, 9, 16], [50, 50, 50]).round(3)
-        n     p  center  lower  upper  signal  run_signal
-    0  50  0.10    0.2  0.030  0.370   False       False
-    1  50  0.18    0.2  0.030  0.370   False       False
-    2  50  0.32    0.2  0.030  0.370   False       False
+    >>> p_chart_limits([5, 9, 16], [50, 50, 50]).round(3)
+        n  estimate  center  lower  upper  signal  run_signal
+    0  50      0.10     0.2  0.030  0.370   False       False
+    1  50      0.18     0.2  0.030  0.370   False       False
+    2  50      0.32     0.2  0.030  0.370   False       False
     """
     sigma = _check_sigma(sigma)
     run_length = _check_run_length(run_length)
@@ -161,7 +164,7 @@ def p_chart(
     out = pd.DataFrame(
         {
             "n": n.astype(np.int64),
-            "p": p,
+            "estimate": p,
             "center": center,
             "lower": lower,
             "upper": upper,
@@ -178,98 +181,112 @@ def _period_codes(df: pd.DataFrame, period: str):
     require_columns(df, [period])
     if len(df) == 0:
         raise InputError("the data have no rows; a control chart needs responses in at least one period")
-    if df[period].isna().any():
-        bad = df[period].isna().to_numpy()
-        raise InputError(
-            f"{period}: {int(bad.sum())} missing period(s) at {show_examples(df.index[bad], df[period][bad])}"
-        )
-    codes, uniques = pd.factorize(df[period], sort=True)
-    return codes, pd.Index(uniques, name=period)
+    no_missing(df, [period], "period")
+    return _key_codes(df[period], period)
 
 
-def control_chart(
+@fill
+def top_box_limits(
     df: pd.DataFrame,
+    outcome: str,
     period: str,
-    column: str,
     scale=(1, 5),
     top: int = 2,
     sigma: float = 3,
     baseline=None,
     run_length: int = 8,
 ) -> pd.DataFrame:
-    """p chart of the top-box share per period, straight from the responses.
+    """The table of a p chart of the top-box share per period, straight from the responses.
 
     The top-box share is the share of answers in the top ``top`` points of ``scale``
     (4 or 5 on a 1-5 scale by default). Counts are made with one pass over the data
     (``np.bincount``, no loop over periods), so ten million responses in a thousand
-    periods take well under two seconds. ``baseline`` and ``run_length`` are as in
-    :func:`p_chart`; ``baseline`` may also be a function of the period label
-    (``lambda m: m < start``).
+    periods take well under two seconds.
+
+    Parameters
+    ----------
+    {df}
+    outcome : str
+        The ratings, whole numbers on ``scale`` (no blanks).
+    {period}
+    {scale}
+    top : int
+        How many boxes from the top count as a hit.
+    {sigma}
+    {baseline}
+    {run_length}
 
     Returns
     -------
-    DataFrame
-        As :func:`p_chart`, indexed by the sorted period labels.
+    {limits_table}
+        The estimate is the period's top-box share (0-1), indexed by the period.
 
     Examples
     --------
     >>> d = pd.DataFrame({"month": [1, 1, 1, 2, 2, 2], "satisfaction": [5, 4, 2, 3, 2, 4]})
-    >>> control_chart(d, "month", "satisfaction")[["n", "p", "center"]].round(3)
-           n      p  center
+    >>> top_box_limits(d, "satisfaction", "month")[["n", "estimate", "center"]].round(3)
+           n  estimate  center
     month
-    1      3  0.667     0.5
-    2      3  0.333     0.5
+    1      3     0.667     0.5
+    2      3     0.333     0.5
     """
     lo, hi = _box_threshold(scale, top)
-    require_columns(df, [period, column])
+    require_columns(df, [period, outcome])
     codes, index = _period_codes(df, period)
-    x = whole_numbers(df[column], column, lo, hi)
+    x = whole_numbers(df[outcome], outcome, lo, hi)
     k = len(index)
-    hits = np.bincount(codes, weights=x >= hi - top + 1, minlength=k)
+    hits = np.bincount(codes, weights=_box_hits(x, lo, hi, top), minlength=k)
     n = np.bincount(codes, minlength=k)
-    return p_chart(hits, n, sigma=sigma, index=index, baseline=baseline, run_length=run_length)
+    return p_chart_limits(hits, n, sigma=sigma, index=index, baseline=baseline, run_length=run_length)
 
 
-def nps_chart(
+@fill
+def nps_limits(
     df: pd.DataFrame,
+    outcome: str,
     period: str,
-    column: str = "recommend",
     sigma: float = 3,
     baseline=None,
     run_length: int = 8,
 ) -> pd.DataFrame:
-    """Control chart for NPS per period, in points.
+    """The table of a control chart for NPS per period, in points.
 
     The centre line is the pooled NPS of the baseline periods (all by default); each
     period's limits are ``sigma`` standard errors of an NPS from that period's n,
     using the trinomial variance :func:`cxlib.metrics.nps_variance` at the pooled
     shares of promoters and detractors (taken at the centre, as a p chart does).
-    ``baseline`` and ``run_length`` are as in :func:`p_chart`.
+
+    Parameters
+    ----------
+    {df}
+    outcome : str
+        Likelihood-to-recommend ratings, 0-10 (no blanks).
+    {period}
+    {sigma}
+    {baseline}
+    {run_length}
 
     Returns
     -------
-    DataFrame
-        One row per period: ``n``, ``nps``, ``center``, ``lower``, ``upper`` (points,
-        within -100..100), ``signal`` and ``run_signal``.
+    {limits_table}
+        The estimate, centre and limits are NPS points (within -100..100).
 
     Examples
     --------
     >>> d = pd.DataFrame({"month": [1] * 4 + [2] * 4, "recommend": [10, 9, 7, 3, 10, 6, 5, 2]})
-    >>> nps_chart(d, "month")[["n", "nps", "center"]]
-           n   nps  center
+    >>> nps_limits(d, "recommend", "month")[["n", "estimate", "center"]]
+           n  estimate  center
     month
-    1      4  25.0   -12.5
-    2      4 -50.0   -12.5
+    1      4      25.0   -12.5
+    2      4     -50.0   -12.5
     """
     sigma = _check_sigma(sigma)
     run_length = _check_run_length(run_length)
-    require_columns(df, [period, column])
+    require_columns(df, [period, outcome])
     codes, index = _period_codes(df, period)
-    x = whole_numbers(df[column], column, 0, 10)
+    x = whole_numbers(df[outcome], outcome, *NPS_SCALE)
     k = len(index)
-    n = np.bincount(codes, minlength=k)
-    P = np.bincount(codes, weights=x >= PROMOTER_MIN, minlength=k)
-    D = np.bincount(codes, weights=x <= DETRACTOR_MAX, minlength=k)
+    P, D, n = _nps_counts(x, codes, k)
     base = _baseline(baseline, k, index)
     pp, pd_ = P[base].sum() / n[base].sum(), D[base].sum() / n[base].sum()
     center = pp - pd_
@@ -282,7 +299,7 @@ def nps_chart(
     return pd.DataFrame(
         {
             "n": n,
-            "nps": 100 * nps,
+            "estimate": 100 * nps,
             "center": 100 * center,
             "lower": 100 * lower,
             "upper": 100 * upper,
@@ -298,7 +315,8 @@ class ITSResult:
     """Segmented regression of an interrupted time series.
 
     ``coefficients``: one row per term (``const``, ``time``, ``level_change``,
-    ``slope_change``) with ``estimate``, ``se``, ``low``, ``high``, ``p_value``.
+    ``slope_change``) with ``estimate``, ``se``, ``low``, ``high``, ``z`` and ``p_value``
+    (Newey-West standard errors, normal intervals).
     ``fitted`` and ``counterfactual`` (the pre-intervention trend continued) are per
     observation, in the order of the input.
     """
@@ -318,9 +336,17 @@ class ITSResult:
         )
 
     def to_frame(self) -> pd.DataFrame:
+        """The coefficients table.
+
+        Returns
+        -------
+        DataFrame
+            A copy of ``coefficients``.
+        """
         return self.coefficients.copy()
 
 
+@fill
 def interrupted_time_series(
     df: pd.DataFrame, outcome: str, time: str, intervention, maxlags: int = 2, confidence: float = 0.95
 ) -> ITSResult:
@@ -349,15 +375,15 @@ def interrupted_time_series(
         are needed on each side.
     maxlags : int
         Lags of the Newey-West estimator (0 gives heteroskedasticity-robust errors).
-    confidence : float
-        Confidence level of the intervals.
+    {confidence}
 
     Returns
     -------
     ITSResult
         ``coefficients`` (one row per term: ``const``, ``time``, ``level_change``,
-        ``slope_change``), ``fitted`` and ``counterfactual`` (the trend before,
-        continued) in the input's row order, ``n``, ``maxlags``, ``confidence``.
+        ``slope_change``; columns ``estimate``, ``se``, ``low``, ``high``, ``z``,
+        ``p_value``), ``fitted`` and ``counterfactual`` (the trend before, continued) in
+        the input's row order, ``n``, ``maxlags``, ``confidence``.
 
     Examples
     --------
@@ -373,11 +399,7 @@ def interrupted_time_series(
     require_columns(df, [outcome, time])
     if isinstance(maxlags, bool) or not isinstance(maxlags, (int, np.integer)) or maxlags < 0:
         raise InputError(f"maxlags must be a whole number >= 0, got {maxlags!r}")
-    if df[time].isna().any():
-        bad = df[time].isna().to_numpy()
-        raise InputError(
-            f"{time}: {int(bad.sum())} missing time value(s) at {show_examples(df.index[bad], df[time][bad])}"
-        )
+    no_missing(df, [time], "time value")
     d = df[[time, outcome]].sort_values(time, kind="stable")
     if d[time].duplicated().any():
         dup = d[time][d[time].duplicated(keep=False)]
@@ -406,12 +428,7 @@ def interrupted_time_series(
     t0 = t[post.argmax()]
     X = np.column_stack([np.ones_like(t), t, post, (t - t0) * post])
     fit = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
-    ci = fit.conf_int(alpha=1 - confidence)
-    names = ["const", "time", "level_change", "slope_change"]
-    coef = pd.DataFrame(
-        {"estimate": fit.params, "se": fit.bse, "low": ci[:, 0], "high": ci[:, 1], "p_value": fit.pvalues},
-        index=pd.Index(names, name="term"),
-    )
+    coef = coefficient_table(fit, ["const", "time", "level_change", "slope_change"], confidence)
     counter = fit.params[0] + fit.params[1] * t  # the pre-intervention trend, continued
     return ITSResult(
         coefficients=coef,
@@ -454,19 +471,7 @@ class DiDResult(OneRowResult):
         )
 
 
-def _binary(df: pd.DataFrame, col: str) -> np.ndarray:
-    s = df[col]
-    if pd.api.types.is_bool_dtype(s.dtype):
-        if s.isna().any():
-            raise InputError(f"{col}: missing values; expected true/false for every row")
-        return s.to_numpy(dtype=float)
-    x = as_numeric(s, col)
-    bad = ~np.isin(x, [0.0, 1.0])
-    if bad.any():
-        raise InputError(f"{col} must be 0/1 or true/false; found {show_examples(df.index[bad], x[bad])}")
-    return x
-
-
+@fill
 def diff_in_diff(
     df: pd.DataFrame,
     outcome: str,
@@ -505,8 +510,7 @@ def diff_in_diff(
         0/1 or true/false columns. ``post`` may be None with ``unit`` and ``period``.
     cluster : str, optional
         Column of cluster labels for cluster-robust errors.
-    confidence : float
-        Confidence level of the interval.
+    {confidence}
     unit, period : str, optional
         Give both for two-way fixed effects.
 
@@ -531,18 +535,12 @@ def diff_in_diff(
     )
     require_columns(df, cols)
     y = as_numeric(df[outcome], outcome)
-    tr = _binary(df, treated)
-    po = _binary(df, post) if post is not None else None
+    tr = as_flags(df[treated], treated).astype(float)
+    po = as_flags(df[post], post).astype(float) if post is not None else None
     if unit is not None or period is not None:
         if unit is None or period is None:
             raise InputError("two-way fixed effects need both unit and period")
-        for col in (unit, period):
-            if df[col].isna().any():
-                bad = df[col].isna().to_numpy()
-                raise InputError(
-                    f"{col}: {int(bad.sum())} missing label(s) at "
-                    f"{show_examples(df.index[bad], df[col][bad])}"
-                )
+        no_missing(df, [unit, period], "label")
         active = tr if po is None else tr * po
         if active.min() == active.max():
             raise InputError(
@@ -575,12 +573,8 @@ def diff_in_diff(
             "it on within the data), so its effect cannot be separated from the fixed effects"
         )
     if cluster is not None:
+        no_missing(df, [cluster], "cluster label")
         groups = pd.factorize(df[cluster])[0]
-        if (groups < 0).any():
-            bad = groups < 0
-            raise InputError(
-                f"{cluster}: missing cluster labels at {show_examples(df.index[bad], df[cluster][bad])}"
-            )
         n_clusters = int(groups.max() + 1)
         if n_clusters < 2:
             raise InputError(f"{cluster} has only one cluster; cluster-robust errors need several")
@@ -590,13 +584,13 @@ def diff_in_diff(
         n_clusters = None
         fit = model.fit()
         cov_type = "nonrobust"
-    ci = fit.conf_int(alpha=1 - confidence)
+    row = coefficient_table(fit, range(X.shape[1]), confidence).iloc[idx]
     return DiDResult(
-        estimate=float(fit.params[idx]),
-        se=float(fit.bse[idx]),
-        low=float(ci[idx, 0]),
-        high=float(ci[idx, 1]),
-        p_value=float(fit.pvalues[idx]),
+        estimate=float(row["estimate"]),
+        se=float(row["se"]),
+        low=float(row["low"]),
+        high=float(row["high"]),
+        p_value=float(row["p_value"]),
         n=int(fit.nobs),
         confidence=confidence,
         cov_type=cov_type,
@@ -650,8 +644,8 @@ def sample_size_proportions(
             raise InputError(f"{name} must be strictly between 0 and 1, got {v!r}")
     if not isinstance(two_sided, (bool, np.bool_)):
         raise InputError(f"two_sided must be True or False, got {two_sided!r}")
-    za = stats.norm.isf(alpha / 2 if two_sided else alpha)
-    zb = stats.norm.isf(1 - power)
+    za = -normal_quantile(alpha / 2 if two_sided else alpha)
+    zb = -normal_quantile(1 - power)
     pbar = (p1 + p2) / 2
     n = (za * np.sqrt(2 * pbar * (1 - pbar)) + zb * np.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / (
         p2 - p1

@@ -8,7 +8,7 @@
 * :func:`customer_years`: from the purchase records, each customer's margin in one
   year and whether they bought again the next year.
 * :func:`retention_rate`: the share of a year's (or quarter's, month's) customers who
-  buy again in the next one, with a Wilson interval.
+  buy again in the next one, with a Wilson interval (``estimate``, ``low``, ``high``).
 * :func:`margin_per_customer`: the mean margin per active customer in each year, with
   a t interval.
 * :func:`value_at_risk`: for each satisfaction level, the customers' retention and
@@ -22,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._validate import as_numeric, check_confidence, require_columns, show_examples
+from ._docs import fill
+from ._validate import as_flags, as_numeric, check_confidence, check_option, no_missing, require_columns
 from .errors import InputError
-from .metrics import mean_from_sums, wilson_from_counts
+from .metrics import _grouped_mean, wilson_from_counts
 
 PERIODS = ("year", "quarter", "month")
 
@@ -102,14 +103,7 @@ def _check_purchases(transactions: pd.DataFrame, customer: str, date: str) -> No
         raise InputError(
             f"{date} must hold dates (datetime64); load the table with cxlib.data.load or pd.to_datetime"
         )
-    for col in (date, customer):
-        if transactions[col].isna().any():
-            bad = transactions[col].isna().to_numpy()
-            raise InputError(
-                f"{col}: {int(bad.sum())} missing value(s) at "
-                f"{show_examples(transactions.index[bad], transactions[col][bad])}; "
-                "drop or fill them explicitly first"
-            )
+    no_missing(transactions, [date, customer])
 
 
 def customer_years(
@@ -120,6 +114,15 @@ def customer_years(
     margin: str = "margin",
 ) -> pd.DataFrame:
     """Each customer who bought in ``year``: their margin that year and whether they bought in ``year + 1``.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase (the course's ``transactions`` table).
+    year : int
+        The year whose customers are listed.
+    customer, date, margin : str
+        Column names: the customer id, the purchase date (datetime) and its margin.
 
     Returns
     -------
@@ -160,8 +163,7 @@ def _customer_periods(transactions: pd.DataFrame, customer: str, date: str, peri
     function turning slots into period labels. ``key = customer_code * width + slot``,
     with one spare slot so that ``key + 1`` never reaches the next customer.
     """
-    if period not in PERIODS:
-        raise InputError(f"period must be one of {', '.join(map(repr, PERIODS))}, got {period!r}")
+    check_option("period", period, PERIODS)
     _check_purchases(transactions, customer, date)
     if len(transactions) == 0:
         raise InputError("transactions has no rows")
@@ -188,6 +190,7 @@ def _customer_periods(transactions: pd.DataFrame, customer: str, date: str, peri
     return keys, inverse, keys % width, width, labels
 
 
+@fill
 def retention_rate(
     transactions: pd.DataFrame,
     customer: str = "customer_id",
@@ -207,8 +210,8 @@ def retention_rate(
         One row per purchase, with a customer id and a datetime column.
     customer, date : str
         Column names.
-    confidence : float
-        Confidence level of the Wilson interval (``metrics.wilson_from_counts``).
+    {confidence}
+        The interval is Wilson's (``metrics.wilson_from_counts``).
     period : {"year", "quarter", "month"}
         The length of a period. Annual retention is what :func:`clv` expects.
 
@@ -216,17 +219,18 @@ def retention_rate(
     -------
     DataFrame
         One row per period that has a following period in the data (indexed by the
-        year, or by a pandas Period): ``customers``, ``retained``, ``value``
-        (percent), ``low``, ``high``.
+        year, or by a pandas Period): the retention ``estimate`` (percent), its ``se``,
+        ``low``, ``high``, ``n`` (the period's customers) and ``retained`` (how many of
+        them bought again).
 
     Examples
     --------
     >>> t = pd.DataFrame({"customer_id": [1, 2, 3, 1, 2], "margin": 1.0,
     ...                   "date": pd.to_datetime(["2024-01-05"] * 3 + ["2025-02-01"] * 2)})
-    >>> retention_rate(t)[["customers", "retained", "value"]].round(1)
-          customers  retained  value
+    >>> retention_rate(t)[["estimate", "n", "retained"]].round(1)
+          estimate  n  retained
     year
-    2024          3         2   66.7
+    2024      66.7  3         2
     """
     confidence = check_confidence(confidence)
     keys, _, slot, width, labels = _customer_periods(transactions, customer, date, period)
@@ -239,19 +243,12 @@ def retention_rate(
     if len(present) < 2:
         raise InputError(f"retention needs purchases in at least two {period}s; found {len(present)}")
     rows = present[:-1]
-    ci = wilson_from_counts(retained[rows], customers[rows], confidence)
-    return pd.DataFrame(
-        {
-            "customers": customers[rows].astype(np.int64),
-            "retained": retained[rows],
-            "value": ci["value"].to_numpy(),
-            "low": ci["low"].to_numpy(),
-            "high": ci["high"].to_numpy(),
-        },
-        index=labels(rows),
-    )
+    out = wilson_from_counts(retained[rows], customers[rows], confidence)
+    out["retained"] = retained[rows]
+    return out.set_axis(labels(rows))
 
 
+@fill
 def margin_per_customer(
     transactions: pd.DataFrame,
     customer: str = "customer_id",
@@ -272,28 +269,28 @@ def margin_per_customer(
         One row per purchase.
     customer, date, margin : str
         Column names. Margins may be negative (returns); missing ones are an error.
-    confidence : float
-        Confidence level of the t interval (``metrics.mean_from_sums``).
+    {confidence}
+        The interval is a t interval (``metrics.mean_from_sums``).
     period : {"year", "quarter", "month"}
         The length of a period.
 
     Returns
     -------
     DataFrame
-        One row per period with purchases: ``customers``, ``value`` (mean margin per
-        customer), ``se``, ``low``, ``high``. A period with one customer has no
-        interval (NaN).
+        One row per period with purchases: ``estimate`` (mean margin per customer),
+        ``se``, ``low``, ``high`` and ``n`` (the period's customers). A period with one
+        customer has no interval (NaN).
 
     Examples
     --------
     >>> t = pd.DataFrame({"customer_id": [1, 1, 2, 3, 1], "margin": [10.0, 5.0, 9.0, 3.0, 4.0],
     ...                   "date": pd.to_datetime(["2024-01-05", "2024-06-01", "2024-03-01", "2024-09-09",
     ...                                           "2025-02-01"])})
-    >>> margin_per_customer(t)[["customers", "value"]]
-          customers  value
+    >>> margin_per_customer(t)[["estimate", "n"]]
+          estimate  n
     year
-    2024          3    9.0
-    2025          1    4.0
+    2024       9.0  3
+    2025       4.0  1
     """
     confidence = check_confidence(confidence)
     require_columns(transactions, [margin], "transactions")
@@ -302,31 +299,17 @@ def margin_per_customer(
     totals = np.bincount(
         inverse.ravel(), weights=m, minlength=len(keys)
     )  # one margin per customer and period
-    n = np.bincount(slot, minlength=width)
-    present = np.flatnonzero(n > 0)
-    mean = np.bincount(slot, weights=totals, minlength=width) / np.maximum(n, 1)
-    dev = totals - mean[slot]  # deviations from the period mean keep the variance accurate
-    S = np.bincount(slot, weights=dev, minlength=width)
-    Q = np.bincount(slot, weights=dev * dev, minlength=width)
-    frame = mean_from_sums(S[present], Q[present], n[present], confidence)
-    shift = mean[present]
-    return pd.DataFrame(
-        {
-            "customers": n[present].astype(np.int64),
-            "value": frame["value"].to_numpy() + shift,
-            "se": frame["se"].to_numpy(),
-            "low": frame["low"].to_numpy() + shift,
-            "high": frame["high"].to_numpy() + shift,
-        },
-        index=labels(present),
-    )
+    present = np.flatnonzero(np.bincount(slot, minlength=width) > 0)
+    codes = np.searchsorted(present, slot)  # number the periods with customers 0, 1, 2, ...
+    return _grouped_mean(totals, codes, len(present), confidence).set_axis(labels(present))
 
 
+@fill
 def value_at_risk(
     df: pd.DataFrame,
-    level: str = "satisfaction",
     retained: str = "retained",
     margin: str = "margin",
+    level: str = "satisfaction",
     discount: float = 0.1,
     reference=None,
     confidence: float = 0.95,
@@ -346,64 +329,48 @@ def value_at_risk(
         One row per customer: their satisfaction ``level``, whether they were
         ``retained`` (true/false) and their annual ``margin`` (e.g. from
         :func:`customer_years` joined with the survey).
+    retained, margin : str
+        Column names: whether each customer was retained (true/false or 0/1) and their
+        annual margin.
     level : str
         The grouping column (e.g. satisfaction 1-5).
-    retained, margin : str
-        Column names.
     discount : float
         Annual discount rate for :func:`clv`.
     reference : optional
         The level whose retention is the benchmark; by default the highest level.
         Levels retained better than the reference have a value at risk of 0.
-    confidence : float
-        Confidence level of the retention intervals.
+    {confidence}
+        These are the intervals of the retention.
 
     Returns
     -------
     DataFrame
-        Indexed by level: ``customers``, ``retention`` (share 0-1) with ``low`` and
-        ``high`` (Wilson), ``margin`` (mean annual margin), ``clv`` (per customer),
-        ``clv_at_reference`` (the same customers with the reference level's retention),
-        ``value_at_risk`` (money; 0 for the reference level).
+        Indexed by level: ``n`` (customers), ``retention`` (share 0-1) with its Wilson
+        interval ``retention_low`` to ``retention_high``, ``margin`` (mean annual margin),
+        ``clv`` (per customer), ``clv_at_reference`` (the same customers with the
+        reference level's retention), ``value_at_risk`` (money; 0 for the reference level).
 
     Examples
     --------
     >>> d = pd.DataFrame({"sat": [5, 5, 5, 5, 2, 2, 2, 2], "retained": [1, 1, 1, 0, 1, 0, 0, 0],
     ...                   "margin": [100.0] * 8})
-    >>> value_at_risk(d, "sat")[["customers", "retention", "clv", "value_at_risk"]].round(2)
-         customers  retention     clv  value_at_risk
+    >>> value_at_risk(d, level="sat")[["n", "retention", "clv", "value_at_risk"]].round(2)
+         n  retention     clv  value_at_risk
     sat
-    2            4       0.25   29.41         739.5
-    5            4       0.75  214.29           0.0
+    2    4       0.25   29.41          739.5
+    5    4       0.75  214.29            0.0
     """
     confidence = check_confidence(confidence)
     require_columns(df, [level, retained, margin])
     if len(df) == 0:
         raise InputError("the data have no rows; value at risk needs customers")
-    if df[level].isna().any():
-        bad = df[level].isna().to_numpy()
-        raise InputError(
-            f"{level}: {int(bad.sum())} customer(s) without a level at "
-            f"{show_examples(df.index[bad], df[level][bad])}; drop or fill them first"
-        )
-    r = df[retained]
-    if pd.api.types.is_bool_dtype(r.dtype):
-        if r.isna().any():
-            raise InputError(f"{retained}: missing values; expected true/false for every customer")
-        r = r.to_numpy(dtype=float)
-    else:
-        r = as_numeric(r, retained)
-    if not np.isin(r, [0.0, 1.0]).all():
-        bad = ~np.isin(r, [0.0, 1.0])
-        raise InputError(
-            f"{retained} must be true/false (or 0/1) for every customer; found "
-            f"{show_examples(df.index[bad], r[bad])}"
-        )
+    no_missing(df, [level], "level")
+    r = as_flags(df[retained], retained).astype(float)
     m = as_numeric(df[margin], margin)
     g = pd.DataFrame({"level": df[level].to_numpy(), "r": r, "m": m}).groupby(
         "level", observed=True, sort=True
     )
-    table = g.agg(customers=("r", "size"), retained=("r", "sum"), margin=("m", "mean"))
+    table = g.agg(n=("r", "size"), retained=("r", "sum"), margin=("m", "mean"))
     if reference is None:
         try:
             ref = table.index.max()
@@ -415,10 +382,10 @@ def value_at_risk(
         ref = reference
     if ref not in table.index:
         raise InputError(f"reference level {ref!r} is not among the levels {list(table.index)}")
-    ci = wilson_from_counts(table["retained"], table["customers"], confidence)
-    table["retention"] = table["retained"] / table["customers"]
-    table["low"] = ci["low"].to_numpy() / 100
-    table["high"] = ci["high"].to_numpy() / 100
+    ci = wilson_from_counts(table["retained"], table["n"], confidence)
+    table["retention"] = table["retained"] / table["n"]
+    table["retention_low"] = ci["low"].to_numpy() / 100
+    table["retention_high"] = ci["high"].to_numpy() / 100
     top = float(table.loc[ref, "retention"])
     if (table["retention"] >= 1).any():
         full = list(table.index[table["retention"] >= 1])
@@ -428,8 +395,17 @@ def value_at_risk(
         )
     table["clv"] = clv(table["margin"].to_numpy(), table["retention"].to_numpy(), discount)
     table["clv_at_reference"] = clv(table["margin"].to_numpy(), top, discount)
-    table["value_at_risk"] = ((table["clv_at_reference"] - table["clv"]) * table["customers"]).clip(lower=0)
+    table["value_at_risk"] = ((table["clv_at_reference"] - table["clv"]) * table["n"]).clip(lower=0)
     table.index.name = level
     return table[
-        ["customers", "retention", "low", "high", "margin", "clv", "clv_at_reference", "value_at_risk"]
+        [
+            "n",
+            "retention",
+            "retention_low",
+            "retention_high",
+            "margin",
+            "clv",
+            "clv_at_reference",
+            "value_at_risk",
+        ]
     ]

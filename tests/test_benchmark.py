@@ -54,7 +54,7 @@ def test_a_benchmark_gap_is_welchs_difference_us_minus_them():
         }
     )
     row = benchmark_gaps(d, items=["score"]).iloc[0]
-    assert row["difference"] == pytest.approx(1.58)
+    assert row["estimate"] == pytest.approx(1.58)
     assert (row["low"], row["high"]) == pytest.approx((-0.2054832, 3.3654832), abs=5e-8)
     assert row["p_value"] == pytest.approx(0.07939, abs=5e-6)
     assert row["verdict"] == "on par" and bool(row["meets_minimum"])
@@ -69,8 +69,8 @@ def test_every_row_matches_a_two_sample_welch_test():
         ours = d.loc[d.business == "Us", row["item"]].dropna().astype(float)
         theirs = d.loc[d.business == row["business"], row["item"]].dropna().astype(float)
         ref = mean_difference(ours, theirs)
-        assert (row["difference"], row["low"], row["high"], row["p_value"]) == pytest.approx(
-            (ref.value, ref.low, ref.high, ref.p_value)
+        assert (row["estimate"], row["low"], row["high"], row["p_value"]) == pytest.approx(
+            (ref.estimate, ref.low, ref.high, ref.p_value)
         )
         assert (row["n_us"], row["n_them"]) == (len(ours), len(theirs))
     # blanks are left out per item
@@ -87,8 +87,8 @@ def test_correction_verdicts_and_minimum_standard():
     bh = benchmark_gaps(_market(), items=ITEMS, correction="fdr_bh")
     assert bh["p_adjusted"].to_numpy() == pytest.approx(multipletests(out["p_value"], method="fdr_bh")[1])
     sig = out["p_adjusted"] < 0.05
-    assert (out.loc[sig & (out.difference > 0), "verdict"] == "leads").all()
-    assert (out.loc[sig & (out.difference < 0), "verdict"] == "trails").all()
+    assert (out.loc[sig & (out.estimate > 0), "verdict"] == "leads").all()
+    assert (out.loc[sig & (out.estimate < 0), "verdict"] == "trails").all()
     assert (out.loc[~sig, "verdict"] == "on par").all()
     assert (out["meets_minimum"] == (out["verdict"] != "trails")).all()
     # competitors come first, then best in class; our business never appears as "them"
@@ -109,7 +109,7 @@ def test_us_by_name_and_without_a_type_column():
     assert b["business_type"].isna().all()
     key = ["business", "item"]
     pd.testing.assert_series_equal(
-        a.set_index(key)["difference"].sort_index(), b.set_index(key)["difference"].sort_index()
+        a.set_index(key)["estimate"].sort_index(), b.set_index(key)["estimate"].sort_index()
     )
 
 
@@ -130,8 +130,8 @@ def test_difference_properties(ours, theirs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         row = benchmark_gaps(d, items=["x"], us="Us", business_type=None).iloc[0]
-    assert row["difference"] == pytest.approx(np.mean(ours) - np.mean(theirs))
-    assert row["low"] <= row["difference"] <= row["high"]
+    assert row["estimate"] == pytest.approx(np.mean(ours) - np.mean(theirs))
+    assert row["low"] <= row["estimate"] <= row["high"]
     assert row["verdict"] in ("leads", "on par", "trails")
 
 
@@ -171,7 +171,7 @@ def _gaps():
             "business": ["A", "A", "A", "B", "B", "B", "Hotel", "Hotel", "Hotel"],
             "business_type": ["competitor"] * 6 + ["best in class"] * 3,
             "item": ["people", "environment", "practices"] * 3,
-            "difference": [0.5, -0.4, 0.2, 0.3, 0.3, -0.3, -0.2, -0.8, -0.6],
+            "estimate": [0.5, -0.4, 0.2, 0.3, 0.3, -0.3, -0.2, -0.8, -0.6],
             "verdict": [
                 "leads",
                 "trails",
@@ -198,7 +198,7 @@ def test_importance_vs_lead_by_hand():
     assert out.loc["people", "mean_difference"] == pytest.approx(0.4)  # best in class left out
     every = importance_vs_lead(
         _gaps(),
-        pd.DataFrame({"share": [35.0, 12.0, 53.0]}, index=["people", "environment", "practices"]),
+        pd.DataFrame({"percent": [35.0, 12.0, 53.0]}, index=["people", "environment", "practices"]),
         competitors_only=False,
     )
     assert every.loc["environment", ["leads", "on_par", "trails"]].tolist() == [1, 0, 2]
@@ -223,7 +223,7 @@ def test_importance_vs_lead_errors():
         importance_vs_lead(_gaps(), imp.drop("practices"))
     with pytest.raises(InputError, match="no competitor rows"):
         importance_vs_lead(_gaps().assign(business_type="best in class"), imp)
-    with pytest.raises(InputError, match="'share' column"):
+    with pytest.raises(InputError, match="'percent' column"):
         importance_vs_lead(_gaps(), pd.DataFrame({"weight": imp}))
     with pytest.raises(InputError, match="must be a pandas Series"):
         importance_vs_lead(_gaps(), imp.to_dict())

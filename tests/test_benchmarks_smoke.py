@@ -35,3 +35,7 @@ def test_benchmark_script_runs_and_reports_every_case(tmp_path):
     assert all(r["seconds"] > 0 and r["peak_mb"] >= 0 for r in report["cxlib"])
     assert report["course"] and report["floor_seconds"] > 0
     assert "ours/alt" in proc.stdout
+    imports = report["imports"]  # the import cost, against import pandas; a measurement, not a limit
+    assert imports["case"] == "import cxlib.metrics, cxlib.scales, cxlib.drivers, cxlib.data"
+    assert imports["seconds"] > 0 and imports["baseline_seconds"] > 0 and imports["ratio"] > 0
+    assert "import cost" in proc.stdout

@@ -36,7 +36,7 @@ def test_welch_matches_r_t_test_on_the_sleep_data():
     assert r.p_value == pytest.approx(0.07939, abs=5e-6)
     assert r.low == pytest.approx(-3.3654832, abs=5e-8)
     assert r.high == pytest.approx(0.2054832, abs=5e-8)
-    assert (r.mean_a, r.mean_b, r.value) == pytest.approx((0.75, 2.33, -1.58))
+    assert (r.mean_a, r.mean_b, r.estimate) == pytest.approx((0.75, 2.33, -1.58))
     assert r.method == "welch" and r.n_a == r.n_b == 10
 
 
@@ -49,7 +49,7 @@ def test_paired_matches_r_t_test_on_the_sleep_data():
     assert r.df == 9
     assert r.p_value == pytest.approx(0.002833, abs=5e-7)
     assert (r.low, r.high) == pytest.approx((-2.4598858, -0.7001142), abs=5e-8)
-    assert r.value == pytest.approx(-1.58)
+    assert r.estimate == pytest.approx(-1.58)
 
 
 def test_welch_matches_scipy_ttest_ind_unequal_variances():
@@ -90,13 +90,13 @@ def test_vectorised_forms_agree_with_the_scalar_ones():
         ref = mean_difference(
             d.x[(d.item == item) & (d.who == "us")], d.x[(d.item == item) & (d.who == "them")]
         )
-        assert (row["difference"], row["low"], row["high"], row["p_value"], row["df"]) == pytest.approx(
-            (ref.value, ref.low, ref.high, ref.p_value, ref.df), rel=1e-12
+        assert (row["estimate"], row["low"], row["high"], row["p_value"], row["df"]) == pytest.approx(
+            (ref.estimate, ref.low, ref.high, ref.p_value, ref.df), rel=1e-12
         )
         assert (row["n_a"], row["n_b"]) == (30, 20)
     whole = grouped_mean_difference(d, "x", "who", "us", "them")
     ref = mean_difference(d.x[d.who == "us"], d.x[d.who == "them"])
-    assert whole["difference"].iloc[0] == pytest.approx(ref.value)
+    assert whole["estimate"].iloc[0] == pytest.approx(ref.estimate)
     t = t_from_stats(np.mean(DRUG1), np.var(DRUG1, ddof=1), 10)
     ref1 = stats.ttest_1samp(DRUG1, 0)
     assert t["p_value"].iloc[0] == pytest.approx(ref1.pvalue, rel=1e-12)
@@ -124,10 +124,10 @@ def test_group_stats_counts_means_and_variances():
 def test_zero_spread_gives_a_documented_result_with_a_warning():
     with pytest.warns(UserWarning, match="no spread"):
         r = mean_difference([4, 4, 4], [3, 3])
-    assert (r.value, r.low, r.high, r.p_value) == (1.0, 1.0, 1.0, 0.0)
+    assert (r.estimate, r.low, r.high, r.p_value) == (1.0, 1.0, 1.0, 0.0)
     with pytest.warns(UserWarning, match="no spread"):
         r = mean_difference([4, 4], [4, 4, 4])
-    assert (r.value, r.p_value) == (0.0, 1.0)
+    assert (r.estimate, r.p_value) == (0.0, 1.0)
 
 
 def test_errors_name_the_problem():
@@ -177,9 +177,9 @@ def test_interval_properties(a, b, confidence):
         warnings.simplefilter("ignore", UserWarning)  # zero-spread samples are allowed here
         r = mean_difference(a, b, confidence)
         s = mean_difference(b, a, confidence)
-    assert r.low <= r.value <= r.high
+    assert r.low <= r.estimate <= r.high
     assert 0 <= r.p_value <= 1
-    assert s.value == pytest.approx(-r.value) and s.p_value == pytest.approx(r.p_value)
+    assert s.estimate == pytest.approx(-r.estimate) and s.p_value == pytest.approx(r.p_value)
     assert (s.low, s.high) == pytest.approx((-r.high, -r.low))
     if r.se > 0:  # the interval excludes 0 exactly when p < 1 - confidence
         assert (r.low > 0 or r.high < 0) == (r.p_value < 1 - confidence) or abs(

@@ -33,15 +33,15 @@ def test_key_drivers_reproduce_nist_certified_longley_coefficients(longley_df):
     sd = longley_df.std()
     for name, b in NIST_LONGLEY.items():
         # standardized beta = b * sd(x) / sd(y)
-        assert kd.loc[name, "beta"] == pytest.approx(b * sd[name] / sd["TOTEMP"], rel=1e-7)
+        assert kd.loc[name, "estimate"] == pytest.approx(b * sd[name] / sd["TOTEMP"], rel=1e-7)
     assert kd.attrs["r_squared"] == pytest.approx(NIST_R2, rel=1e-9)
 
 
 def test_relative_weights_sum_to_the_ols_r_squared(longley_df):
     rw = drivers.relative_weights(longley_df, "TOTEMP", list(NIST_LONGLEY))
-    assert rw["weight"].sum() == pytest.approx(NIST_R2, rel=1e-9)
-    assert rw["share"].sum() == pytest.approx(100)
-    assert (rw["weight"] >= 0).all()
+    assert rw["estimate"].sum() == pytest.approx(NIST_R2, rel=1e-9)
+    assert rw["percent"].sum() == pytest.approx(100)
+    assert (rw["estimate"] >= 0).all()
 
 
 def test_relative_weights_of_uncorrelated_drivers_are_squared_correlations():
@@ -53,7 +53,7 @@ def test_relative_weights_of_uncorrelated_drivers_are_squared_correlations():
     df["y"] = 3 * df["a"] + 1 * df["b"] + rng.normal(size=1000) * 0.05
     rw = drivers.relative_weights(df, "y", ["a", "b", "c"])
     r = df.corr()["y"]
-    assert rw["weight"].to_numpy() == pytest.approx((r[["a", "b", "c"]] ** 2).to_numpy(), abs=1e-10)
+    assert rw["estimate"].to_numpy() == pytest.approx((r[["a", "b", "c"]] ** 2).to_numpy(), abs=1e-10)
 
 
 def test_relative_weights_two_correlated_drivers_match_johnson_closed_form():
@@ -70,7 +70,7 @@ def test_relative_weights_two_correlated_drivers_match_johnson_closed_form():
     b = (np.sqrt(1 + r12) - np.sqrt(1 - r12)) / 2
     beta = np.linalg.solve([[a, b], [b, a]], [ry1, ry2])
     expected = [a**2 * beta[0] ** 2 + b**2 * beta[1] ** 2, b**2 * beta[0] ** 2 + a**2 * beta[1] ** 2]
-    assert drivers.relative_weights(df, "y", ["x1", "x2"])["weight"].to_numpy() == pytest.approx(expected)
+    assert drivers.relative_weights(df, "y", ["x1", "x2"])["estimate"].to_numpy() == pytest.approx(expected)
 
 
 def test_course_data_recover_the_true_driver_ranking():
@@ -78,7 +78,9 @@ def test_course_data_recover_the_true_driver_ranking():
     scores = scales.factor_scores(survey).assign(satisfaction=survey["satisfaction"])
     rw = drivers.relative_weights(scores, "satisfaction", list(data.FACTORS), missing="listwise")
     truth = data.load_truth()["driver_weights"]
-    assert list(rw["weight"].sort_values(ascending=False).index) == sorted(truth, key=truth.get, reverse=True)
+    assert list(rw["estimate"].sort_values(ascending=False).index) == sorted(
+        truth, key=truth.get, reverse=True
+    )
 
 
 def test_importance_performance_quadrants_martilla_james():
@@ -89,7 +91,7 @@ def test_importance_performance_quadrants_martilla_james():
     rng = np.random.default_rng(9)
     d = pd.DataFrame(rng.integers(1, 6, size=(400, 3)), columns=["a", "b", "c"])
     d["y"] = d["a"] + rng.normal(size=400)
-    ipa = drivers.importance_performance(d, ["a", "b", "c"], "y", importance="correlation")
+    ipa = drivers.importance_performance(d, "y", ["a", "b", "c"], importance="correlation")
     assert ipa.loc["a", "quadrant"] in ("Concentrate here", "Keep up the good work")
     assert ipa.attrs["y_cross"] == pytest.approx(ipa["importance"].mean())
 
@@ -125,7 +127,7 @@ def test_bad_arguments():
     with pytest.raises(InputError, match="has no column 'b'"):
         drivers.key_drivers(d, "y", ["a", "b"])
     with pytest.raises(InputError, match="importance must be one of"):
-        drivers.importance_performance(d, ["a", "a2"], "y", importance="stated")
+        drivers.importance_performance(d, "y", ["a", "a2"], importance="stated")
     with pytest.raises(InputError, match="missing must be one of"):
         drivers.relative_weights(d, "y", ["a"], missing="drop")
 
@@ -139,6 +141,6 @@ def test_relative_weights_are_non_negative_and_sum_to_r_squared(seed, k):
     df["y"] = x @ rng.normal(size=k) + rng.normal(size=200)
     rw = drivers.relative_weights(df, "y", [f"d{i}" for i in range(k)])
     r2 = sm.OLS(df["y"], sm.add_constant(x)).fit().rsquared
-    assert (rw["weight"] >= -1e-12).all()
-    assert rw["weight"].sum() == pytest.approx(r2, abs=1e-9)
-    assert rw["share"].sum() == pytest.approx(100)
+    assert (rw["estimate"] >= -1e-12).all()
+    assert rw["estimate"].sum() == pytest.approx(r2, abs=1e-9)
+    assert rw["percent"].sum() == pytest.approx(100)

@@ -35,7 +35,7 @@ def test_expectation_gap_is_welchs_difference_employee_minus_customer():
     # is +1.58 with the interval mirrored.
     out = expectation_gap(_expectations(DRUG1, DRUG2))
     row = out.loc["x"]
-    assert row["gap"] == pytest.approx(1.58)
+    assert row["estimate"] == pytest.approx(1.58)
     assert (row["low"], row["high"]) == pytest.approx((-0.2054832, 3.3654832), abs=5e-8)
     assert row["p_value"] == pytest.approx(0.07939, abs=5e-6)
     assert row["df"] == pytest.approx(17.776, abs=5e-4)
@@ -72,7 +72,7 @@ def test_expectation_gap_ranks_and_correction():
     assert out["employee_rank"].to_dict() == means_e.rank(ascending=False, method="min").astype(int).to_dict()
     assert (out["rank_difference"] == out["employee_rank"] - out["customer_rank"]).all()
     assert out["customer_rank"].is_monotonic_increasing  # ordered by what customers value most
-    assert out.loc["listened to", "gap"] < 0 < out.loc["low prices", "gap"]  # under- and over-rated
+    assert out.loc["listened to", "estimate"] < 0 < out.loc["low prices", "estimate"]  # under- and over-rated
     assert out.loc["listened to", "p_adjusted"] < 0.05
 
 
@@ -83,7 +83,7 @@ def test_expectation_gap_on_the_course_data():
     truth = load_truth()["expectation_gap"]
     assert set(out.index) == set(truth)
     for item, t in truth.items():  # estimates within 4 standard errors of the generating values
-        assert abs(out.loc[item, "gap"] - t["gap"]) < 4 * out.loc[item, "se"]
+        assert abs(out.loc[item, "estimate"] - t["gap"]) < 4 * out.loc[item, "se"]
 
 
 def test_expectation_gap_errors():
@@ -135,7 +135,7 @@ def test_servqual_item_gap_is_the_paired_t_interval():
     # With perception = group 2 and expectation = group 1 the gap is +1.58, interval mirrored.
     out = servqual_gaps(_servqual(DRUG1, DRUG2), by="item")
     row = out.loc["reliability_1"]
-    assert row["gap"] == pytest.approx(1.58)
+    assert row["estimate"] == pytest.approx(1.58)
     assert (row["low"], row["high"]) == pytest.approx((0.7001142, 2.4598858), abs=5e-8)
     assert row["p_value"] == pytest.approx(0.002833, abs=5e-7)
     assert row["n"] == 10 and row["dimension"] == "reliability"
@@ -173,12 +173,12 @@ def test_servqual_items_dimensions_and_overall_by_hand():
         scores = per_resp.loc[dim]
         ref = stats.ttest_1samp(scores, 0)
         ci = ref.confidence_interval(0.9)
-        assert dims.loc[dim, "gap"] == pytest.approx(scores.mean())
+        assert dims.loc[dim, "estimate"] == pytest.approx(scores.mean())
         assert (dims.loc[dim, "low"], dims.loc[dim, "high"]) == pytest.approx((ci.low, ci.high))
         assert dims.loc[dim, "n"] == len(scores)
     overall = servqual_gaps(d, by="overall")
     score = per_resp.groupby("respondent_id").mean()
-    assert overall.loc["overall", "gap"] == pytest.approx(score.mean())
+    assert overall.loc["overall", "estimate"] == pytest.approx(score.mean())
     assert overall.loc["overall", "n"] == len(score)
 
 
@@ -188,7 +188,7 @@ def test_servqual_on_the_course_data():
     out = servqual_gaps(load("servqual"))
     assert out.index.tolist() == ["tangibles", "reliability", "responsiveness", "assurance", "empathy"]
     for dim, t in load_truth()["servqual"].items():
-        assert abs(out.loc[dim, "gap"] - t["gap"]) < 4 * out.loc[dim, "se"]
+        assert abs(out.loc[dim, "estimate"] - t["gap"]) < 4 * out.loc[dim, "se"]
 
 
 @settings(max_examples=50, deadline=None)
@@ -200,9 +200,9 @@ def test_servqual_gap_is_perception_minus_expectation(pairs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # identical differences have no spread
         row = servqual_gaps(_servqual(list(e), list(p)), by="item").iloc[0]
-    assert row["gap"] == pytest.approx(row["perception"] - row["expectation"])
-    assert row["low"] <= row["gap"] <= row["high"]
-    assert -6 <= row["gap"] <= 6
+    assert row["estimate"] == pytest.approx(row["perception"] - row["expectation"])
+    assert row["low"] <= row["estimate"] <= row["high"]
+    assert -6 <= row["estimate"] <= 6
 
 
 def test_servqual_errors():

@@ -38,7 +38,7 @@ ERRORS = [
     # wrong types
     ("nps of text", lambda: metrics.nps(["nine", 10]), "not numbers"),
     ("nps of booleans", lambda: metrics.nps([True, False]), "not numbers"),
-    ("alpha of a list", lambda: scales.cronbach_alpha([[1, 2], [3, 4]]), "must be a DataFrame"),
+    ("alpha of a list", lambda: scales.cronbach_alpha([[1, 2], [3, 4]], ["a", "b"]), "must be a DataFrame"),
     (
         "drivers of a Series",
         lambda: drivers.relative_weights(pd.Series([1, 2]), "y", ["a"]),
@@ -49,7 +49,7 @@ ERRORS = [
     # missing columns
     (
         "by_group, missing column",
-        lambda: metrics.by_group(SURVEY_LIKE, "nps", "g", "recommend"),
+        lambda: metrics.by_group(SURVEY_LIKE, "recommend", "g", "nps"),
         "has no column 'recommend'",
     ),
     (
@@ -57,10 +57,14 @@ ERRORS = [
         lambda: benchmark.benchmark_gaps(SURVEY_LIKE, items=["x"]),
         "has no column",
     ),
-    ("value at risk, missing column", lambda: value.value_at_risk(SURVEY_LIKE, "sat"), "has no column 'sat'"),
+    (
+        "value at risk, missing column",
+        lambda: value.value_at_risk(SURVEY_LIKE, level="sat"),
+        "has no column 'sat'",
+    ),
     (
         "control chart, missing column",
-        lambda: tracking.control_chart(SURVEY_LIKE, "month", "s"),
+        lambda: tracking.top_box_limits(SURVEY_LIKE, "s", "month"),
         "has no column 'month'",
     ),
     # out-of-range values
@@ -70,10 +74,18 @@ ERRORS = [
     ("retention of 1.2", lambda: value.clv(100, 1.2, 0.1), "retention must be"),
     ("confidence of 1.5 (parameter)", lambda: params.check_confidence(1.5), "between 0 and 1"),
     # all-missing columns
-    ("alpha with an empty item", lambda: scales.cronbach_alpha(ITEMS.assign(c=np.nan)), "no answers at all"),
+    (
+        "alpha with an empty item",
+        lambda: scales.cronbach_alpha(ITEMS.assign(c=np.nan), list(ITEMS)),
+        "no answers at all",
+    ),
     ("nps of only blanks", lambda: metrics.nps([np.nan, np.nan]), "missing value"),
     # a single response
-    ("alpha of one respondent", lambda: scales.cronbach_alpha(ITEMS.head(1)), "at least 2 respondents"),
+    (
+        "alpha of one respondent",
+        lambda: scales.cronbach_alpha(ITEMS.head(1), list(ITEMS)),
+        "at least 2 respondents",
+    ),
     ("mean of one response", lambda: metrics.mean_score([3]), "at least 2 responses"),
     (
         "paired gap of one respondent",
@@ -93,10 +105,14 @@ ERRORS = [
     # every respondent gives the same answer
     (
         "alpha, all answers the same",
-        lambda: scales.cronbach_alpha(pd.DataFrame({"a": [3] * 5, "b": [3] * 5})),
+        lambda: scales.cronbach_alpha(pd.DataFrame({"a": [3] * 5, "b": [3] * 5}), ["a", "b"]),
         "alpha is undefined",
     ),
-    ("item analysis, a constant item", lambda: scales.item_analysis(ITEMS.assign(c=2)), "no variance"),
+    (
+        "item analysis, a constant item",
+        lambda: scales.item_analysis(ITEMS.assign(c=2), list(ITEMS)),
+        "no variance",
+    ),
     (
         "drivers, a constant driver",
         lambda: drivers.relative_weights(
@@ -133,7 +149,7 @@ ERRORS = [
     ("mean of 1e308", lambda: metrics.mean_score([1e308, -1e308, 1.0]), "too large"),
     (
         "alpha of 1e200",
-        lambda: scales.cronbach_alpha(ITEMS.astype(float).assign(a=[1e200, 1, 2, 3])),
+        lambda: scales.cronbach_alpha(ITEMS.astype(float).assign(a=[1e200, 1, 2, 3]), list(ITEMS)),
         "overflow",
     ),
     (
@@ -177,19 +193,19 @@ def test_mean_difference_without_spread_is_zero_with_a_warning():
     # every respondent gives the same answer: a documented result with a warning, not an error
     with pytest.warns(UserWarning, match="no spread at all"):
         result = compare.mean_difference([3, 3, 3], [3, 3, 3])
-    assert result.value == 0 and result.p_value == 1.0
+    assert result.estimate == 0 and result.p_value == 1.0
 
 
 def test_single_response_group_is_documented_with_a_warning():
     df = pd.DataFrame({"g": ["a", "b", "b"], "x": [3, 4, 5]})
     with pytest.warns(UserWarning, match="single response"):
-        out = metrics.by_group(df, "mean", "g", "x")
-    assert out.loc["a", "value"] == 3 and np.isnan(out.loc["a", "se"]) and out.loc["b", "n"] == 2
+        out = metrics.by_group(df, "x", "g", "mean")
+    assert out.loc["a", "estimate"] == 3 and np.isnan(out.loc["a", "se"]) and out.loc["b", "n"] == 2
 
 
 def test_group_with_zero_responses_is_left_out_not_zero():
     df = pd.DataFrame({"g": pd.Categorical(["a", "a"], categories=["a", "empty"]), "r": [10, 2]})
-    out = metrics.by_group(df, "nps", "g", "r")
+    out = metrics.by_group(df, "r", "g", "nps")
     assert list(out.index) == ["a"]
 
 
@@ -229,7 +245,7 @@ def test_nps_does_not_depend_on_row_order(scores, rnd):
     shuffled = list(scores)
     rnd.shuffle(shuffled)
     a, b = metrics.nps(scores), metrics.nps(shuffled)
-    assert (a.value, a.low, a.high) == pytest.approx((b.value, b.low, b.high))
+    assert (a.estimate, a.low, a.high) == pytest.approx((b.estimate, b.low, b.high))
 
 
 @settings(max_examples=60, deadline=None)
@@ -239,16 +255,16 @@ def test_alpha_does_not_depend_on_item_order(seed, k, n):
     x = pd.DataFrame(rng.integers(1, 6, size=(n, k)))
     if x.sum(axis=1).var() == 0:
         return
-    a = scales.cronbach_alpha(x)
-    b = scales.cronbach_alpha(x[x.columns[::-1]])
-    assert a.alpha == pytest.approx(b.alpha) and a.low == pytest.approx(b.low)
+    a = scales.cronbach_alpha(x, list(x.columns))
+    b = scales.cronbach_alpha(x, list(x.columns[::-1]))
+    assert a.estimate == pytest.approx(b.estimate) and a.low == pytest.approx(b.low)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abcd"), st.integers(1, 5)), min_size=1, max_size=200))
 def test_by_group_top_box_equals_each_group_alone(rows):
     df = pd.DataFrame(rows, columns=["g", "s"])
-    table = metrics.by_group(df, "top_box", "g", "s")
+    table = metrics.by_group(df, "s", "g", "top_box")
     for g, sub in df.groupby("g"):
-        assert table.loc[g, "value"] == pytest.approx(metrics.top_box(sub["s"]).value)
+        assert table.loc[g, "estimate"] == pytest.approx(metrics.top_box(sub["s"]).estimate)
         assert table.loc[g, "n"] == len(sub)

@@ -198,7 +198,7 @@ def test_moment_effects_raw_rows_are_welch_differences():
     for effect, r in ref.items():
         row = out.loc[(effect, "difference in means")]
         assert (row["estimate"], row["low"], row["high"], row["p_value"]) == pytest.approx(
-            (r.value, r.low, r.high, r.p_value)
+            (r.estimate, r.low, r.high, r.p_value)
         )
         assert (row["n_with"], row["n_without"]) == (r.n_a, r.n_b)
 

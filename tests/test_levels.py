@@ -284,22 +284,25 @@ def test_levels_outcomes_by_hand():
     d = _level_survey()
     out = levels_outcomes(d)
     assert out.index.tolist() == list(SERVICE_LEVELS)  # lowest level first
-    assert out["n"].sum() == len(d) and out["share"].sum() == pytest.approx(100)
+    assert out.columns.get_level_values(0).unique().tolist() == ["responses", "repurchase", "nps"]
+    assert (
+        out["repurchase"].columns.tolist() == out["nps"].columns.tolist() == ["estimate", "se", "low", "high"]
+    )
+    assert out["responses", "n"].sum() == len(d) and out["responses", "percent"].sum() == pytest.approx(100)
+    rep, nps_table = out["repurchase"], out["nps"]
     for lv, g in d.groupby("service_level"):
         k, n = int((g.buy_again == 5).sum()), len(g)
-        assert out.loc[lv, "repurchase"] == pytest.approx(100 * k / n)
+        assert rep.loc[lv, "estimate"] == pytest.approx(100 * k / n)
         # Wilson score interval, statsmodels proportion_confint(method="wilson")
         lo, hi = proportion_confint(k, n, alpha=0.05, method="wilson")
-        assert (out.loc[lv, "repurchase_low"], out.loc[lv, "repurchase_high"]) == pytest.approx(
-            (100 * lo, 100 * hi)
-        )
+        assert (rep.loc[lv, "low"], rep.loc[lv, "high"]) == pytest.approx((100 * lo, 100 * hi))
         nps = 100 * ((g.recommend >= 9).mean() - (g.recommend <= 6).mean())
-        assert out.loc[lv, "nps"] == pytest.approx(nps)
-        assert out.loc[lv, "nps_low"] <= out.loc[lv, "nps"] <= out.loc[lv, "nps_high"]
+        assert nps_table.loc[lv, "estimate"] == pytest.approx(nps)
+        assert nps_table.loc[lv, "low"] <= nps_table.loc[lv, "estimate"] <= nps_table.loc[lv, "high"]
     # in these data loyalty and word of mouth climb with the level
-    assert out["repurchase"].is_monotonic_increasing and out["nps"].is_monotonic_increasing
+    assert rep["estimate"].is_monotonic_increasing and nps_table["estimate"].is_monotonic_increasing
     top2 = levels_outcomes(d, top=2)
-    assert (top2["repurchase"] >= out["repurchase"]).all()
+    assert (top2["repurchase", "estimate"] >= rep["estimate"]).all()
 
 
 def test_levels_outcomes_computes_levels_when_missing():
@@ -310,7 +313,7 @@ def test_levels_outcomes_computes_levels_when_missing():
     s = load("survey")
     out = levels_outcomes(s)
     assert out.index.name == "service_level"
-    assert out["n"].tolist() == service_level(s).value_counts().reindex(out.index).tolist()
+    assert out["responses", "n"].tolist() == service_level(s).value_counts().reindex(out.index).tolist()
 
 
 def test_levels_outcomes_errors():

@@ -45,7 +45,7 @@ def test_wilson_interval_matches_newcombe_1998_table_1(x, n, low, high):
     est = metrics.top_box([5] * x + [1] * (n - x), scale=(1, 5), top=1)
     assert est.low / 100 == pytest.approx(low, abs=5e-5)
     assert est.high / 100 == pytest.approx(high, abs=5e-5)
-    assert est.value == pytest.approx(100 * x / n) and est.n == n and est.method == "wilson"
+    assert est.estimate == pytest.approx(100 * x / n) and est.n == n and est.method == "wilson"
 
 
 def test_bottom_box_is_the_wilson_interval_of_the_bottom_answers():
@@ -79,7 +79,7 @@ def test_wilson_interval_matches_statsmodels_proportion_confint():
 )
 def test_wald_nps_and_standard_error_match_rocks_package_tests(scores, value, se):
     est = metrics.nps(scores, method="wald")
-    assert est.value == pytest.approx(value)
+    assert est.estimate == pytest.approx(value)
     assert est.se == pytest.approx(se, abs=0.1)
     assert est.n == len(scores) and est.method == "wald"
 
@@ -115,7 +115,9 @@ ROCKS_ONE_SAMPLE = [
 def test_nps_interval_matches_rocks_r_package(counts, conf, method, se, low, high):
     est = metrics.nps(ratings(*counts), method=method, confidence=conf)
     d, _, pr = counts
-    assert est.value == pytest.approx(100 * (pr - d) / sum(counts))  # the observed NPS, not the adjusted one
+    assert est.estimate == pytest.approx(
+        100 * (pr - d) / sum(counts)
+    )  # the observed NPS, not the adjusted one
     assert est.n == sum(counts)  # the responses, not n + 3
     assert est.se == pytest.approx(100 * se, abs=1e-7)
     assert (est.low, est.high) == (pytest.approx(100 * low, abs=1e-7), pytest.approx(100 * high, abs=1e-7))
@@ -133,7 +135,7 @@ def test_wald_nps_is_the_trinomial_mean_with_its_standard_error():
     scores = rng.integers(0, 11, size=257)
     d = DescrStatsW(_trinomial(scores), ddof=0)
     est = metrics.nps(scores, method="wald")
-    assert est.value == pytest.approx(100 * d.mean)
+    assert est.estimate == pytest.approx(100 * d.mean)
     assert est.se == pytest.approx(100 * d.std / np.sqrt(d.nobs))
 
 
@@ -171,10 +173,10 @@ def test_single_promoter_shows_the_adjusted_interval_can_miss_the_observed_value
     # n = 1: adjusted counts 1.75 promoters, 0.75 detractors, 1.5 passives out of 4: centre 0.25,
     # se = sqrt((0.625 - 0.0625) / 4) = 0.375, upper limit 0.25 + 1.96 * 0.375 = 0.985 < the observed 1.
     est = metrics.nps([10])
-    assert est.value == 100
+    assert est.estimate == 100
     assert est.se == pytest.approx(37.5)
     assert est.high == pytest.approx(100 * (0.25 + 1.959963984540054 * 0.375))
-    assert est.high < est.value
+    assert est.high < est.estimate
 
 
 def test_wald_zero_width_interval_warns_and_adjusted_wald_does_not():
@@ -222,7 +224,7 @@ ROCKS_TWO_SAMPLE = [
 def test_compare_nps_matches_rocks_r_package(a, b, conf, method, se, low, high, p):
     res = metrics.compare_nps(ratings(*a), ratings(*b), method=method, confidence=conf)
     observed = 100 * ((a[2] - a[0]) / sum(a) - (b[2] - b[0]) / sum(b))
-    assert res.difference == pytest.approx(observed)
+    assert res.estimate == pytest.approx(observed)
     assert res.se == pytest.approx(100 * se, abs=1e-7)
     assert (res.low, res.high) == (pytest.approx(100 * low, abs=1e-7), pytest.approx(100 * high, abs=1e-7))
     assert res.p_value == pytest.approx(p, rel=1e-8)
@@ -232,7 +234,7 @@ def test_compare_nps_matches_rocks_r_package(a, b, conf, method, se, low, high, 
 def test_compare_nps_is_antisymmetric_and_its_z_matches_the_p_value():
     a, b = ratings(16, 30, 61), ratings(22, 41, 37)
     ab, ba = metrics.compare_nps(a, b), metrics.compare_nps(b, a)
-    assert ab.difference == pytest.approx(-ba.difference) and ab.z == pytest.approx(-ba.z)
+    assert ab.estimate == pytest.approx(-ba.estimate) and ab.z == pytest.approx(-ba.z)
     assert (ab.low, ab.high) == (pytest.approx(-ba.high), pytest.approx(-ba.low))
     # scipy.stats.norm: two-sided p-value of z
     from scipy import stats
@@ -242,10 +244,10 @@ def test_compare_nps_is_antisymmetric_and_its_z_matches_the_p_value():
 
 def test_compare_nps_result_is_readable_and_tabular():
     res = metrics.compare_nps(ratings(20, 20, 60), ratings(30, 30, 40))
-    assert repr(res).startswith("NPSComparison(difference=30, 95% CI [6.895, 51.36], z=2.568")
+    assert repr(res).startswith("NPSComparison(estimate=30, 95% CI [6.895, 51.36], z=2.568")
     frame = res.to_frame()
     assert list(frame.columns) == [
-        "difference",
+        "estimate",
         "se",
         "low",
         "high",
@@ -258,13 +260,13 @@ def test_compare_nps_result_is_readable_and_tabular():
     ]
     assert frame.loc[0, "n_a"] == 100
     with pytest.raises(AttributeError):
-        res.difference = 0  # frozen
+        res.estimate = 0  # frozen
 
 
 def test_compare_nps_wald_with_no_spread_warns():
     with pytest.warns(UserWarning, match="standard error of the difference is 0"):
         res = metrics.compare_nps([10, 10], [2, 2], method="wald")
-    assert res.p_value == 0 and res.difference == 200
+    assert res.p_value == 0 and res.estimate == 200
 
 
 # --- means: effort and other ratings ---
@@ -277,7 +279,7 @@ def test_t_interval_matches_r_t_test_on_the_sleep_data():
     drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
     drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
     est = metrics.mean_score(drug1)
-    assert est.value == pytest.approx(0.75) and est.n == 10 and est.method == "t"
+    assert est.estimate == pytest.approx(0.75) and est.n == 10 and est.method == "t"
     assert (est.low, est.high) == (pytest.approx(-0.5297804, abs=5e-8), pytest.approx(2.0297804, abs=5e-8))
     est2 = metrics.mean_score(pd.Series(drug2))
     assert (est2.low, est2.high) == (pytest.approx(0.8976775, abs=5e-8), pytest.approx(3.7623225, abs=5e-8))
@@ -289,7 +291,7 @@ def test_effort_score_matches_statsmodels_t_interval():
     lo, hi = DescrStatsW(np.array(x, float)).tconfint_mean(alpha=0.1)
     est = metrics.effort_score(x, confidence=0.9)
     assert (est.low, est.high) == (pytest.approx(lo), pytest.approx(hi))
-    assert est.value == pytest.approx(3.5)
+    assert est.estimate == pytest.approx(3.5)
 
 
 def test_mean_stays_accurate_for_large_close_values():
@@ -299,7 +301,7 @@ def test_mean_stays_accurate_for_large_close_values():
     est = metrics.mean_score(x)
     assert (est.low, est.high) == (pytest.approx(lo, abs=1e-6), pytest.approx(hi, abs=1e-6))
     df = pd.DataFrame({"g": ["big"] * 5 + ["small"] * 3, "x": np.r_[x, 1.0, 2.0, 4.0]})
-    table = metrics.by_group(df, "mean", "g", "x")
+    table = metrics.by_group(df, "x", "g", "mean")
     assert table.loc["big", "se"] == pytest.approx(DescrStatsW(x).std_mean, rel=1e-6)
 
 
@@ -332,23 +334,23 @@ def test_by_group_equals_the_single_sample_functions():
         ("mean", "sat", metrics.mean_score, {"confidence": 0.99}),
     ]
     for metric, column, single, options in cases:
-        table = metrics.by_group(df, metric, ["g", "h"], column, **options)
-        assert list(table.columns) == ["value", "se", "low", "high", "n"]
+        table = metrics.by_group(df, column, ["g", "h"], metric, **options)
+        assert list(table.columns) == ["estimate", "se", "low", "high", "n"]
         assert list(table.index) == sorted(df.groupby(["g", "h"]).groups)
         for key, sub in df.groupby(["g", "h"]):
             est = single(sub[column], **options)
-            assert table.loc[key].tolist() == pytest.approx([est.value, est.se, est.low, est.high, est.n]), (
-                metric
-            )
+            assert table.loc[key].tolist() == pytest.approx(
+                [est.estimate, est.se, est.low, est.high, est.n]
+            ), metric
 
 
 def test_by_group_keeps_only_observed_categories_in_category_order():
     df = pd.DataFrame(
         {"b": pd.Categorical(["C", "A", "A", "C"], categories=["C", "B", "A"]), "r": [10, 3, 9, 9]}
     )
-    out = metrics.by_group(df, "nps", "b", "r")
+    out = metrics.by_group(df, "r", "b", "nps")
     assert list(out.index) == ["C", "A"]
-    assert out.loc["C", "n"] == 2 and out.loc["A", "value"] == 0
+    assert out.loc["C", "n"] == 2 and out.loc["A", "estimate"] == 0
 
 
 @pytest.mark.parametrize("n_keys, spread", [(2, 5), (4, 10_000), (10, 2**20)])
@@ -358,33 +360,33 @@ def test_by_group_several_keys_match_pandas_groupby(n_keys, spread):
     keys = [f"k{i}" for i in range(n_keys)]
     df = pd.DataFrame({k: rng.integers(0, spread, 300) for k in keys}).assign(r=rng.integers(0, 11, 300))
     df["k0"] = pd.Categorical.from_codes(rng.choice([0, 2], 300), categories=["z", "unused", "a"])
-    table = metrics.by_group(df, "nps", keys, "r")
+    table = metrics.by_group(df, "r", keys, "nps")
     sizes = df.groupby(keys, observed=True, sort=True).size()
     assert table.index.equals(sizes.index) and table.index.names == keys
     assert "unused" not in table.index.get_level_values("k0")
     assert table["n"].tolist() == sizes.tolist()
     first = table.index[0]
     rows = df[np.logical_and.reduce([df[k] == v for k, v in zip(keys, first)])]
-    assert table.iloc[0]["value"] == pytest.approx(metrics.nps(rows["r"]).value)
+    assert table.iloc[0]["estimate"] == pytest.approx(metrics.nps(rows["r"]).estimate)
 
 
 def test_by_group_on_dates_keeps_a_datetime_index():
     df = pd.DataFrame({"month": pd.to_datetime(["2024-02-01", "2024-01-01", "2024-02-01"]), "r": [10, 3, 9]})
-    out = metrics.by_group(df, "nps", "month", "r")
+    out = metrics.by_group(df, "r", "month", "nps")
     assert isinstance(out.index, pd.DatetimeIndex) and out.index.name == "month"
     assert out["n"].tolist() == [1, 2]
 
 
 def test_by_group_single_response_groups():
     df = pd.DataFrame({"g": ["a", "b", "b"], "r": [10, 9, 3]})
-    adjusted = metrics.by_group(df, "nps", "g", "r")  # the adjusted-Wald formula copes with n = 1
-    assert adjusted.loc["a", "value"] == 100 and adjusted.loc["a", "se"] > 0
+    adjusted = metrics.by_group(df, "r", "g", "nps")  # the adjusted-Wald formula copes with n = 1
+    assert adjusted.loc["a", "estimate"] == 100 and adjusted.loc["a", "se"] > 0
     with pytest.warns(UserWarning, match=r"1 group\(s\) \(a\).*zero width"):
-        wald = metrics.by_group(df, "nps", "g", "r", method="wald")
+        wald = metrics.by_group(df, "r", "g", "nps", method="wald")
     assert wald.loc["a", "se"] == 0
     with pytest.warns(UserWarning, match="single response"):
-        means = metrics.by_group(df, "mean", "g", "r")
-    assert means.loc["a", "value"] == 10 and np.isnan(means.loc["a", "low"])
+        means = metrics.by_group(df, "r", "g", "mean")
+    assert means.loc["a", "estimate"] == 10 and np.isnan(means.loc["a", "low"])
 
 
 # --- errors ---
@@ -419,7 +421,9 @@ def test_bad_scores_elsewhere_name_the_argument():
 
 
 def test_bad_options_are_clear_errors():
-    with pytest.raises(InputError, match="method must be one of adjusted_wald, wald.*did you mean 'wald'"):
+    with pytest.raises(
+        InputError, match="method must be one of 'adjusted_wald', 'wald'.*did you mean 'wald'"
+    ):
         metrics.nps([9, 10], method="wals")
     with pytest.raises(InputError, match="method must be one of"):
         metrics.compare_nps([9], [9], method="exact")
@@ -443,25 +447,25 @@ def test_by_group_errors_name_the_column_and_rows():
         index=["r1", "r2", "r3"],
     )
     with pytest.raises(InputError, match=r"recommend: 1 missing value\(s\) at row 'r2'"):
-        metrics.by_group(df, "nps", "g", "recommend")
+        metrics.by_group(df, "recommend", "g", "nps")
     with pytest.raises(
         InputError, match=r"recommend: 1 value outside the allowed range 0 to 10: row 'r3': 12"
     ):
-        metrics.by_group(df.dropna(), "nps", "g", "recommend")
+        metrics.by_group(df.dropna(), "recommend", "g", "nps")
     with pytest.raises(InputError, match="metric must be one of .*did you mean 'nps'"):
-        metrics.by_group(df, "npss", "g", "recommend")
+        metrics.by_group(df, "recommend", "g", "npss")
     with pytest.raises(InputError, match="has no column 'recomend'"):
-        metrics.by_group(df, "nps", "g", "recomend")
+        metrics.by_group(df, "recomend", "g", "nps")
     with pytest.raises(InputError, match="has no column 'branch'"):
-        metrics.by_group(df, "nps", ["g", "branch"], "recommend")
+        metrics.by_group(df, "recommend", ["g", "branch"], "nps")
     with pytest.raises(InputError, match="takes the options"):
-        metrics.by_group(df, "nps", "g", "recommend", top=2)
+        metrics.by_group(df, "recommend", "g", "nps", top=2)
     with pytest.raises(InputError, match="missing group label"):
-        metrics.by_group(pd.DataFrame({"g": [1, None], "x": [1, 2]}), "nps", "g", "x")
+        metrics.by_group(pd.DataFrame({"g": [1, None], "x": [1, 2]}), "x", "g", "nps")
     with pytest.raises(InputError, match="empty"):
-        metrics.by_group(df.iloc[:0], "nps", "g", "recommend")
+        metrics.by_group(df.iloc[:0], "recommend", "g", "nps")
     with pytest.raises(InputError, match="must be a pandas DataFrame"):
-        metrics.by_group([1, 2], "nps", "g", "recommend")
+        metrics.by_group([1, 2], "recommend", "g", "nps")
 
 
 def test_counts_functions_reject_impossible_counts():
@@ -487,7 +491,7 @@ def test_nps_interval_is_ordered_bounded_and_contains_its_centre(scores, method,
         warnings.simplefilter("ignore", UserWarning)  # Wald zero-width warnings
         est = metrics.nps(scores, method=method, confidence=confidence)
     assert isinstance(est, Estimate)
-    assert -100 <= est.value <= 100
+    assert -100 <= est.estimate <= 100
     assert -100 <= est.low <= est.high <= 100
     x = np.asarray(scores)
     P, D, n = (x >= 9).sum(), (x <= 6).sum(), len(x)
@@ -499,24 +503,24 @@ def test_nps_interval_is_ordered_bounded_and_contains_its_centre(scores, method,
     # this test); below
     # about 84% a sample of all promoters can fall outside at any n, so nothing is asserted there.
     if method == "wald" or (confidence >= 0.95 and n >= 2) or (confidence >= 0.9 and n >= 5):
-        assert est.low - 1e-9 <= est.value <= est.high + 1e-9
+        assert est.low - 1e-9 <= est.estimate <= est.high + 1e-9
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(1, 5), min_size=1, max_size=300), st.integers(1, 4), st.floats(0.5, 0.999))
 def test_top_box_interval_contains_the_share(scores, top, confidence):
     est = metrics.top_box(scores, top=top, confidence=confidence)
-    assert 0 <= est.low <= est.value + 1e-9 and est.value <= est.high + 1e-9 and est.high <= 100
+    assert 0 <= est.low <= est.estimate + 1e-9 and est.estimate <= est.high + 1e-9 and est.high <= 100
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 10)), min_size=1, max_size=150))
 def test_by_group_nps_equals_each_group_alone(rows):
     df = pd.DataFrame(rows, columns=["g", "r"])
-    table = metrics.by_group(df, "nps", "g", "r")
+    table = metrics.by_group(df, "r", "g", "nps")
     for g, sub in df.groupby("g"):
         est = metrics.nps(sub["r"])
-        assert table.loc[g].tolist() == pytest.approx([est.value, est.se, est.low, est.high, est.n])
+        assert table.loc[g].tolist() == pytest.approx([est.estimate, est.se, est.low, est.high, est.n])
 
 
 @settings(max_examples=100, deadline=None)

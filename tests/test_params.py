@@ -5,7 +5,7 @@ import json
 import nbformat
 import pytest
 
-from cxlib import params, record
+from cxlib import InputError, params, record
 from cxlib.params import ParameterError
 
 
@@ -66,10 +66,22 @@ def test_recorded_results_are_collected_from_notebook_outputs(tmp_path):
 
 @pytest.mark.parametrize("bad", [float("nan"), [1, 2], {"a": 1}])
 def test_record_refuses_values_a_table_cannot_hold(bad):
-    with pytest.raises(ValueError, match="record"):
+    with pytest.raises(InputError, match="record"):
         record.record("x", bad)
 
 
 def test_record_needs_an_identifier():
-    with pytest.raises(ValueError, match="identifier"):
+    with pytest.raises(InputError, match="identifier"):
         record.record("net promoter", 1)
+
+
+def test_a_confidence_parameter_and_an_argument_get_the_same_check():
+    # one check, two exception classes: the notebook parameter's is a ParameterError
+    from cxlib import metrics
+
+    for bad in (1.5, "0.95", True):
+        with pytest.raises(ParameterError) as as_parameter:
+            params.check_confidence(bad)
+        with pytest.raises(InputError) as as_argument:
+            metrics.nps([9, 10], confidence=bad)
+        assert str(as_parameter.value) == str(as_argument.value)

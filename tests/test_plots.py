@@ -16,7 +16,7 @@ def _close():
 
 def test_interval_plot_draws_one_interval_per_group_at_the_given_values():
     df = pd.DataFrame(
-        {"value": [10.0, 25.0, -5.0], "low": [2.0, 15.0, -20.0], "high": [18.0, 35.0, 9.0]},
+        {"estimate": [10.0, 25.0, -5.0], "low": [2.0, 15.0, -20.0], "high": [18.0, 35.0, 9.0]},
         index=pd.Index(["A", "B", "C"], name="branch"),
     )
     ax = plots.interval_plot(
@@ -29,19 +29,25 @@ def test_interval_plot_draws_one_interval_per_group_at_the_given_values():
 
 
 def test_every_chart_requires_a_title():
-    df = pd.DataFrame({"value": [1.0], "low": [0.0], "high": [2.0]})
-    with pytest.raises(ValueError, match="needs a title"):
+    df = pd.DataFrame({"estimate": [1.0], "low": [0.0], "high": [2.0]})
+    with pytest.raises(InputError, match="needs a title"):
         plots.interval_plot(df, title="", xlabel="x")
 
 
 def test_missing_column_is_a_clear_error():
-    with pytest.raises(InputError, match="has no column 'value'"):
+    with pytest.raises(InputError, match="has no column 'low'"):
         plots.interval_plot(pd.DataFrame({"estimate": [1.0]}), title="t", xlabel="x")
 
 
 def test_control_chart_marks_signals_in_percent():
     chart = pd.DataFrame(
-        {"p": [0.5, 0.55, 0.9], "center": 0.6, "lower": 0.4, "upper": 0.8, "signal": [False, False, True]}
+        {
+            "estimate": [0.5, 0.55, 0.9],
+            "center": 0.6,
+            "lower": 0.4,
+            "upper": 0.8,
+            "signal": [False, False, True],
+        }
     )
     ax = plots.control_chart(chart, title="t", xlabel="month", ylabel="satisfied (%)")
     signal_line = [line for line in ax.lines if line.get_label() == "signal"][0]
@@ -49,8 +55,8 @@ def test_control_chart_marks_signals_in_percent():
 
 
 def test_bar_chart_sorts_largest_on_top():
-    df = pd.DataFrame({"share": [20.0, 50.0, 30.0]}, index=["env", "practices", "people"])
-    ax = plots.bar_chart(df, value="share", title="Drivers", xlabel="share (%)", ylabel="factor")
+    df = pd.DataFrame({"percent": [20.0, 50.0, 30.0]}, index=["env", "practices", "people"])
+    ax = plots.bar_chart(df, estimate="percent", title="Drivers", xlabel="share (%)", ylabel="factor")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["env", "people", "practices"]
 
 
@@ -82,3 +88,51 @@ def test_ipa_map_moves_a_label_that_would_overlap_its_neighbour():
     boxes = [t.get_window_extent(renderer) for t in ax.texts]
     assert len(boxes) == 3
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_every_error_a_chart_raises_is_a_cxlib_error():
+    # a bare ValueError would escape a learner's `except CxlibError`; every check here is cxlib's
+    df = pd.DataFrame({"estimate": [1.0], "low": [0.0], "high": [2.0]})
+    for call in (
+        lambda: plots.interval_plot(df, title="t", xlabel=""),
+        lambda: plots.gap_chart(df, title="t", xlabel="x", ylabel=" "),
+        lambda: plots.bar_chart(df, title=None, xlabel="x"),
+        lambda: plots.before_after_plot(
+            df.assign(t=0), time="t", intervention=0, title="t", xlabel="x", ylabel=""
+        ),
+        lambda: plots.control_chart(df, title="t", xlabel="x", ylabel="y"),  # no centre line column
+    ):
+        with pytest.raises(InputError):
+            call()
+
+
+def test_tables_from_cxlib_are_drawn_without_renaming():
+    from cxlib import benchmark, gaps, metrics, tracking
+
+    survey = pd.DataFrame(
+        {"b": ["x"] * 5 + ["y"] * 5, "r": [10, 9, 7, 3, 9, 6, 5, 2, 10, 8], "m": [1, 2] * 5}
+    )
+    plots.interval_plot(metrics.by_group(survey, "r", "b", "nps"), title="NPS", xlabel="NPS (points)")
+    plots.control_chart(
+        tracking.nps_limits(survey, "r", "m"), title="NPS", xlabel="month", ylabel="NPS", percent=False
+    )
+    bench = pd.DataFrame(
+        {
+            "business": ["Us"] * 4 + ["Rival"] * 4,
+            "business_type": ["us"] * 4 + ["competitor"] * 4,
+            "s": [5, 4, 4, 5, 3, 4, 3, 2],
+        }
+    )
+    ax = plots.gap_chart(
+        benchmark.benchmark_gaps(bench, items=["s"]), verdict="verdict", title="t", xlabel="x", ylabel="y"
+    )
+    assert ax.get_legend() is not None
+    expectations = pd.DataFrame(
+        {
+            "respondent_id": np.repeat(np.arange(6), 2),
+            "role": np.repeat(["customer"] * 3 + ["employee"] * 3, 2),
+            "expectation": ["listened to", "low prices"] * 6,
+            "importance": [7, 4, 6, 5, 7, 4, 5, 6, 4, 7, 5, 6],
+        }
+    )
+    plots.gap_chart(gaps.expectation_gap(expectations), title="t", xlabel="x", ylabel="y")

@@ -16,7 +16,7 @@ def test_p_chart_reproduces_the_nist_handbook_wafer_example():
     # The centre and limits depend only on the totals and the sample size.
     counts = np.full(30, 347 // 30)
     counts[: 347 - counts.sum()] += 1
-    chart = tracking.p_chart(counts, np.full(30, 50))
+    chart = tracking.p_chart_limits(counts, np.full(30, 50))
     assert chart["center"].iloc[0] == pytest.approx(0.2313, abs=5e-5)
     assert chart["upper"].iloc[0] == pytest.approx(0.4102, abs=5e-5)
     assert chart["lower"].iloc[0] == pytest.approx(0.0524, abs=5e-5)
@@ -26,41 +26,42 @@ def test_p_chart_reproduces_the_nist_handbook_wafer_example():
 def test_control_chart_from_responses_equals_p_chart_from_counts():
     rng = np.random.default_rng(2)
     df = pd.DataFrame({"month": rng.integers(0, 12, 3000), "sat": rng.integers(1, 6, 3000)})
-    chart = tracking.control_chart(df, "month", "sat")
+    chart = tracking.top_box_limits(df, "sat", "month")
     counts = df.assign(hit=df.sat >= 4).groupby("month")["hit"].agg(["sum", "size"])
-    expected = tracking.p_chart(counts["sum"], counts["size"], index=counts.index)
+    expected = tracking.p_chart_limits(counts["sum"], counts["size"], index=counts.index)
     pd.testing.assert_frame_equal(chart, expected, check_names=False, check_index_type=False)
 
 
 def test_nps_chart_centre_is_the_pooled_nps_and_limits_use_its_variance():
     rng = np.random.default_rng(3)
     df = pd.DataFrame({"m": rng.integers(0, 5, 2000), "r": rng.integers(0, 11, 2000)})
-    chart = tracking.nps_chart(df, "m", "r")
+    chart = tracking.nps_limits(df, "r", "m")
     pooled = metrics.nps(df["r"], method="wald")
-    assert chart["center"].iloc[0] == pytest.approx(pooled.value)
+    assert chart["center"].iloc[0] == pytest.approx(pooled.estimate)
     n0 = chart["n"].iloc[0]
     se0 = pooled.se * np.sqrt(len(df) / n0)
-    assert chart["upper"].iloc[0] == pytest.approx(pooled.value + 3 * se0)
+    assert chart["upper"].iloc[0] == pytest.approx(pooled.estimate + 3 * se0)
 
 
 def test_trained_branches_show_the_shift_and_untrained_ones_stay_in_control():
     survey = data.load("survey").dropna(subset=["people_helpfulness"])
     training = data.load("training")
     untrained = survey[survey.branch.isin(training.loc[~training.trained, "branch"])]
-    calm = tracking.control_chart(untrained, "month", "people_helpfulness", baseline=12)
+    calm = tracking.top_box_limits(untrained, "people_helpfulness", "month", baseline=12)
     assert not calm["signal"].any() and not calm["run_signal"].any()
     start = training["start_month"].min()
     wave = survey[survey.branch.isin(training.loc[training.start_month == start, "branch"])]
-    chart = tracking.control_chart(wave, "month", "people_helpfulness", baseline=lambda m: m <= start)
+    chart = tracking.top_box_limits(wave, "people_helpfulness", "month", baseline=lambda m: m <= start)
     before = chart.index <= start
     assert not chart.loc[before, "signal"].any()
     assert (
-        chart.loc[~before, "signal"].sum() >= 3 and (chart.loc[~before, "p"] > chart["center"].iloc[0]).all()
+        chart.loc[~before, "signal"].sum() >= 3
+        and (chart.loc[~before, "estimate"] > chart["center"].iloc[0]).all()
     )
 
 
 def test_run_rule_flags_eight_in_a_row_on_one_side():
-    chart = tracking.p_chart([10] * 4 + [12] * 8, [20] * 12, baseline=4)
+    chart = tracking.p_chart_limits([10] * 4 + [12] * 8, [20] * 12, baseline=4)
     assert chart["run_signal"].tolist() == [False] * 11 + [True]
 
 
@@ -163,10 +164,10 @@ def test_sample_size_bad_input(args, match):
 
 def test_bad_inputs():
     with pytest.raises(InputError, match="exceed totals"):
-        tracking.p_chart([6], [5])
+        tracking.p_chart_limits([6], [5])
     with pytest.raises(InputError, match="sigma must be"):
-        tracking.p_chart([1], [5], sigma=0)
-    with pytest.raises(InputError, match="0/1 or true/false"):
+        tracking.p_chart_limits([1], [5], sigma=0)
+    with pytest.raises(InputError, match=r"t must be true/false \(or 0/1\); 1 other value\(s\): row 1: 2"):
         tracking.diff_in_diff(pd.DataFrame({"y": [1.0, 2], "t": [0, 2], "p": [0, 1]}), "y", "t", "p")
     with pytest.raises(InputError, match="only one value"):
         tracking.diff_in_diff(pd.DataFrame({"y": [1.0, 2, 3], "t": [1, 1, 1], "p": [0, 1, 1]}), "y", "t", "p")
@@ -187,11 +188,11 @@ def test_bad_inputs():
             pd.DataFrame({"t": range(8), "y": [1.0, 2, 3, 2, 1, 2, 3, 4]}), "y", "t", 4, maxlags=9
         )
     with pytest.raises(InputError, match="run_length must be"):
-        tracking.p_chart([1, 2], [5, 5], run_length=1)
+        tracking.p_chart_limits([1, 2], [5, 5], run_length=1)
     with pytest.raises(InputError, match="index must have one label per period"):
-        tracking.p_chart([1, 2], [5, 5], index=["a"])
+        tracking.p_chart_limits([1, 2], [5, 5], index=["a"])
     with pytest.raises(InputError, match="no rows"):
-        tracking.control_chart(pd.DataFrame({"m": [], "s": []}), "m", "s")
+        tracking.top_box_limits(pd.DataFrame({"m": [], "s": []}), "s", "m")
     with pytest.raises(InputError, match="active in every row"):
         tracking.diff_in_diff(
             pd.DataFrame({"y": [1.0, 2, 3, 4], "a": [1, 1, 1, 1], "u": [1, 1, 2, 2], "t": [1, 2, 1, 2]}),
@@ -205,11 +206,11 @@ def test_bad_inputs():
 
 def test_a_baseline_with_no_spread_warns_that_the_limits_have_zero_width():
     with pytest.warns(UserWarning, match="centre line of the p chart is 1 with no spread"):
-        chart = tracking.p_chart([5, 5, 3], [5, 5, 5], baseline=2)
+        chart = tracking.p_chart_limits([5, 5, 3], [5, 5, 5], baseline=2)
     assert chart["signal"].tolist() == [False, False, True]
     df = pd.DataFrame({"m": [1, 1, 2, 2], "r": [10, 9, 10, 3]})
     with pytest.warns(UserWarning, match="NPS chart is 100 with no spread"):
-        tracking.nps_chart(df, "m", "r", baseline=1)
+        tracking.nps_limits(df, "r", "m", baseline=1)
 
 
 def test_nps_chart_baseline_and_run_rule():
@@ -222,10 +223,10 @@ def test_nps_chart_baseline_and_run_rule():
         {"m": np.repeat(np.arange(8, 16), 400), "r": rng.choice([0, 5, 10], 3200, p=[0.3, 0.2, 0.5])}
     )
     df = pd.concat([before, after], ignore_index=True)
-    chart = tracking.nps_chart(df, "m", "r", baseline=8)
-    assert chart["center"].iloc[0] == pytest.approx(metrics.nps(before["r"]).value)
+    chart = tracking.nps_limits(df, "r", "m", baseline=8)
+    assert chart["center"].iloc[0] == pytest.approx(metrics.nps(before["r"]).estimate)
     assert chart["run_signal"].tolist() == [False] * 15 + [True]
-    by_label = tracking.nps_chart(df, "m", "r", baseline=lambda m: m < 8)
+    by_label = tracking.nps_limits(df, "r", "m", baseline=lambda m: m < 8)
     pd.testing.assert_frame_equal(chart, by_label)
 
 
@@ -247,6 +248,6 @@ def test_run_rule_matches_a_plain_count(sides, run_length):
 def test_control_limits_lie_within_zero_and_one(periods, sigma):
     totals = np.array([n for n, _ in periods])
     successes = np.array([int(round(n * f)) for n, f in periods])
-    chart = tracking.p_chart(successes, totals, sigma=sigma)
+    chart = tracking.p_chart_limits(successes, totals, sigma=sigma)
     assert ((chart["lower"] >= 0) & (chart["upper"] <= 1)).all()
     assert ((chart["lower"] <= chart["center"]) & (chart["center"] <= chart["upper"])).all()

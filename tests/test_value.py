@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from statsmodels.stats.proportion import proportion_confint
 
 from cxlib import InputError, data, value
 
@@ -65,8 +66,8 @@ def test_retention_counts_customers_who_buy_again_next_year():
         }
     )
     r = value.retention_rate(t)
-    assert (r.loc[2024, "customers"], r.loc[2024, "retained"]) == (4, 2)
-    assert r.loc[2024, "value"] == pytest.approx(50.0)
+    assert (r.loc[2024, "n"], r.loc[2024, "retained"]) == (4, 2)
+    assert r.loc[2024, "estimate"] == pytest.approx(50.0)
 
 
 def _purchases(n=4000, seed=0):
@@ -90,7 +91,7 @@ def test_retention_rate_equals_a_loop_over_periods(period, freq):
         now = set(t.loc[p == this, "customer_id"])
         later = set(t.loc[p == nxt, "customer_id"])
         key = this.year if period == "year" else this
-        assert (r.loc[key, "customers"], r.loc[key, "retained"]) == (len(now), len(now & later))
+        assert (r.loc[key, "n"], r.loc[key, "retained"]) == (len(now), len(now & later))
     assert len(r) == len(periods) - 1
 
 
@@ -102,8 +103,8 @@ def test_margin_per_customer_matches_groupby_and_scipy_t_interval():
     per = t.groupby([t["date"].dt.to_period("Q"), "customer_id"])["margin"].sum().groupby(level=0)
     for q, s in per:
         lo, hi = stats.t.interval(0.9, len(s) - 1, loc=s.mean(), scale=stats.sem(s))
-        assert out.loc[q, "customers"] == len(s)
-        assert out.loc[q, ["value", "low", "high"]].tolist() == pytest.approx([s.mean(), lo, hi])
+        assert out.loc[q, "n"] == len(s)
+        assert out.loc[q, ["estimate", "low", "high"]].tolist() == pytest.approx([s.mean(), lo, hi])
     with pytest.raises(InputError, match="period must be one of"):
         value.margin_per_customer(t, period="week")
     with pytest.raises(InputError, match="date: 1 missing"):
@@ -117,23 +118,30 @@ def test_more_satisfied_customers_are_retained_more_on_the_course_data():
         s.sort_values("response_id").drop_duplicates("customer_id").set_index("customer_id")["satisfaction"]
     )
     d = value.customer_years(t, 2024).join(first, how="inner")
-    var = value.value_at_risk(d, "satisfaction")
+    var = value.value_at_risk(d, level="satisfaction")
     assert var.loc[5, "retention"] > var.loc[3, "retention"] > var.loc[2, "retention"]
     assert var.loc[5, "value_at_risk"] == 0 and (var["value_at_risk"] >= 0).all()
+    # the retention interval is Wilson's, as statsmodels computes it
+    for level, row in var.iterrows():
+        retained = round(row["retention"] * row["n"])
+        lo, hi = proportion_confint(retained, row["n"], alpha=0.05, method="wilson")
+        assert (row["retention_low"], row["retention_high"]) == pytest.approx((lo, hi)), level
     truth = data.load_truth()["value"]["annual_retention_by_satisfaction"]
     assert truth["5"] > truth["3"] > truth["2"]
 
 
 def test_value_at_risk_bad_input():
     d = pd.DataFrame({"sat": [5, 2, None], "retained": [1, 0, 1], "margin": [1.0, 2.0, 3.0]})
-    with pytest.raises(InputError, match="without a level"):
-        value.value_at_risk(d, "sat")
+    with pytest.raises(InputError, match=r"sat: 1 missing level\(s\) at row 2"):
+        value.value_at_risk(d, level="sat")
     d = pd.DataFrame({"sat": [5, 2], "retained": [2, 0], "margin": [1.0, 2.0]})
-    with pytest.raises(InputError, match="true/false"):
-        value.value_at_risk(d, "sat")
+    with pytest.raises(
+        InputError, match=r"retained must be true/false \(or 0/1\); 1 other value\(s\): row 0: 2"
+    ):
+        value.value_at_risk(d, level="sat")
     d = pd.DataFrame({"sat": [5, 5, 2], "retained": [1, 1, 0], "margin": [1.0, 2.0, 3.0]})
     with pytest.raises(InputError, match="unbounded"):
-        value.value_at_risk(d, "sat")
+        value.value_at_risk(d, level="sat")
 
 
 @given(st.floats(0, 1e6), st.floats(0, 0.98), st.floats(0.01, 0.5), st.floats(0.001, 0.01))
