@@ -1,9 +1,13 @@
-"""Record a lesson's headline results so a batch run can collect them.
+"""Record a lesson's headline results so a batch run can collect them, and say them in words.
 
-``record("nps", 12.8)`` shows ``nps = 12.8`` in the notebook and stores the value in
-the cell output under the MIME type ``application/vnd.cxkit.record+json``. The
-instructors' runner reads these outputs from each executed notebook and puts every
-student's key numbers in one table (the same idea as scrapbook's ``glue``).
+``record("nps", 12.8, low=8.1, high=17.3)`` shows ``nps = 12.8 [8.1, 17.3]`` in the notebook
+and stores the value (and its interval) in the cell output under the MIME type
+``application/vnd.cxkit.record+json``. The instructors' runner reads these outputs from each
+executed notebook and puts every student's key numbers in one table (the same idea as
+scrapbook's ``glue``); ``cxkit claims`` compares them with the truth behind generated data.
+
+``say(f"...")`` shows a sentence computed from the results as Markdown, so a lesson's prose
+follows its data: a number, a ranking or a verdict is never fixed text.
 """
 
 from __future__ import annotations
@@ -33,17 +37,49 @@ def _plain(value):
     raise InputError(f"record() takes a number, text or true/false, got {type(value).__name__}")
 
 
-def record(name: str, value, digits: int | None = 4) -> None:
+def _bound(name: str, bound, value) -> float:
+    if isinstance(bound, (bool, np.bool_)) or not isinstance(bound, (int, float, np.integer, np.floating)):
+        raise InputError(f"record({name!r}): low and high must be numbers, got {bound!r}")
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise InputError(f"record({name!r}): an interval (low, high) needs a numeric value, got {value!r}")
+    bound = float(bound)
+    if not math.isfinite(bound):
+        raise InputError(f"record({name!r}): cannot record a non-finite interval bound ({bound})")
+    return bound
+
+
+def _shown(v) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def _display(payload: dict, text: str) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        shell = get_ipython()
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        shell = None
+    if shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell":
+        display({**payload, "text/plain": text}, raw=True)
+    else:
+        print(text)
+
+
+def record(name: str, value, digits: int | None = 4, *, low=None, high=None) -> None:
     """Show ``name = value`` and store it as a headline result of this notebook.
 
     Parameters
     ----------
     name : str
-        A short identifier, e.g. ``"nps"`` or ``"alpha_people"``.
+        A short identifier, e.g. ``"nps"`` or ``"end_weighs_most"``.
     value : number, str or bool
-        The result. Floats are rounded to ``digits`` decimals for storage.
+        The result: an estimate, or a verdict (true/false, a name). Floats are rounded to
+        ``digits`` decimals for storage.
     digits : int or None
         Decimals kept for a float (``None``: all).
+    low, high : float, optional
+        The estimate's interval (both or neither).
 
     Returns
     -------
@@ -55,24 +91,68 @@ def record(name: str, value, digits: int | None = 4) -> None:
     --------
     >>> record("nps", 12.81234)
     nps = 12.81
+    >>> record("nps", 12.81234, low=8.1, high=17.32)
+    nps = 12.81 [8.1, 17.32]
+    >>> record("end_weighs_most", True)
+    end_weighs_most = True
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"record() needs a short identifier as name (letters, digits, _), got {name!r}")
     v = _plain(value)
     if isinstance(v, float) and digits is not None:
         v = round(v, digits)
-    text = f"{name} = {v:.4g}" if isinstance(v, float) else f"{name} = {v}"
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
+    payload = {"name": name, "value": v}
+    text = f"{name} = {_shown(v)}"
+    if (low is None) != (high is None):
+        raise InputError(f"record({name!r}): give both low and high, or neither")
+    if low is not None:
+        lo, hi = _bound(name, low, v), _bound(name, high, v)
+        if digits is not None:
+            lo, hi = round(lo, digits), round(hi, digits)
+        if lo > hi:
+            raise InputError(f"record({name!r}): low ({lo}) is above high ({hi})")
+        payload.update(low=lo, high=hi)
+        text += f" [{_shown(lo)}, {_shown(hi)}]"
+    _display({MIME: payload}, text)
 
-        shell = get_ipython()
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        shell = None
-    if shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell":
-        display({MIME: {"name": name, "value": v}, "text/plain": text}, raw=True)
-    else:
-        print(text)
+
+def say(text: str) -> None:
+    """Show a sentence computed from the results, as Markdown (and the same text as plain text).
+
+    Use it for every sentence that states a number, a ranking or a verdict taken from the data,
+    so the prose holds for any data and any parameters. The plain-text copy is what a test
+    compares when the notebook is executed again.
+
+    Parameters
+    ----------
+    text : str
+        Markdown, usually an f-string built from the results.
+
+    Returns
+    -------
+    None
+        The text is shown (rendered as Markdown in a notebook, printed elsewhere).
+
+    Examples
+    --------
+    >>> nps = 31.46
+    >>> say(f"The chain's NPS is **{nps:.0f}**.")
+    The chain's NPS is **31**.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"say() takes text (a str), got {type(text).__name__}")
+    _display({"text/markdown": text}, text)
+
+
+def _payloads(notebook):
+    if not isinstance(notebook, dict):
+        with open(notebook, encoding="utf-8") as fh:
+            notebook = json.load(fh)
+    for cell in notebook.get("cells", []):
+        for out in cell.get("outputs", []):
+            payload = out.get("data", {}).get(MIME)
+            if payload is not None:
+                yield payload
 
 
 def collect(notebook) -> dict:
@@ -95,13 +175,27 @@ def collect(notebook) -> dict:
     >>> collect(nb)
     {'nps': 31.5}
     """
-    if not isinstance(notebook, dict):
-        with open(notebook, encoding="utf-8") as fh:
-            notebook = json.load(fh)
-    found = {}
-    for cell in notebook.get("cells", []):
-        for out in cell.get("outputs", []):
-            payload = out.get("data", {}).get(MIME)
-            if payload is not None:
-                found[payload["name"]] = payload["value"]
-    return found
+    return {p["name"]: p["value"] for p in _payloads(notebook)}
+
+
+def collect_details(notebook) -> dict:
+    """Return ``{name: {"value": ..., "low": ..., "high": ...}}`` for every recorded result.
+
+    Parameters
+    ----------
+    notebook : dict or nbformat.NotebookNode or path
+        An executed notebook, or the path of one.
+
+    Returns
+    -------
+    dict
+        Per name, its value and, when recorded with an interval, ``low`` and ``high``.
+
+    Examples
+    --------
+    >>> nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {
+    ...     MIME: {"name": "nps", "value": 31.5, "low": 27.0, "high": 36.1}}}]}]}
+    >>> collect_details(nb)
+    {'nps': {'value': 31.5, 'low': 27.0, 'high': 36.1}}
+    """
+    return {p["name"]: {k: v for k, v in p.items() if k != "name"} for p in _payloads(notebook)}

@@ -16,6 +16,8 @@ import cxlib
 
 # Not given a runnable example, and why:
 NO_EXAMPLE = {
+    "cxlib.kit.claims.run_lesson": "executes a lesson per business in kernels; tests/test_claims.py runs it",
+    "cxlib.kit.claims.sweep": "executes lessons over many businesses; tests/test_claims.py runs a toy",
     "main": "command-line entry points; `--help` documents them and the tests run them as commands",
     "run": "a cxkit verb's entry point; `cxkit VERB --help` documents it, tests/test_kit_cli.py runs it",
     "cxlib.kit.site.build": "runs Sphinx over the whole course (tens of seconds); "

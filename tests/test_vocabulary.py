@@ -245,6 +245,8 @@ NOT_A_TABLE = {
     "checks.check_choice": "a self-check verdict (True/False)",
     "record.record": "shows and stores a value; returns None",
     "record.collect": "a dict of recorded values",
+    "record.collect_details": "a dict of recorded values with their intervals",
+    "record.say": "shows a sentence; returns None",
     "params.data_folder": "a path",
     "params.check_seed": "the checked parameter",
     "params.check_number": "the checked parameter",

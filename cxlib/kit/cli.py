@@ -44,6 +44,7 @@ VERBS = (
     Verb("synth", "cxlib.synth", "generate a business's data: any seed, or a student's own"),
     Verb("site", "cxlib.kit.site", "build the course's static site from the stored notebooks"),
     Verb("course", "cxlib.kit.course", "check the data, execute every lesson into build/ and build the site"),
+    Verb("claims", "cxlib.kit.claims", "check every lesson's claims against the truth, over many businesses"),
     Verb("datadoc", "cxlib.kit.datadoc", "write the data dictionary (datasets/README.md) from the schema"),
 )
 
