@@ -23,6 +23,8 @@ from ._docs import fill
 from ._validate import require_columns
 from .errors import InputError
 
+# Every verdict and quadrant label the course uses has its own colour and marker; a chart given a
+# label that is not here refuses to draw it (it could not be told apart from the others).
 PALETTE = {
     "leads": "#1b7837",
     "on par": "#878787",
@@ -31,6 +33,9 @@ PALETTE = {
     "Keep up the good work": "#1b7837",
     "Low priority": "#878787",
     "Possible overkill": "#2166ac",
+    "under-rated by staff": "#b2182b",
+    "in line": "#878787",
+    "over-rated by staff": "#2166ac",
 }
 MARKERS = {
     "leads": "^",
@@ -40,6 +45,9 @@ MARKERS = {
     "Keep up the good work": "o",
     "Low priority": "s",
     "Possible overkill": "D",
+    "under-rated by staff": "v",
+    "in line": "o",
+    "over-rated by staff": "^",
 }
 FIGSIZE = (7.5, 4.5)
 
@@ -73,6 +81,39 @@ def _axes(ax):
     if ax is None:
         _, ax = plt.subplots(figsize=FIGSIZE)
     return ax
+
+
+def _drawable(df: pd.DataFrame, columns, what: str = "the table to plot") -> None:
+    """Refuse what cannot be drawn honestly: an empty table, or a missing or infinite number.
+
+    A blank or partial figure would be read as if the points were there; the error names the
+    rows so the learner can see what went wrong upstream.
+    """
+    if len(df) == 0:
+        raise InputError(f"{what} is empty: there is nothing to draw (check the filter or join that made it)")
+    for col in columns:
+        vals = pd.to_numeric(pd.Series(df[col].to_numpy(), index=df.index), errors="coerce").to_numpy(
+            dtype=float
+        )
+        bad = ~np.isfinite(vals)
+        if bad.any():
+            rows = ", ".join(map(repr, df.index[bad][:5].tolist())) + (" ..." if bad.sum() > 5 else "")
+            raise InputError(
+                f"{what}: column {col!r} has {int(bad.sum())} missing or infinite value(s), at rows {rows}; "
+                "a figure would silently leave them out. Fix or drop those rows first (an index that "
+                "does not match the data is a common cause)"
+            )
+
+
+def _styled(values, column: str) -> None:
+    """Refuse labels without their own colour and marker: they would all look the same."""
+    unknown = sorted(set(map(str, values)) - set(PALETTE))
+    if unknown:
+        raise InputError(
+            f"column {column!r} has label(s) {unknown} with no colour or marker of their own; "
+            f"the figure could not tell them apart. Use the labels cxlib gives ({sorted(PALETTE)}), "
+            "or map yours onto them"
+        )
 
 
 def _label(ax, title: str, xlabel: str, ylabel: str) -> None:
@@ -135,6 +176,7 @@ def interval_plot(
     'NPS by branch'
     """
     require_columns(df, [estimate, low, high] + ([label] if label else []), "the table to plot")
+    _drawable(df, [estimate, low, high])
     data = df.sort_values(estimate) if sort else df
     names = data[label].astype(str).to_numpy() if label else data.index.astype(str).to_numpy()
     ax = _axes(ax)
@@ -196,6 +238,7 @@ def bar_chart(
     """
     cols = [estimate] + [c for c in (label, low, high) if c]
     require_columns(df, cols, "the table to plot")
+    _drawable(df, [c for c in (estimate, low, high) if c])
     data = df.sort_values(estimate) if sort else df.iloc[::-1]
     names = data[label].astype(str).to_numpy() if label else data.index.astype(str).to_numpy()
     ax = _axes(ax)
@@ -258,6 +301,9 @@ def gap_chart(
     """
     cols = [estimate, low, high] + [c for c in (label, verdict) if c]
     require_columns(df, cols, "the table to plot")
+    _drawable(df, [estimate, low, high])
+    if verdict:
+        _styled(df[verdict], verdict)
     ax = _axes(ax)
     names = df[label].astype(str).to_numpy() if label else df.index.astype(str).to_numpy()
     y = np.arange(len(df))
@@ -269,8 +315,8 @@ def gap_chart(
                 df[estimate].to_numpy(dtype=float)[sel],
                 y[sel],
                 ls="none",
-                marker=MARKERS.get(v, "o"),
-                color=PALETTE.get(v, "#2166ac"),
+                marker=MARKERS[v],
+                color=PALETTE[v],
                 ms=8,
                 label=v,
                 zorder=3,
@@ -332,6 +378,9 @@ def ipa_map(
     """
     cols = [importance, performance] + ([quadrant] if quadrant else [])
     require_columns(df, cols, "the table to plot")
+    _drawable(df, [importance, performance])
+    if quadrant:
+        _styled(df[quadrant], quadrant)
     ax = _axes(ax)
     x = df[performance].to_numpy(dtype=float)
     y = df[importance].to_numpy(dtype=float)
@@ -342,7 +391,7 @@ def ipa_map(
             x[sel],
             y[sel],
             ls="none",
-            marker=MARKERS.get(g, "o"),
+            marker=MARKERS.get(g, "o"),  # without quadrants, every point is a "driver"
             color=PALETTE.get(g, "#2166ac"),
             ms=9,
             label=g,
@@ -434,6 +483,7 @@ def control_chart(
     """
     cols = [estimate, center, lower, upper] + [c for c in (x, signal) if c]
     require_columns(df, cols, "the control chart table")
+    _drawable(df, [estimate, center, lower, upper], "the control chart table")
     ax = _axes(ax)
     k = 100.0 if percent else 1.0
     xs = (
@@ -515,6 +565,7 @@ def before_after_plot(
     """
     cols = [time, estimate] + [c for c in (fitted, counterfactual) if c]
     require_columns(df, cols, "the series to plot")
+    _drawable(df, [c for c in (estimate, fitted, counterfactual) if c], "the series to plot")
     ax = _axes(ax)
     ax.plot(df[time], df[estimate], "o", color="#2166ac", ms=5, label="observed")
     if fitted:
@@ -559,6 +610,9 @@ def distribution_plot(
     'share of answers (%)'
     """
     require_columns(df, list(columns), "the table to plot")
+    if df[list(columns)].notna().sum().min() == 0:
+        empty = [c for c in columns if df[c].notna().sum() == 0]
+        raise InputError(f"the table to plot has no answers in {empty}: there is nothing to draw")
     ax = _axes(ax)
     shares = (
         pd.DataFrame({c: df[c].value_counts(normalize=True) * 100 for c in columns}).fillna(0.0).sort_index()

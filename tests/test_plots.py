@@ -136,3 +136,70 @@ def test_tables_from_cxlib_are_drawn_without_renaming():
         }
     )
     plots.gap_chart(gaps.expectation_gap(expectations), title="t", xlabel="x", ylabel="y")
+
+
+# A figure that cannot show what it is given fails, naming the rows, instead of drawing a blank
+# or an ambiguous chart (issue 14: lesson 9's retention figure was empty after an index mismatch).
+
+
+def test_a_missing_estimate_or_interval_is_refused_naming_the_rows():
+    df = pd.DataFrame(
+        {"estimate": [10.0, np.nan, 3.0], "low": [2.0, 1.0, 1.0], "high": [18.0, 9.0, np.inf]},
+        index=pd.Index([1, 2, 3], name="satisfaction"),
+    )
+    with pytest.raises(
+        InputError, match=r"column 'estimate' has 1 missing or infinite value\(s\), at rows 2"
+    ):
+        plots.interval_plot(df, title="t", xlabel="x")
+    with pytest.raises(InputError, match=r"column 'high' has 1 missing or infinite value\(s\), at rows 3"):
+        plots.interval_plot(df.fillna(5.0), title="t", xlabel="x")
+
+
+def test_a_frame_realigned_to_nothing_is_refused():
+    # the lesson 9 bug: a Series with an integer index put into a frame with a text index
+    levels = pd.Series([0.5, 0.6], index=[1, 2])
+    frame = pd.DataFrame({"estimate": levels, "low": levels - 0.1, "high": levels + 0.1}, index=["1", "2"])
+    with pytest.raises(InputError, match="missing or infinite"):
+        plots.interval_plot(frame, title="Retention", xlabel="share retained")
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda d: plots.interval_plot(d, title="t", xlabel="x"),
+        lambda d: plots.bar_chart(d, title="t", xlabel="x"),
+        lambda d: plots.gap_chart(d, title="t", xlabel="x"),
+        lambda d: plots.control_chart(
+            d.assign(center=1.0, lower=0.0, upper=2.0), signal=None, title="t", xlabel="x", ylabel="y"
+        ),
+    ],
+)
+def test_an_empty_table_is_refused(draw):
+    empty = pd.DataFrame({"estimate": [], "low": [], "high": []}, dtype=float)
+    with pytest.raises(InputError, match="is empty: there is nothing to draw"):
+        draw(empty)
+
+
+def test_labels_without_a_colour_and_marker_are_refused():
+    df = pd.DataFrame(
+        {
+            "estimate": [0.4, -0.1, 0.0],
+            "low": [0.2, -0.3, -0.1],
+            "high": [0.6, 0.1, 0.1],
+            "verdict": ["leads", "on par", "better"],
+        },
+        index=["a", "b", "c"],
+    )
+    with pytest.raises(InputError, match=r"label\(s\) \['better'\] with no colour or marker"):
+        plots.gap_chart(df, verdict="verdict", title="t", xlabel="x")
+    quad = pd.DataFrame(
+        {"importance": [30.0, 10.0], "performance": [3.4, 4.1], "quadrant": ["Fix", "Low priority"]}
+    )
+    with pytest.raises(InputError, match=r"\['Fix'\]"):
+        plots.ipa_map(quad, quadrant="quadrant", title="t", xlabel="x", ylabel="y")
+
+
+def test_every_verdict_cxlib_gives_has_its_own_colour_and_marker():
+    assert set(plots.PALETTE) == set(plots.MARKERS)
+    assert len(set(plots.MARKERS[k] for k in ("leads", "on par", "trails"))) == 3
+    assert len(set(plots.PALETTE[k] for k in ("leads", "on par", "trails"))) == 3
