@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
@@ -453,8 +454,36 @@ def _layout(raw: bytes, table: str, path: Path, count_each: bool = False) -> _La
                     f"missing on line {first}",
                 )
             )
+
+    def counted(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """The rows that hold values, how many each holds, and how many a row should hold."""
+        values = scan.values_per_record(data)
+        spaces = (values == 1) & np.array(
+            [not raw[scan.starts[r] : scan.stops[r]].strip(b" \t") for r in data.tolist()], dtype=bool
+        )
+        if spaces.any():  # lines of spaces are blank lines (pandas skips them too)
+            blank[data[spaces]] = True
+            data, values = data[~spaces], values[~spaces]
+        per_row = n + 1 if np.count_nonzero(values == n + 1) > np.count_nonzero(values == n) else n
+        return data, values, per_row
+
+    def miscounted(data: np.ndarray, values: np.ndarray, per_row: int, wrong: np.ndarray) -> str:
+        extra = " (and an empty one after a trailing delimiter)" if per_row > n else ""
+        return (
+            f"{int(wrong.sum())} row(s) of {path} do not hold the header's {n} values{extra}: "
+            + _show_lines(scan.lines[data[wrong]], [f"{v} values" for v in values[wrong].tolist()])
+            + ". A delimiter or a quote is probably missing or extra there"
+        )
+
     if problems:
-        raise _fail(table, f"the file {path} is not valid CSV at {min(problems)[1]}")
+        opened, text = min(problems)
+        # rows before the quote's record that hold too few or too many values: a quote may have
+        # been lost there, which the quote count cannot see (a quoted value may hold commas)
+        data, values, per_row = counted(np.flatnonzero(~blank[head + 1 :]) + head + 1)
+        wrong = (values != per_row) & (scan.starts[data] < scan.starts[scan.record_of(opened)])
+        if wrong.any():
+            raise _fail(table, miscounted(data, values, per_row, wrong) + f"; further on, at {text}")
+        raise _fail(table, f"the file {path} is not valid CSV at {text}")
 
     # 2. the header: its separator, empty and repeated names
     if n < len(fields(table)):
@@ -496,23 +525,10 @@ def _layout(raw: bytes, table: str, path: Path, count_each: bool = False) -> _La
     delims = scan.unquoted_delimiters() - (len(header) - 1)
     per_row = n + 1 if rows and delims == rows * n else n
     if count_each or (rows and delims != rows * (per_row - 1)) or len(header) > per_row:
-        values = scan.values_per_record(data)
-        spaces = (values == 1) & np.array(
-            [not raw[scan.starts[r] : scan.stops[r]].strip(b" \t") for r in data.tolist()], dtype=bool
-        )
-        if spaces.any():  # lines of spaces are blank lines (pandas skips them too)
-            blank[data[spaces]] = True
-            data, values = data[~spaces], values[~spaces]
-        per_row = n + 1 if np.count_nonzero(values == n + 1) > np.count_nonzero(values == n) else n
+        data, values, per_row = counted(data)
         wrong = values != per_row
         if wrong.any():
-            extra = " (and an empty one after a trailing delimiter)" if per_row > n else ""
-            raise _fail(
-                table,
-                f"{int(wrong.sum())} row(s) of {path} do not hold the header's {n} values{extra}: "
-                + _show_lines(scan.lines[data[wrong]], [f"{v} values" for v in values[wrong].tolist()])
-                + ". A delimiter or a quote is probably missing or extra there",
-            )
+            raise _fail(table, miscounted(data, values, per_row, wrong))
 
     # 4. line breaks only inside free text
     if len(inner):
@@ -560,7 +576,9 @@ def _parse(path: Path, raw: bytes, layout: _Layout, table: str) -> pd.DataFrame:
     }
     typed = True
     try:
-        df = _read(path, layout, dtype)
+        with warnings.catch_warnings():  # pandas warns while it finds a value too large to cast
+            warnings.simplefilter("ignore", RuntimeWarning)
+            df = _read(path, layout, dtype)
     except pd.errors.ParserError:
         raise
     except (ValueError, TypeError, OverflowError):
