@@ -125,6 +125,19 @@ def test_header_aliases_index_label_and_na_rep_are_protected():
     assert rows == [["'+label", "'=alias"], ["r1", "1.0"], ["r2", "'@NA"]]
 
 
+def test_a_line_break_inside_a_value_never_starts_a_row():
+    # an unquoted CR ends a row in a spreadsheet: the text after it would land, unprotected, in
+    # a new row's first cell
+    df = pd.DataFrame({"comment": ["fine\r=cmd", "ok\n@x"], "n": [1, 2]})
+    text = export.to_csv(df, None)
+    assert _fields(text) == [["comment", "n"], ["fine\r=cmd", "1"], ["ok\n@x", "2"]]
+    assert text.splitlines()[1] == '"fine'  # quoted, the line break inside the quotes
+    rows = _fields(export.to_csv(df, None, lineterminator="\n"))  # any terminator: text is quoted
+    assert rows == [["comment", "n"], ["fine\r=cmd", "1"], ["ok\n@x", "2"]]
+    with pytest.raises(InputError, match="cannot write unquoted values safely"):
+        export.to_csv(df, None, quoting=csv.QUOTE_NONE)
+
+
 def test_row_numbers_are_not_written_but_meaningful_indexes_are(tmp_path):
     plain = pd.DataFrame({"x": ["a", "b"]})
     assert export.to_csv(plain, None).splitlines() == ["x", "a", "b"]
