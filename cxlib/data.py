@@ -201,7 +201,8 @@ class _Scan:
         n = self.n = len(arr)
         self.start = len(_BOM) if raw.startswith(_BOM) else 0
         breaks = np.flatnonzero(arr == _LF)
-        if raw.find(b"\r") >= 0:
+        has_cr = raw.find(b"\r") >= 0
+        if has_cr:
             cr = np.flatnonzero(arr == _CR)
             lone = cr[(cr == n - 1) | (arr[np.minimum(cr + 1, n - 1)] != _LF)]
             if len(lone):
@@ -216,8 +217,7 @@ class _Scan:
         lines = np.concatenate(([1], ends + 2))
         if starts[-1] >= n:  # the file ends with a line break: nothing after it
             starts, stops, lines = starts[:-1], stops[:-1], lines[:-1]
-        # a CRLF record's content stops before its CR
-        if raw.find(b"\r") >= 0:
+        if has_cr:  # a CRLF record's content stops before its CR
             crlf = (stops > starts) & (stops < n)
             crlf[crlf] = (arr[stops[crlf]] == _LF) & (arr[stops[crlf] - 1] == _CR)
             stops = stops - crlf
@@ -530,9 +530,15 @@ def _layout(raw: bytes, table: str, path: Path, count_each: bool = False) -> _La
         if wrong.any():
             raise _fail(table, miscounted(data, values, per_row, wrong))
 
-    # 4. line breaks only inside free text
+    # 4. line breaks only inside free text. A value that ends its row is in the last column (each
+    # row holds the right number of values by now); any other is looked up in its row.
     if len(inner):
-        for i in np.unique(value_open, return_index=True)[1].tolist():
+        first = np.unique(value_open, return_index=True)[1]
+        ends_row = (
+            value_close[first] + 1 == scan.stops[np.searchsorted(scan.starts, value_open[first], "right") - 1]
+        )
+        last_free = per_row == n and _free_text(table, names[-1])
+        for i in first[~(ends_row & last_free)].tolist():
             opened = int(value_open[i])
             f = scan.field_of(opened)
             name = names[f] if f < n else None
