@@ -881,25 +881,20 @@ def _categories(col: pd.Series, where: str, rows: pd.Index, enum: list[str] | No
     """Text as categories: the schema's list in its order, or the values found, sorted."""
     codes, found = pd.factorize(col, use_na_sentinel=True)
     found = [str(v) for v in found]
+
+    def refuse(which: list[int], what: str, hint) -> DataError:
+        bad = np.isin(codes, which)
+        seen = "; ".join(f"{v!r}{hint(v)}" for v in sorted({found[i] for i in which})[:5])
+        return DataError(
+            f"{where}: {int(bad.sum())} value(s) {what}: {show_examples(rows[bad], col[bad])}. {seen}"
+        )
+
     spaced = [i for i, v in enumerate(found) if v != v.strip()]
     if spaced:
-        bad = np.isin(codes, spaced)
-        seen = sorted({found[i] for i in spaced})[:5]
-        hint = "; ".join(f"{v!r} (did you mean {v.strip()!r}?)" for v in seen)
-        raise DataError(
-            f"{where}: {int(bad.sum())} value(s) begin or end with a space: "
-            f"{show_examples(rows[bad], col[bad])}. {hint}"
-        )
-    if enum is not None:
-        unknown = [i for i, v in enumerate(found) if v not in enum]
-        if unknown:
-            bad = np.isin(codes, unknown)
-            seen = sorted({found[i] for i in unknown})[:5]
-            hint = "; ".join(f"{v!r}{suggest(v, enum)}" for v in seen)
-            raise DataError(
-                f"{where}: {int(bad.sum())} value(s) not among the allowed values "
-                f"({', '.join(enum)}): {show_examples(rows[bad], col[bad])}. {hint}"
-            )
+        raise refuse(spaced, "begin or end with a space", lambda v: f" (did you mean {v.strip()!r}?)")
+    unknown = [i for i, v in enumerate(found) if enum is not None and v not in enum]
+    if unknown:
+        raise refuse(unknown, f"not among the allowed values ({', '.join(enum)})", lambda v: suggest(v, enum))
     categories = list(enum) if enum is not None else sorted(found)
     position = {c: i for i, c in enumerate(categories)}
     recode = np.array([position[v] for v in found] + [-1], dtype=np.int64)
