@@ -1032,7 +1032,9 @@ def load(name: str, data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
     Raises
     ------
     DataError
-        If the file is missing, empty, not UTF-8 CSV, or breaks the schema.
+        If the file is missing, empty, not UTF-8 CSV, or breaks the schema. Every row of
+        the file is either loaded exactly or named in the error by its line in the file
+        (see :func:`read_csv` for what the file may hold).
 
     Examples
     --------

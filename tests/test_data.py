@@ -1,5 +1,6 @@
 """The data layer: typed tables, and a clear DataError for every way a file goes wrong."""
 
+import csv
 import shutil
 
 import pandas as pd
@@ -468,6 +469,10 @@ def test_blank_lines_empty_rows_bom_and_line_ends_are_read_with_their_lines(own_
 
 
 def test_no_row_is_lost_from_the_shipped_data():
+    # Python's csv module, read independently: the same rows, in the same order
     for table in data.tables():
-        text = (DATASETS / f"{table}.csv").read_bytes()
-        assert len(data.load(table)) == len(data._layout(text, table, DATASETS).lines)
+        with open(DATASETS / f"{table}.csv", newline="", encoding="utf-8") as fh:
+            rows = [row for row in csv.reader(fh, strict=True) if any(row)]
+        loaded = data.load(table)
+        assert len(loaded) == len(rows) - 1
+        assert loaded.iloc[:, 0].astype(str).tolist() == [row[0] for row in rows[1:]]
