@@ -1,52 +1,154 @@
 """Write tables a manager will open in a spreadsheet, safely.
 
-A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-is read by spreadsheet programs as a formula: a customer comment such as
-``=HYPERLINK("http://evil", "click")`` would become a live link or worse (CSV
-injection, OWASP). :func:`safe_cell` prefixes such text with a single quote, which
-the spreadsheet shows as text; numbers, negative ones included, stay numbers.
+A cell whose text starts with ``=``, ``+``, ``-``, ``@`` (or their full-width forms), a tab,
+a carriage return or a line break is read by spreadsheet programs as a formula: a customer
+comment such as ``=HYPERLINK("http://evil", "click")`` would become a live link or worse
+(CSV injection, OWASP). :func:`safe_cell` prefixes such text with a single quote, which the
+spreadsheet shows as text; numbers, negative ones included, stay numbers.
+
+:func:`to_csv` applies it to every string the file will hold, wherever it sits: the cells,
+the column headers, the index values, the names of the index and of the columns, each level
+of a MultiIndex and the categories of a categorical column or index (``metrics.by_group``
+returns exactly such an index).
 """
 
 from __future__ import annotations
 
+import csv
+import datetime
+import numbers
 import os
+import re
 
+import numpy as np
 import pandas as pd
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+from .errors import InputError
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# values pandas writes as numbers, dates or nothing: no text a spreadsheet could run
+_INERT = (numbers.Number, np.generic, datetime.date, datetime.time, datetime.timedelta, bytes)
 
 
 def safe_cell(value):
     """Return ``value`` unchanged, or as text prefixed with ``'`` if a spreadsheet would run it.
 
+    Text is dangerous when it starts with one of :data:`DANGEROUS`, also after leading
+    spaces (some programs drop them), unless it is a plain number such as ``-3.5``.
+
     >>> safe_cell("=1+2"), safe_cell("-3.5"), safe_cell(-3.5), safe_cell("@SUM(A1)"), safe_cell("fine")
     ("'=1+2", '-3.5', -3.5, "'@SUM(A1)", 'fine')
+    >>> safe_cell("  =1+2"), safe_cell("-inf"), safe_cell("\\uff1dcmd")
+    ("'  =1+2", "'-inf", "'\\uff1dcmd")
     """
-    if not isinstance(value, str) or not value.startswith(DANGEROUS):
+    if not isinstance(value, str) or not (
+        value.startswith(DANGEROUS) or value.lstrip().startswith(DANGEROUS)
+    ):
         return value
-    try:
-        float(value)
+    if _NUMBER.fullmatch(value.strip()):
         return value  # a number written as text, e.g. "-3.5"
-    except ValueError:
-        return "'" + value
+    return "'" + value
 
 
-def to_csv(df: pd.DataFrame, path: str | os.PathLike, **kwargs) -> None:
-    """``DataFrame.to_csv`` with every text cell made spreadsheet-safe (see :func:`safe_cell`).
+def _safe_value(value):
+    """:func:`safe_cell` for any object pandas may write: text as it will be written."""
+    if value is None or isinstance(value, (str, *_INERT)) or value is pd.NA or value is pd.NaT:
+        return safe_cell(value)
+    return safe_cell(str(value))  # pandas writes str(value)
 
+
+def _safe_values(values: pd.Series | pd.Index) -> pd.Series | pd.Index:
+    """Cells or index values with every string made safe; numbers and dates untouched."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        safe = [_safe_value(c) for c in dtype.categories]
+        if len(set(safe)) < len(safe):  # two categories would become one: write them as plain text
+            return values.astype(object).map(_safe_value)
+        return (
+            values.cat.rename_categories(safe)
+            if isinstance(values, pd.Series)
+            else values.rename_categories(safe)
+        )
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        return values.map(_safe_value)
+    return values
+
+
+def _safe_name(name):
+    return None if name is None else _safe_value(name)
+
+
+def _safe_index(index: pd.Index) -> pd.Index:
+    """An index (of rows or of columns) with its values, levels and names made safe."""
+    if isinstance(index, pd.MultiIndex):
+        return pd.MultiIndex.from_arrays(
+            [_safe_values(index.get_level_values(i)) for i in range(index.nlevels)],
+            names=[_safe_name(n) for n in index.names],
+        )
+    return pd.Index(_safe_values(index), name=_safe_name(index.name))
+
+
+def _meaningful(index: pd.Index) -> bool:
+    """Whether an index says something (group names, dates, a name), not just row positions."""
+    if any(n is not None for n in index.names) or isinstance(index, pd.MultiIndex):
+        return True
+    return not (pd.api.types.is_integer_dtype(index.dtype) and not isinstance(index, pd.CategoricalIndex))
+
+
+def to_csv(df: pd.DataFrame | pd.Series, path: str | os.PathLike | None, **kwargs) -> str | None:
+    """``DataFrame.to_csv`` with every string a spreadsheet would read made safe (see :func:`safe_cell`).
+
+    Cells, column headers, index values and names, every level of a MultiIndex and the
+    categories of categorical columns and indexes are protected; so are ``header``
+    aliases, ``index_label`` and ``na_rep`` given as text. The index is written when it
+    means something (a name, group labels, dates), as ``metrics.by_group`` returns it,
+    and left out when it only numbers the rows; pass ``index=`` to decide yourself.
+    Lines end with CRLF (RFC 4180), so that a line break inside a value is quoted. With
+    ``path=None`` the CSV text is returned, as pandas does.
+
+    Examples
+    --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "comments.csv"
     >>> to_csv(pd.DataFrame({"comment": ["=cmd|' /C calc'!A0", "Great staff"], "score": [-2, 5]}), p)
-    >>> print(p.read_text().strip())
+    >>> print(p.read_text().strip())  # read_text turns CRLF into line breaks
     comment,score
     '=cmd|' /C calc'!A0,-2
     Great staff,5
+    >>> table = pd.DataFrame({"n": [3, 4]}, index=pd.CategoricalIndex(["=A1+A2", "Ashford"], name="@branch"))
+    >>> for line in to_csv(table, None).splitlines():
+    ...     print(line)
+    '@branch,n
+    '=A1+A2,3
+    Ashford,4
     """
-    out = df.copy()
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col].dtype):
-            out[col] = out[col].map(safe_cell)
-    if pd.api.types.is_object_dtype(out.index.dtype) or pd.api.types.is_string_dtype(out.index.dtype):
-        out.index = out.index.map(safe_cell)
-    kwargs.setdefault("index", False)
-    out.to_csv(path, **kwargs)
+    if isinstance(df, pd.Series):
+        df = df.to_frame()
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"to_csv writes a pandas DataFrame or Series, got {type(df).__name__}")
+    columns = kwargs.pop("columns", None)
+    if columns is not None:
+        df = df[list(columns)]
+    kwargs.setdefault("index", _meaningful(df.index))
+    cells = {i: _safe_values(df.iloc[:, i]).array for i in range(df.shape[1])}
+    out = pd.DataFrame(cells, index=_safe_index(df.index), copy=False)
+    out.columns = _safe_index(df.columns)
+    for key in ("header", "index_label"):
+        value = kwargs.get(key)
+        if isinstance(value, str):
+            kwargs[key] = safe_cell(value)
+        elif isinstance(value, (list, tuple, pd.Index)):
+            kwargs[key] = [_safe_name(v) for v in value]
+    if isinstance(kwargs.get("na_rep"), str):
+        kwargs["na_rep"] = safe_cell(kwargs["na_rep"])
+    # a line break inside a value must be quoted, or the spreadsheet starts a new row there (and
+    # its text, unprotected, a new cell): Python's csv writer quotes only the characters of the
+    # line terminator, so it must hold both CR and LF (CRLF, as RFC 4180 and Excel write), or
+    # every text field is quoted
+    if kwargs.get("quoting") == csv.QUOTE_NONE:
+        raise InputError("to_csv cannot write unquoted values safely; leave quoting to its default")
+    kwargs.setdefault("lineterminator", "\r\n")
+    if not ("\r" in kwargs["lineterminator"] and "\n" in kwargs["lineterminator"]):
+        kwargs.setdefault("quoting", csv.QUOTE_NONNUMERIC)
+    return out.to_csv(path, **kwargs)

@@ -1,5 +1,6 @@
 """The data layer: typed tables, and a clear DataError for every way a file goes wrong."""
 
+import csv
 import shutil
 
 import pandas as pd
@@ -247,3 +248,232 @@ def test_data_dictionary_describes_every_column():
     for name in data.tables():
         for f in data.fields(name):
             assert f"`{f['name']}`" in text
+
+
+# --- issue 15: every row in the file is loaded exactly or named, by its line, in an error ---
+
+
+def _survey_text(rows: int = 40) -> str:
+    """The header and the first ``rows`` rows of the shipped survey, as written."""
+    return "".join((DATASETS / "survey.csv").read_text().splitlines(keepends=True)[: rows + 1])
+
+
+def _write(folder, table, text):
+    (folder / f"{table}.csv").write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def _drop_closing_quote(text: str, line: int) -> str:
+    lines = text.splitlines(keepends=True)
+    assert lines[line - 1].rstrip("\n").endswith('"')
+    lines[line - 1] = lines[line - 1].rstrip("\n")[:-1] + "\n"
+    return "".join(lines)
+
+
+def test_a_quote_left_open_is_named_at_the_line_where_its_value_opened(own_data):
+    # 40 rows: the comment on line 4 loses its closing quote, which used to merge line 5 into it
+    _write(own_data, "survey", _drop_closing_quote(_survey_text(), 4))
+    with pytest.raises(
+        DataError,
+        match=r"survey: the file .* is not valid CSV at line 4, column 'comment': the quote that opens this "
+        r"value is never closed on line 4 .*a closing quote is probably missing on line 4",
+    ):
+        data.load("survey", own_data)
+
+
+def test_a_quote_left_open_on_the_last_row_is_named(own_data):
+    _write(own_data, "survey", _drop_closing_quote(_survey_text(), 41 - 1))
+    with pytest.raises(DataError, match=r"line 40, column 'comment'.*\(the file ends inside it\)"):
+        data.load("survey", own_data)
+
+
+def test_a_quote_left_open_is_named_even_when_the_quotes_after_it_look_valid(own_data):
+    # the next quote opens a value that starts with a comma: read from the broken quote on, it
+    # closes a value and the rest looks like CSV, until a quote stands inside a value (line 3)
+    header, row = _survey_text(1).splitlines()
+    first = row.rsplit(",", 1)[0] + ',"Great staff'
+    second = row.replace("Ashford", '",Brook"', 1)
+    _write(own_data, "survey", "\n".join([header, first, second, row]) + "\n")
+    with pytest.raises(
+        DataError, match=r"line 2, column 'comment': the quote that opens this value is never"
+    ):
+        data.load("survey", own_data)
+
+
+def test_a_quote_dropped_from_a_value_holding_commas_names_its_row(own_data):
+    # "Brook, side" loses its closing quote: the quotes pair up again on the same line, and the
+    # row, now holding 3 values, is the first thing wrong
+    header, row = _survey_text(1).splitlines()
+    broken = row.replace("Ashford", '"Brook, side', 1)[:-1] + '"\r"'
+    _write(own_data, "survey", "\n".join([header, broken, row]) + "\n")
+    with pytest.raises(
+        DataError, match=r"1 row\(s\) of .* do not hold the header's 20 values: line 2: 3 values"
+    ):
+        data.load("survey", own_data)
+
+
+def test_a_quote_inside_an_unquoted_value_or_after_a_closing_quote_is_named(own_data):
+    _write(own_data, "training", 'branch,trained,start_month\nAshford,true,\nCar"lton,false,\n')
+    with pytest.raises(DataError, match=r"line 3, column 'branch': a quote \(\"\) stands inside a value"):
+        data.load("training", own_data)
+    _write(own_data, "training", 'branch,trained,start_month\n "Ashford",true,\n')
+    with pytest.raises(DataError, match=r"line 2, column 'branch'.*\(a space before the opening quote\?\)"):
+        data.load("training", own_data)
+    _write(own_data, "training", 'branch,trained,start_month\nAshford,true,\n"Carl"ton,false,\n')
+    with pytest.raises(
+        DataError,
+        match=r"line 3, column 'branch': in the quoted value '\"Carl\"', a closing quote is followed",
+    ):
+        data.load("training", own_data)
+
+
+def test_a_line_break_is_refused_outside_free_text(own_data):
+    _write(own_data, "training", 'branch,trained,start_month\n"Ash\nford",true,\nCarlton,false,\n')
+    with pytest.raises(
+        DataError, match=r"line 2, column 'branch': .*runs over a line break into line 3; only free-text"
+    ):
+        data.load("training", own_data)
+
+
+def test_line_breaks_in_comments_load_and_later_rows_keep_their_line(own_data):
+    header, row = _survey_text(1).splitlines()
+    multi = row.rsplit(",", 1)[0] + ',"Great staff.\r\nWould come back, again."'
+    second = "2," + row.split(",", 1)[1]
+    text = "\n".join([header, multi, "", second]) + "\n"
+    _write(own_data, "survey", text)
+    assert data.read_csv(own_data / "survey.csv", "survey").index.tolist() == [2, 5]
+    assert data.load("survey", own_data)["comment"][0] == "Great staff.\r\nWould come back, again."
+    bad = second.split(",")
+    bad[15] = "9"  # satisfaction on a 1-5 scale, on line 5 of the file (the 2nd row)
+    _write(own_data, "survey", "\n".join([header, multi, "", ",".join(bad)]) + "\n")
+    with pytest.raises(
+        DataError, match=r"survey\.satisfaction: 1 value\(s\) outside the allowed range 1 to 5: row 5"
+    ):
+        data.load("survey", own_data)
+
+
+def test_whole_numbers_above_2_53_stay_exact_and_distinct(own_data):
+    header, *rows = _survey_text(3).splitlines()
+    ids = [2**53, 2**53 + 1, 2**63 - 1]
+    rows = [f"{i}," + r.split(",", 1)[1] for i, r in zip(ids, rows)]
+    _write(own_data, "survey", "\n".join([header, *rows]) + "\n")
+    assert data.load("survey", own_data)["response_id"].tolist() == ids
+    # a rating written 4.0 sends pandas' parse of its column through floats: still exact
+    rows[0] = rows[0].replace(f"{2**53},", f"{2**53}.0,", 1)
+    _write(own_data, "survey", "\n".join([header, *rows]) + "\n")
+    assert data.load("survey", own_data)["response_id"].tolist() == ids
+
+
+def test_a_20_digit_id_is_named_not_wrapped_around(own_data):
+    header, *rows = _survey_text(2).splitlines()
+    rows[1] = "12345678901234567890," + rows[1].split(",", 1)[1]
+    _write(own_data, "survey", "\n".join([header, *rows]) + "\n")
+    with pytest.raises(
+        DataError,
+        match=r"survey\.response_id: 1 value\(s\) outside the range of whole numbers "
+        r"\(-9223372036854775808 to 9223372036854775807\): row 3: '12345678901234567890'",
+    ):
+        data.load("survey", own_data)
+
+
+def test_a_decimal_that_a_float_rounds_to_a_whole_number_is_not_one(own_data):
+    def decimal(df):
+        df.loc[2, "satisfaction"] = "4.0000000000000001"
+
+    _edit(own_data, "survey", decimal)
+    with pytest.raises(
+        DataError,
+        match=r"survey\.satisfaction: 1 value\(s\) are not whole numbers: row 4: '4.0000000000000001'",
+    ):
+        data.load("survey", own_data)
+
+
+@pytest.mark.parametrize("header_too", [True, False])
+def test_a_delimiter_at_the_end_of_every_row_is_dropped(own_data, header_too):
+    lines = (DATASETS / "survey.csv").read_text().splitlines()
+    lines = [line + "," if i or header_too else line for i, line in enumerate(lines)]
+    _write(own_data, "survey", "\r\n".join(lines) + "\r\n")  # as a spreadsheet writes it
+    pd.testing.assert_frame_equal(data.load("survey", own_data), data.load("survey"))
+
+
+def test_a_value_in_the_unnamed_last_column_is_named(own_data):
+    text = "branch,trained,start_month,\nAshford,true,,\nCarlton,false,,x\n"
+    _write(own_data, "training", text)
+    with pytest.raises(
+        DataError, match=r"hold a value after the last named column \('start_month'\): line 3: 'x'"
+    ):
+        data.load("training", own_data)
+
+
+@pytest.mark.parametrize(
+    "rows, named",
+    [
+        ("Ashford,true\nCarlton,false,\n", r"line 2: 2 values"),  # too few: used to be padded silently
+        ("Ashford,true,,\nCarlton,false,\n", r"line 2: 4 values"),  # too many on the first row
+        ("Ashford,true,\nCarlton,false,,x\n", r"line 3: 4 values"),
+    ],
+)
+def test_rows_with_too_few_or_too_many_values_are_named(own_data, rows, named):
+    _write(own_data, "training", "branch,trained,start_month\n" + rows)
+    with pytest.raises(DataError, match=rf"1 row\(s\) of .* do not hold the header's 3 values: {named}"):
+        data.load("training", own_data)
+
+
+def test_a_folder_where_the_file_should_be(own_data):
+    (own_data / "training.csv").unlink()
+    (own_data / "training.csv").mkdir()
+    with pytest.raises(DataError, match=r"training: .*training\.csv is a folder, not a file"):
+        data.load("training", own_data)
+
+
+def test_a_repeated_or_empty_column_name_is_named(own_data):
+    _write(own_data, "survey", _survey_text(3).replace(",comment", ",recommend", 1))
+    with pytest.raises(
+        DataError,
+        match=r"survey: the header \(line 1\) names a column more than once: 'recommend' \(columns 17, 20\)",
+    ):
+        data.load("survey", own_data)
+    _write(own_data, "training", "branch,,trained,start_month\nAshford,x,true,\n")
+    with pytest.raises(DataError, match=r"column\(s\) 2 of the header \(line 1\) have no name"):
+        data.load("training", own_data)
+
+
+@pytest.mark.parametrize("column, value", [("branch", "Ashford "), ("channel", " phone")])
+def test_a_category_with_a_space_at_either_end_is_named_with_its_rows(own_data, column, value):
+    def spaced(df):
+        df.loc[[3, 7], column] = value
+
+    _edit(own_data, "survey", spaced)
+    with pytest.raises(
+        DataError,
+        match=rf"survey\.{column}: 2 value\(s\) begin or end with a space: row 5: '{value}', "
+        rf"row 9: '{value}'\. '{value}' \(did you mean '{value.strip()}'\?\)",
+    ):
+        data.load("survey", own_data)
+
+
+@pytest.mark.parametrize("sep, word", [(";", "';'"), ("\t", "tabs")])
+def test_a_file_separated_otherwise_than_by_commas_is_recognised(own_data, sep, word):
+    _write(own_data, "training", (DATASETS / "training.csv").read_text().replace(",", sep))
+    with pytest.raises(
+        DataError, match=rf"training: the file .* seems to be separated by {word}, not commas"
+    ):
+        data.load("training", own_data)
+
+
+def test_blank_lines_empty_rows_bom_and_line_ends_are_read_with_their_lines(own_data):
+    text = "\ufeffbranch,trained,start_month\r\n\r\nAshford,true,\r\n,,\r\n   \r\nCarlton,false,2024-09-01"
+    _write(own_data, "training", text)
+    read = data.read_csv(own_data / "training.csv", "training")
+    assert read.index.tolist() == [3, 6] and read["branch"].tolist() == ["Ashford", "Carlton"]
+    _write(own_data, "training", text.replace("\r\n", "\r"))  # old Mac line ends
+    assert data.read_csv(own_data / "training.csv", "training").index.tolist() == [3, 6]
+
+
+def test_no_row_is_lost_from_the_shipped_data():
+    # Python's csv module, read independently: the same rows, in the same order
+    for table in data.tables():
+        with open(DATASETS / f"{table}.csv", newline="", encoding="utf-8") as fh:
+            rows = [row for row in csv.reader(fh, strict=True) if any(row)]
+        loaded = data.load(table)
+        assert len(loaded) == len(rows) - 1
+        assert loaded.iloc[:, 0].astype(str).tolist() == [row[0] for row in rows[1:]]

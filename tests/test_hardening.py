@@ -7,7 +7,9 @@ or a documented result (with a warning where the result has a gap).
 
 from __future__ import annotations
 
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -268,3 +270,42 @@ def test_by_group_top_box_equals_each_group_alone(rows):
     for g, sub in df.groupby("g"):
         assert table.loc[g, "estimate"] == pytest.approx(metrics.top_box(sub["s"]).estimate)
         assert table.loc[g, "n"] == len(sub)
+
+
+# tests/HARDENING.md: each row names the test(s) that hold it, and each of those tests exists
+HARDENING = Path(__file__).with_name("HARDENING.md")
+TEST_NAME = re.compile(r"`(test_\w+\.py)::(test_\w+)`")
+
+
+def _hardening_rows() -> list[str]:
+    table = [line for line in HARDENING.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    assert table[0].strip("| ").split(" | ")[-1] == "test", "the last column of HARDENING.md is 'test'"
+    return table[2:]  # after the header and its rule
+
+
+def _missing_tests(row: str) -> list[str]:
+    """What is wrong with one row of the table: no test named, or a named test that does not exist."""
+    named = TEST_NAME.findall(row.strip().strip("|").split("|")[-1])
+    if not named:
+        return ["the row names no test (write it as `test_file.py::test_name` in the last column)"]
+    problems = []
+    for file, name in named:
+        path = HARDENING.parent / file
+        if not path.is_file():
+            problems.append(f"there is no tests/{file}")
+        elif not re.search(rf"^def {name}\(", path.read_text(encoding="utf-8"), re.M):
+            problems.append(f"tests/{file} has no test {name}")
+    return problems
+
+
+@pytest.mark.parametrize("row", _hardening_rows(), ids=lambda row: row.split("|")[1].strip()[:50])
+def test_every_row_of_hardening_md_names_tests_that_exist(row):
+    assert not _missing_tests(row), f"{_missing_tests(row)}: {row}"
+
+
+def test_the_hardening_md_check_fails_on_a_row_without_a_test():
+    assert _missing_tests("| a quote left open | data.load | error |  |")
+    assert _missing_tests("| x | y | z | `test_data.py::test_that_does_not_exist` |") == [
+        "tests/test_data.py has no test test_that_does_not_exist"
+    ]
+    assert not _missing_tests("| x | y | z | `test_data.py::test_empty_file` |")
