@@ -222,3 +222,27 @@ def test_the_slurm_example_asks_for_single_threaded_workers_with_their_memory(ca
     assert "--nthreads 1" in worker and "--nworkers 4" in worker and "--memory-limit 1.50GiB" in worker
     assert command.startswith(f"{sys.executable} -m cxlib.kit run 'notebooks/*.ipynb' --roster class.csv")
     assert " --scheduler tcp://" in command
+
+
+def _dask_loaded_after_a_batch(tmp_path, *options: str) -> bool:
+    """Run a tiny batch through the cxkit command in a fresh interpreter; was Dask imported?"""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("n = 1", metadata={"tags": ["parameters"]})]
+    nbformat.write(nb, tmp_path / "tiny.ipynb")
+    probe = (
+        "import sys\nfrom cxlib.kit import cli\n"
+        f"code = cli.main(['run', {str(tmp_path / 'tiny.ipynb')!r}, '--out', {str(tmp_path / 'out')!r}, "
+        f"'--quiet', '--force', *{list(options)!r}])\n"
+        "print(code, any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=600)
+    code, loaded = done.stdout.split()[-2:]
+    assert code == "0", done.stderr
+    return loaded == "True"
+
+
+def test_without_the_scheduler_option_dask_is_never_imported(tmp_path):
+    assert not _dask_loaded_after_a_batch(tmp_path, "--workers", "1")
+    assert _dask_loaded_after_a_batch(tmp_path, "--scheduler", "local:1")  # the check can see it

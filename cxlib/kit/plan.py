@@ -237,9 +237,9 @@ def write_json(path: str | os.PathLike, data) -> None:
     --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / MANIFEST
-    >>> write_json(path, {"03.ipynb": {"status": "ok"}})
+    >>> write_json(path, {"03.ipynb": {"key": "k1", "status": "ok"}})
     >>> read_manifest(path.parent)
-    {'03.ipynb': {'status': 'ok'}}
+    {'03.ipynb': {'key': 'k1', 'status': 'ok'}}
     """
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
