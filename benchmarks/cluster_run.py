@@ -1,6 +1,6 @@
 """The cost of running a class on Dask: the local pool against a LocalCluster of the same size.
 
-    python benchmarks/cluster_run.py --students 40 [--workers 2] [--notebooks notebooks/*.ipynb]
+    python benchmarks/cluster_run.py --students 40 [--rounds 1] [--workers 2] [--notebooks notebooks/*.ipynb]
 
 Runs every lesson for N students, each with their own data (a seed per student), twice on this
 machine with the same number of worker processes:
@@ -9,7 +9,9 @@ machine with the same number of worker processes:
 2. ``cxkit run ... --scheduler local:W`` (a Dask LocalCluster of W single-threaded processes).
 
 Both generate the students' data and run every (student, lesson) pair; the ratio of their wall
-times is the engine's overhead. While each runs, the memory of every process under the command is
+times is the engine's overhead. ``--rounds R`` alternates the two R times (pool, Dask, pool, ...,
+each round into a new folder) and adds the times, so that a change in the machine's load during the
+measurement weighs on both alike. While each runs, the memory of every process under the command is
 sampled (psutil, every 0.2 s): the largest kernel and the largest worker are what a cluster worker
 must hold. From the per-notebook times of the Dask run (``notebooks.csv``: kernel start included)
 and the time to generate one student's data, it estimates the wall time of a larger class on more
@@ -100,6 +102,22 @@ def timed_run(notebooks, roster: Path, out: Path, engine: list[str]) -> dict:
     }
 
 
+def _combine(rounds: list[dict]) -> dict:
+    """The rounds of one engine as one: times added, peaks and per-notebook figures over all rounds."""
+    lessons = rounds[0]["lesson_mean_s"]
+    return {
+        "seconds": round(sum(r["seconds"] for r in rounds), 1),
+        "rounds_seconds": [r["seconds"] for r in rounds],
+        "exit": max(r["exit"] for r in rounds),
+        "failed": sum(r["failed"] for r in rounds),
+        "peak_mb": {k: max(r["peak_mb"][k] for r in rounds) for k in rounds[0]["peak_mb"]},
+        "lesson_mean_s": {
+            nb: round(statistics.mean(r["lesson_mean_s"][nb] for r in rounds), 2) for nb in lessons
+        },
+        "lesson_max_s": {nb: max(r["lesson_max_s"][nb] for r in rounds) for nb in lessons},
+    }
+
+
 def data_seconds(repeat: int = 3) -> float:
     """The time to generate one student's business (best of a few seeds), as a worker does."""
     from cxlib.kit.execute import generate_data
@@ -131,6 +149,7 @@ def estimate(dask: dict, ratio: float, data_s: float, students: int, workers: in
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=1, help="alternate the two engines this many times")
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument(
         "--notebooks", nargs="*", default=sorted(glob.glob(str(ROOT / "notebooks" / "*.ipynb")))
@@ -144,18 +163,24 @@ def main(argv=None) -> int:
     result = {
         "students": args.students,
         "notebooks": [Path(nb).name for nb in args.notebooks],
-        "notebook_runs": args.students * len(args.notebooks),
+        "rounds": args.rounds,
+        "notebook_runs": args.students * len(args.notebooks) * args.rounds,
         "workers": args.workers,
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
-    for name, engine in [
-        ("pool", ["--workers", str(args.workers)]),
-        ("dask", ["--scheduler", f"local:{args.workers}"]),
-    ]:
-        result[name] = timed_run(args.notebooks, roster, work / name, engine)
-        print(f"{name}: {result[name]['seconds']} s, exit {result[name]['exit']}", flush=True)
+    engines = {"pool": ["--workers", str(args.workers)], "dask": ["--scheduler", f"local:{args.workers}"]}
+    runs = {name: [] for name in engines}
+    for r in range(args.rounds):  # alternated, so that a change in the machine's load hits both alike
+        for name, engine in engines.items():
+            runs[name].append(timed_run(args.notebooks, roster, work / f"{name}{r}", engine))
+            print(
+                f"round {r + 1}, {name}: {runs[name][-1]['seconds']} s, exit {runs[name][-1]['exit']}",
+                flush=True,
+            )
+    for name, rounds in runs.items():
+        result[name] = _combine(rounds)
     result["dask_over_pool"] = round(result["dask"]["seconds"] / result["pool"]["seconds"], 3)
     result["data_s"] = round(data_seconds(), 2)
     result["estimate"] = estimate(

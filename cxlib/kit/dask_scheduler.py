@@ -168,7 +168,14 @@ class DaskScheduler:
             def cancel(futures):
                 client.cancel(futures + list(held.values()))
 
-            yield from drive(jobs, submit, lambda running: [_result(next(pending))], cancel)
+            def finished_some(running):
+                fut = next(pending)
+                done = _result(fut)
+                if fut not in held.values():
+                    fut.release()  # nobody takes its value: a lost worker's copy is not computed again
+                return [done]
+
+            yield from drive(jobs, submit, finished_some, cancel)
 
 
 def _result(fut) -> tuple:
