@@ -185,6 +185,7 @@ def test_a_scheduler_address_is_checked_before_anything_runs():
     for bad in ["local:0", "local:two", "my cluster", "http//x"]:
         with pytest.raises(RunError, match="--scheduler"):
             make_scheduler(None, 10, bad)
+    assert list(DaskScheduler("tcp://127.0.0.1:9").run([])) == []  # nothing to do: no cluster is reached
     # nothing listens there: a clear error (the batch exits 2), not a traceback
     with pytest.raises(RunError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         list(DaskScheduler("tcp://127.0.0.1:9", connect_timeout=2).run([Job("a", _square, (1,))]))

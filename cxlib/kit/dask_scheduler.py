@@ -144,6 +144,8 @@ class DaskScheduler:
         iterator of Done
             One per job, in the order they finish.
         """
+        if not jobs:
+            return  # a batch with nothing to do (all up to date) does not start or reach a cluster
         from distributed import as_completed
 
         wanted = Counter(a.key for job in jobs for a in job.args if isinstance(a, Output))
