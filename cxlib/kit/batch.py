@@ -349,7 +349,7 @@ def run_batch(
     _prepare(out)
     batch = _Batch(tasks, runs, out, force)
     by_key = {("notebook", t.run.run_id, t.notebook.name): t for ts in batch.todo.values() for t in ts}
-    runner = make_scheduler(workers, len(by_key), scheduler)  # checks the address before anything runs
+    runner = make_scheduler(workers, len(by_key), scheduler)
     batch.start()
     jobs = batch.jobs(fp, timeout, shared_fs)
     bar = _Progress(batch.todo, progress)

@@ -31,6 +31,7 @@ when ``--scheduler`` is given. Install it with ``pip install cx-course-kit[clust
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import uuid
 from collections import Counter
@@ -118,7 +119,11 @@ class DaskScheduler:
         if self.workers is not None:
             with (
                 LocalCluster(
-                    n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,  # not its workers' warnings as it closes; errors still
                 ) as cluster,
                 Client(cluster) as client,
             ):
