@@ -693,7 +693,9 @@ def crosstab(
     grid = frame.pivot_table(index=rows, columns="_col", values=estimate, aggfunc="first", observed=True)
     flags = frame.pivot_table(index=rows, columns="_col", values=verdict, aggfunc="first", observed=True)
     if frame.duplicated([rows, "_col"]).any():
-        raise InputError(f"the table has more than one row per {rows} and {columns or 'column'}; one cell each")
+        raise InputError(
+            f"the table has more than one row per {rows} and {columns or 'column'}; one cell each"
+        )
     ax = _axes(ax)
     values = grid.to_numpy(dtype=float)
     ax.imshow(np.ma.masked_invalid(values), cmap="Blues", aspect="auto")

@@ -409,9 +409,7 @@ def _channel_truth(recommend_latent: np.ndarray, recommend: np.ndarray) -> dict:
         "nps_by_channel": {c: round(v, 2) for c, v in by_channel.items()},
         "population_nps": mix(CHANNEL_POPULATION),
         "sample_mix_nps": mix(CHANNEL_SAMPLE),
-        "observed_sample_nps": round(
-            float(100 * ((recommend >= 9).mean() - (recommend <= 6).mean())), 2
-        ),
+        "observed_sample_nps": round(float(100 * ((recommend >= 9).mean() - (recommend <= 6).mean())), 2),
         "note": "the survey over-represents in-store customers; raking the survey to population_share "
         "(the population table) estimates population_nps, the unweighted NPS estimates sample_mix_nps",
     }

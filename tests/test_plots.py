@@ -213,7 +213,9 @@ def test_crosstab_marks_the_groups_that_stand_out_within_each_column():
     d = pd.DataFrame({"branch": rng.choice(list("ABCD"), n), "quarter": rng.choice(["Q1", "Q2"], n)})
     d["recommend"] = np.clip(np.rint(7 + 2.5 * (d["branch"] == "A") + rng.normal(0, 2, n)), 0, 10).astype(int)
     table = groups.versus_rest(d, "recommend", "branch", "nps", within="quarter")
-    ax = plots.crosstab(table, rows="branch", columns="quarter", title="NPS", xlabel="quarter", ylabel="branch")
+    ax = plots.crosstab(
+        table, rows="branch", columns="quarter", title="NPS", xlabel="quarter", ylabel="branch"
+    )
     texts = [t.get_text() for t in ax.texts]
     assert len(texts) == 8
     above = [t for t in texts if t.endswith("▲")]
