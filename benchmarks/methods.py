@@ -33,7 +33,7 @@ def _margins_frame(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, dict
         "region": {"north": 0.25, "south": 0.25, "east": 0.25, "west": 0.25},
         "age": {"18-34": 0.3, "35-54": 0.35, "55+": 0.35},
     }
-    return df, margins
+    return df.astype("category"), margins  # as data.load gives them
 
 
 def _rake_pandas(df: pd.DataFrame, margins: dict, tol: float = 1e-10, max_iter: int = 200) -> np.ndarray:

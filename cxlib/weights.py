@@ -194,16 +194,20 @@ def _margin_codes(df: pd.DataFrame, column: str, target) -> tuple[np.ndarray, np
     if values.sum() <= 0:
         raise InputError(f"margins[{column!r}]: the population shares add up to 0")
     no_missing(df, [column], "category")
-    labels = df[column].astype(object).to_numpy()
     categories = list(target.index)
-    lookup = {c: i for i, c in enumerate(categories)}
-    codes = np.fromiter((lookup.get(v, -1) for v in labels), dtype=np.int64, count=len(labels))
+    found, uniques = pd.factorize(df[column])
+    codes = (
+        pd.Index(categories, dtype=object)
+        .get_indexer(np.asarray(uniques, dtype=object))[found]
+        .astype(np.int64)
+    )
     unknown = codes < 0
     if unknown.any():
-        seen = pd.unique(labels[unknown]).tolist()
+        labels = df[column].astype(object).to_numpy()[unknown]
+        seen = pd.unique(labels).tolist()
         raise InputError(
             f"{column}: {int(unknown.sum())} response(s) in categories the margin does not list: "
-            f"{seen[:5]} (at {show_examples(df.index[unknown][:3], labels[unknown][:3])}); the margin "
+            f"{seen[:5]} (at {show_examples(df.index[unknown][:3], labels[:3])}); the margin "
             f"lists {categories}. Add them to margins[{column!r}] or drop those responses first"
         )
     present = np.bincount(codes, minlength=len(categories)) > 0
