@@ -11,7 +11,7 @@ p-value, and adjusts the p-values for the number of comparisons made:
   among the flagged differences below it: more power when many groups truly differ.
 
 The tables are tidy, one row per comparison, and say in ``verdict`` whether the adjusted p-value
-flags the difference. :func:`cxlib.plots.crosstab` draws :func:`versus_rest` as the crosstab an
+flags the difference. :func:`cxlib.plots.crosstab_plot` draws :func:`versus_rest` as the crosstab an
 analyst knows, with a marker where a group stands out.
 
 The metrics are those of :func:`cxlib.metrics.by_group`, with the same formulas: NPS (adjusted

@@ -636,7 +636,7 @@ def distribution_plot(
 
 
 @fill
-def crosstab(
+def crosstab_plot(
     df: pd.DataFrame,
     *,
     rows: str,
@@ -682,7 +682,7 @@ def crosstab(
     --------
     >>> t = pd.DataFrame({"branch": ["A", "B", "C"], "estimate_a": [62.0, 40.0, 18.0],
     ...                   "verdict": ["above", "no difference", "below"]})
-    >>> ax = crosstab(t, rows="branch", title="NPS by branch", xlabel="all months", ylabel="branch")
+    >>> ax = crosstab_plot(t, rows="branch", title="NPS by branch", xlabel="all months", ylabel="branch")
     >>> [x.get_text() for x in ax.texts][:3]
     ['62 ▲', '40', '18 ▼']
     """
