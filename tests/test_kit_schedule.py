@@ -165,10 +165,13 @@ def test_dask_retries_a_task_whose_worker_died_elsewhere_and_never_one_that_fail
 def test_dask_reports_a_task_that_kills_every_worker_it_is_given(dask_address):
     from cxlib.kit.dask_scheduler import DaskScheduler
 
-    jobs = [Job("dies", _die, (0,)), Job("fine", _square, (3,))]
-    done = {d.key: d for d in DaskScheduler(dask_address).run(jobs)}
-    assert done["fine"].value == 9
-    assert done["dies"].error.startswith("KilledWorker: the worker running it died, on each of 2 tries")
+    (dies,) = DaskScheduler(dask_address).run([Job("dies", _die, (0,))])
+    assert dies.error.startswith("KilledWorker: the worker running it died, on each of 2 tries")
+    # the cluster's nannies restart the killed workers: the next batch runs as before. (Run apart:
+    # a job queued on a worker that dies is lost with it and counts as a try, so beside the killer
+    # it could be reported killed too, and rerun by the next batch.)
+    (fine,) = DaskScheduler(dask_address).run([Job("fine", _square, (3,))])
+    assert fine.value == 9 and fine.error is None
 
 
 def test_dask_runs_jobs_in_worker_processes(dask_address):
