@@ -32,7 +32,15 @@ import pandas as pd
 
 from ._dist import t_quantile, t_sf
 from ._docs import fill
-from ._validate import as_numeric, check_confidence, check_option, no_missing, require_columns, suggest
+from ._validate import (
+    as_numeric,
+    check_confidence,
+    check_option,
+    no_missing,
+    one_kind,
+    require_columns,
+    suggest,
+)
 from .errors import InputError
 from .results import OneRowResult
 
@@ -369,6 +377,8 @@ def group_stats(df: pd.DataFrame, outcome: str, by: str | list[str]) -> pd.DataF
     require_columns(df, [outcome, *keys])
     x = as_numeric(df[outcome], outcome)
     no_missing(df, keys, "group label")
+    for k in keys:
+        one_kind(df[k], k)
     frame = pd.DataFrame({k: df[k].to_numpy() for k in keys}).assign(_x=x)
     out = frame.groupby(keys, observed=True, sort=True)["_x"].agg(n="count", mean="mean", var="var")
     return out
@@ -419,6 +429,7 @@ def grouped_mean_difference(
     y        2.5     3.5      -1.0
     """
     require_columns(df, [outcome, group] + ([] if by is None else [by] if isinstance(by, str) else list(by)))
+    one_kind(df[group], group)
     labels = pd.Series(df[group].to_numpy(dtype=object), index=df.index)
     present = set(labels.dropna().unique().tolist())
     for name, lab in (("a", a), ("b", b)):

@@ -52,6 +52,7 @@ from ._validate import (
     check_confidence,
     check_option,
     no_missing,
+    one_kind,
     require_columns,
     whole_numbers,
 )
@@ -666,6 +667,7 @@ _BY_GROUP_OPTIONS = {
 
 def _key_codes(column: pd.Series, name) -> tuple[np.ndarray, pd.Index]:
     """Codes of one key column and its observed values, sorted (category order for categoricals)."""
+    one_kind(column, name)
     codes, uniques = pd.factorize(column, sort=True)
     if isinstance(column.dtype, pd.CategoricalDtype):
         return codes, pd.CategoricalIndex(uniques, name=name)
