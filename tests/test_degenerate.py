@@ -1,4 +1,4 @@
-"""Analysis functions on degenerate input (issue 15, "Also found"): an error that says what is wrong, or a warning.
+"""Analysis functions on degenerate input (issue 15, "Also found"): a clear error, or a warning.
 
 Each case used to give a library error (a 2-D array), a wrong result without a word (dates
 as nanoseconds, groups ``1`` and ``"1"`` counted apart, a negative alpha, the wrong reason for
