@@ -348,6 +348,10 @@ def as_numeric(
         raise InputError(f"{name} is empty: at least one value is needed")
     if pd.api.types.is_bool_dtype(series.dtype):
         raise InputError(f"{name} holds true/false values; expected numbers")
+    if pd.api.types.is_complex_dtype(series.dtype) or (
+        series.dtype == np.dtype(object) and series.map(lambda v: isinstance(v, complex)).any()
+    ):
+        raise InputError(f"{name} holds complex numbers; expected real numbers (ratings, amounts)")
     _no_dates(series, name)
     if pd.api.types.is_numeric_dtype(series.dtype):
         arr = series.to_numpy(dtype=float, na_value=np.nan)

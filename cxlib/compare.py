@@ -126,6 +126,15 @@ def _zero_se(se: np.ndarray, what: str) -> np.ndarray:
 
 
 @fill
+def _no_negative_variance(*variances: np.ndarray) -> None:
+    for v in variances:
+        if (v < 0).any():
+            raise InputError(
+                f"a variance cannot be negative, got {v[v < 0][:5].tolist()}; pass the sample variance "
+                "(var(ddof=1)), not a difference or a standard error"
+            )
+
+
 def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float = 0.95) -> pd.DataFrame:
     """Welch's t interval for ``mean_a - mean_b`` from group summaries (vectorised).
 
@@ -169,6 +178,7 @@ def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float =
         )
     if np.isnan(ma).any() or np.isnan(mb).any() or np.isnan(va).any() or np.isnan(vb).any():
         raise InputError("welch_from_stats: missing means or variances; every group needs values")
+    _no_negative_variance(va, vb)
     sa, sb = va / na, vb / nb
     se2 = sa + sb
     se = np.sqrt(se2)
@@ -210,6 +220,7 @@ def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> p
     """
     confidence = check_confidence(confidence)
     m, v, k = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in (mean, var, n)))
+    _no_negative_variance(v)
     few = k < 2
     if few.any():
         raise InputError(

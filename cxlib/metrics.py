@@ -92,6 +92,17 @@ def _arrays(*values) -> list[np.ndarray]:
     return np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in values))
 
 
+def _whole_counts(**counts: np.ndarray) -> None:
+    """Refuse counts that are not whole numbers (1.5 successes would give a percentage silently)."""
+    for name, arr in counts.items():
+        bad = np.isfinite(arr) & (arr != np.round(arr))
+        if bad.any():
+            raise InputError(
+                f"{name} must be counts (whole numbers), got {arr[bad][:5].tolist()}; pass the number of "
+                "responses, not a share or an average"
+            )
+
+
 def _labels(mask: np.ndarray, labels) -> str:
     """Name the groups flagged by ``mask`` (at most five) for a warning."""
     count = int(mask.sum())
@@ -272,6 +283,7 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
         raise InputError("every group needs at least one response to compute a percentage")
     if ((x < 0) | (x > N)).any():
         raise InputError("successes must lie between 0 and n")
+    _whole_counts(successes=x, n=N)
     z = _z(confidence)
     p = x / N
     denom = 1 + z**2 / N
@@ -324,7 +336,15 @@ def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 
             "the values are too large to average and square without overflow (beyond about 1e154); "
             "check the data"
         )
+    _whole_counts(n=N)
     centred = S / N
+    short = Q - N * centred**2 < -1e-9 * np.maximum(np.abs(Q), 1.0)
+    if short.any():
+        raise InputError(
+            f"total_sq is smaller than total**2 / n in {int(short.sum())} group(s) (e.g. total "
+            f"{S[short][0]:g}, total_sq {Q[short][0]:g}, n {N[short][0]:g}): these cannot be the sum and "
+            "the sum of squares of one group's values (a negative variance); check what was summed"
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(N > 1, np.maximum(Q - N * centred**2, 0.0) / (N - 1), np.nan)
         se = np.sqrt(var / N)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxlib import CxlibError, compare, metrics, scales, tracking, value
+from cxlib import CxlibError, compare, drivers, metrics, scales, tracking, value
 
 TABLE = np.array([[9, 10], [3, 7], [8, 6]])
 
@@ -184,3 +184,62 @@ def test_clv_with_no_discount_is_the_margin_times_the_expected_years_after_this_
     # r / (1 - r) further years: retention 0.5 -> 1 year, 0.8 -> 4 years (Gupta & Lehmann 2003, i = 0)
     assert value.clv(100, 0.5, 0.0) == pytest.approx(100.0)
     assert value.clv(100, 0.8, 0.0) == pytest.approx(400.0)
+
+
+# --- found beyond the list, trying the same functions as a careless learner would ---------------
+
+
+def test_a_driver_that_is_the_outcome_under_another_name_is_refused():
+    # key_drivers used to give beta 1 with se 1e-16, t = 1e16 and p = 0
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"y": rng.normal(size=30), "a": rng.normal(size=30)})
+    for copy in (df["y"], 2 * df["y"] + 1, -df["y"]):
+        with pytest.raises(CxlibError, match=r"driver\(s\) 'c' move in lockstep with the outcome 'y'"):
+            drivers.key_drivers(df.assign(c=copy), "y", ["a", "c"])
+    with pytest.raises(CxlibError, match="move in lockstep"):
+        drivers.relative_weights(df.assign(c=df["y"]), "y", ["a", "c"])
+
+
+def test_counts_that_are_not_whole_numbers_are_refused():
+    # wilson_from_counts(1.5, 3) used to give 50% with an interval
+    with pytest.raises(CxlibError, match=r"successes must be counts \(whole numbers\), got \[1\.5\]"):
+        metrics.wilson_from_counts(1.5, 3)
+    with pytest.raises(CxlibError, match=r"n must be counts"):
+        metrics.mean_from_sums([10.0], [30.0], [4.5])
+
+
+def test_sums_that_imply_a_negative_variance_are_refused():
+    # mean_from_sums(10, 10, 5) (variance -2.5) used to give se 0 and an interval of one point
+    with pytest.raises(CxlibError, match="total_sq is smaller than total\\*\\*2 / n"):
+        metrics.mean_from_sums([10.0], [10.0], [5])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: compare.welch_from_stats([1.0], [-1.0], [5], [2.0], [1.0], [5]),
+        lambda: compare.t_from_stats([1.0], [-0.5], [5]),
+    ],
+    ids=["welch_from_stats", "t_from_stats"],
+)
+def test_a_negative_variance_is_refused(call):
+    # welch_from_stats used to treat it as "no spread": se 0, t = -inf, p = 0
+    with pytest.raises(CxlibError, match="a variance cannot be negative"):
+        call()
+
+
+def test_a_driver_without_a_value_has_no_quadrant():
+    # quadrant([nan, 1], ...) used to place the missing driver in "Possible overkill"
+    with pytest.raises(CxlibError, match="importance has missing or infinite values"):
+        drivers.quadrant([np.nan, 1.0], [1.0, 2.0], 0.5, 0.5)
+    with pytest.raises(CxlibError, match="x_cross has missing"):
+        drivers.quadrant([0.2, 1.0], [1.0, 2.0], np.nan, 0.5)
+
+
+def test_complex_numbers_are_refused_not_cut_to_their_real_part():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's ComplexWarning used to be the only sign
+        with pytest.raises(CxlibError, match="holds complex numbers"):
+            metrics.nps(np.array([9 + 1j, 10]))
+        with pytest.raises(CxlibError, match="holds complex numbers"):
+            metrics.mean_score(pd.Series([1, 2 + 0j], dtype=object))
