@@ -125,7 +125,6 @@ def _zero_se(se: np.ndarray, what: str) -> np.ndarray:
     return zero
 
 
-@fill
 def _no_negative_variance(*variances: np.ndarray) -> None:
     for v in variances:
         if (v < 0).any():
@@ -135,6 +134,7 @@ def _no_negative_variance(*variances: np.ndarray) -> None:
             )
 
 
+@fill
 def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float = 0.95) -> pd.DataFrame:
     """Welch's t interval for ``mean_a - mean_b`` from group summaries (vectorised).
 
