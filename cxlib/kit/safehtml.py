@@ -280,7 +280,12 @@ def _clean_image(node, srcdir: Path, docdir: Path) -> bool:
     from docutils import nodes
 
     uri = node.get("uri", "")
-    if data_image(uri) or (not uri.startswith("data:") and _local_file(uri, srcdir, docdir)):
+    # a file of the site: from the page as written, or from the project as Sphinx holds it once it
+    # has collected the page's images (myst-nb's figures, in _build/jupyter_execute/)
+    local = not uri.startswith("data:") and (
+        _local_file(uri, srcdir, docdir) or _local_file("/" + uri.lstrip("/"), srcdir, docdir)
+    )
+    if data_image(uri) or local:
         return False
     alt = node.get("alt") or uri
     if re.match(r"https?://", uri.strip(), re.IGNORECASE) and safe_link(uri):
