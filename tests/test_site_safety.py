@@ -364,6 +364,20 @@ def test_the_notebook_copy_keeps_no_configuration_and_no_active_output(tmp_path)
     assert list(outputs[3]) == ["text/plain"]
 
 
+def test_a_figure_sphinx_has_collected_stays_and_files_outside_the_site_do_not(tmp_path):
+    from docutils import nodes
+
+    src = tmp_path / "src"
+    (src / "_build" / "jupyter_execute").mkdir(parents=True)
+    (src / "lessons").mkdir()
+    (src / "_build" / "jupyter_execute" / "f.png").write_bytes(b"png")
+    (tmp_path / "outside.png").write_bytes(b"png")
+    uris = ["_build/jupyter_execute/f.png", "../../outside.png", "../outside.png", "/etc/hostname"]
+    doc = nodes.section("", *(nodes.image(uri=u, alt=u) for u in uris))
+    assert safehtml.clean_doctree(doc, src, src / "lessons") == 3
+    assert [n["uri"] for n in doc.findall(nodes.image)] == ["_build/jupyter_execute/f.png"]
+
+
 def test_every_page_gets_the_policy_first_and_only_the_themes_inline_scripts_are_allowed():
     page = (
         '<html><head><meta charset="utf-8"><script>theme()</script><script src="a.js"></script></head>'
