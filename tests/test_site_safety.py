@@ -277,6 +277,17 @@ def test_cxkit_course_refuses_a_site_folder_of_yours_before_running_anything(tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no data generated, no lesson run
 
 
+def test_a_site_built_before_stamps_is_refused_with_a_hint_to_delete_it_yourself(
+    tmp_path, no_deleting, capsys
+):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / ".buildinfo").write_text("# Sphinx build info version 1")
+    (tmp_path / "site" / "index.html").write_text("<p>an old site</p>")
+    code, err = _site(tmp_path / "site", capsys)
+    assert code == 2 and "built by an earlier cxkit" in err and "delete it yourself" in err
+    assert (tmp_path / "site" / "index.html").read_text() == "<p>an old site</p>"
+
+
 def test_overlapping_site_and_sources_folders_are_refused(tmp_path):
     with pytest.raises(FolderError, match="overlap"):
         site.folders(tmp_path / "a", tmp_path / "a" / "src")

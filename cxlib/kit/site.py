@@ -44,7 +44,7 @@ from pathlib import Path
 from cxlib.errors import CxlibError
 
 from .safehtml import clean_doctree, clean_notebook, protect_pages
-from .stamp import FolderError, claim, clear, stamp
+from .stamp import STAMP, FolderError, claim, clear, stamp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -264,8 +264,18 @@ def folders(out: Path | str, src: Path | str | None = None) -> tuple[Path, Path]
     src = Path(os.path.abspath(src)) if src is not None else out.parent / f"{out.name}-src"
     if out == src or out in src.parents or src in out.parents:
         raise FolderError(f"the site's folder {out} and its sources folder {src} overlap; name another --out")
-    claim(out, SITE, "--out")
-    claim(src, SOURCES, "the site's sources folder")
+    for folder, kind, what in ((out, SITE, "--out"), (src, SOURCES, "the site's sources folder")):
+        try:
+            claim(folder, kind, what)
+        except FolderError as exc:
+            old = (folder / ".buildinfo").is_file() or (folder / "conf.py").is_file()
+            if old and not (folder / STAMP).exists():  # built before the kit stamped its folders
+                raise FolderError(
+                    f"{exc} It looks like a site (or its sources) built by an earlier cxkit, before it "
+                    f"stamped its folders: check that nothing of yours is in {folder}, delete it yourself "
+                    "and build again."
+                ) from None
+            raise
     return out, src
 
 
