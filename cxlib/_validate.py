@@ -7,6 +7,7 @@ values, and says what was expected. Nothing is dropped or coerced silently.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections.abc import Iterable, Sequence
 
@@ -256,6 +257,46 @@ def whole_numbers(values, name: str, low: int, high: int) -> np.ndarray:
     return as_numeric(values, name, low=low, high=high, integer=True)
 
 
+def _one_dimensional(values, name: str) -> None:
+    """Refuse a table of values (a 2-D array, a list of lists) where one column is expected."""
+    try:
+        shape = np.shape(values)
+    except ValueError:  # a ragged list of lists
+        raise InputError(
+            f"{name} must be one column of values; got a list of lists of different lengths"
+        ) from None
+    if len(shape) > 1:
+        raise InputError(
+            f"{name} must be one column of values; got a {len(shape)}-D array of shape {shape}. Pick one "
+            "column (x[:, 0]), or flatten it (x.ravel()) if every value is one response"
+        )
+
+
+_DATES = (datetime.date, datetime.timedelta, np.datetime64, np.timedelta64, pd.Period)
+
+
+def _no_dates(series: pd.Series, name: str) -> None:
+    """Refuse dates, times and durations where numbers are expected (pandas makes them nanoseconds)."""
+    kind = series.dtype
+    dated = (
+        pd.api.types.is_datetime64_any_dtype(kind)
+        or pd.api.types.is_timedelta64_dtype(kind)
+        or isinstance(kind, pd.PeriodDtype)
+    )
+    if not dated and pd.api.types.is_object_dtype(kind):
+        hits = series.map(lambda v: isinstance(v, _DATES))
+        dated = bool(hits.any())
+        shown = series[hits]
+    else:
+        shown = series
+    if dated:
+        raise InputError(
+            f"{name} holds dates or durations, not numbers ({show_examples(shown.index, shown)}); "
+            "pass the scores column, or turn the dates into numbers yourself (e.g. .dt.days of a "
+            "difference, or .dt.month)"
+        )
+
+
 def as_numeric(
     values,
     name: str = "scores",
@@ -294,6 +335,8 @@ def as_numeric(
     """
     if isinstance(values, pd.DataFrame):
         raise InputError(f"{name} must be one column of values (a Series or list), got a DataFrame")
+    if not isinstance(values, pd.Series):
+        _one_dimensional(values, name)
     series = (
         values
         if isinstance(values, pd.Series)
@@ -305,6 +348,11 @@ def as_numeric(
         raise InputError(f"{name} is empty: at least one value is needed")
     if pd.api.types.is_bool_dtype(series.dtype):
         raise InputError(f"{name} holds true/false values; expected numbers")
+    if pd.api.types.is_complex_dtype(series.dtype) or (
+        series.dtype == np.dtype(object) and series.map(lambda v: isinstance(v, complex)).any()
+    ):
+        raise InputError(f"{name} holds complex numbers; expected real numbers (ratings, amounts)")
+    _no_dates(series, name)
     if pd.api.types.is_numeric_dtype(series.dtype):
         arr = series.to_numpy(dtype=float, na_value=np.nan)
     else:
@@ -346,3 +394,57 @@ def as_numeric(
                 f"{fmt(lo)} to {fmt(hi)}: {show_examples(series.index[bad], vals)}"
             )
     return arr
+
+
+def _kind(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "true/false"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
+def one_kind(column: pd.Series, name) -> None:
+    """Refuse a group label column that mixes kinds of values: ``1`` and ``"1"``, ``1`` and ``True``.
+
+    Such a column (a table joined from a spreadsheet and a CSV, say) makes groups that
+    print alike but are counted apart (``1`` and ``"1"``), or distinct values that are
+    counted together (``1``, ``1.0`` and ``True`` compare equal).
+
+    Parameters
+    ----------
+    column : Series
+        The group labels.
+    name : str
+        The column's name, for the message.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> one_kind(pd.Series(["a", "b", None]), "branch")
+    >>> one_kind(pd.Series([1, "1"], dtype=object), "branch")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.InputError: group label column 'branch' mixes kinds of values: number (row 0: 1), text
+    (row 1: '1'); groups that print alike would be counted apart ...
+    """
+    if not pd.api.types.is_object_dtype(column.dtype):
+        return
+    present = column[column.notna()]
+    kinds = present.map(_kind)
+    if kinds.nunique() < 2:
+        return
+    parts = []
+    for kind in sorted(kinds.unique()):
+        picked = present[kinds == kind]
+        parts.append(f"{kind} ({show_examples(picked.index[:2], picked.iloc[:2])})")
+    raise InputError(
+        f"group label column {name!r} mixes kinds of values: {', '.join(parts)}; groups that print alike "
+        f"would be counted apart (1 and '1') or different ones together (1 and True). Make them one "
+        f"kind first, e.g. df[{name!r}] = df[{name!r}].astype(str)"
+    )

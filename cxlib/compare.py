@@ -32,7 +32,15 @@ import pandas as pd
 
 from ._dist import t_quantile, t_sf
 from ._docs import fill
-from ._validate import as_numeric, check_confidence, check_option, no_missing, require_columns, suggest
+from ._validate import (
+    as_numeric,
+    check_confidence,
+    check_option,
+    no_missing,
+    one_kind,
+    require_columns,
+    suggest,
+)
 from .errors import InputError
 from .results import OneRowResult
 
@@ -117,6 +125,15 @@ def _zero_se(se: np.ndarray, what: str) -> np.ndarray:
     return zero
 
 
+def _no_negative_variance(*variances: np.ndarray) -> None:
+    for v in variances:
+        if (v < 0).any():
+            raise InputError(
+                f"a variance cannot be negative, got {v[v < 0][:5].tolist()}; pass the sample variance "
+                "(var(ddof=1)), not a difference or a standard error"
+            )
+
+
 @fill
 def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float = 0.95) -> pd.DataFrame:
     """Welch's t interval for ``mean_a - mean_b`` from group summaries (vectorised).
@@ -161,6 +178,7 @@ def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float =
         )
     if np.isnan(ma).any() or np.isnan(mb).any() or np.isnan(va).any() or np.isnan(vb).any():
         raise InputError("welch_from_stats: missing means or variances; every group needs values")
+    _no_negative_variance(va, vb)
     sa, sb = va / na, vb / nb
     se2 = sa + sb
     se = np.sqrt(se2)
@@ -202,6 +220,7 @@ def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> p
     """
     confidence = check_confidence(confidence)
     m, v, k = np.broadcast_arrays(*(np.atleast_1d(np.asarray(x, dtype=float)) for x in (mean, var, n)))
+    _no_negative_variance(v)
     few = k < 2
     if few.any():
         raise InputError(
@@ -369,6 +388,8 @@ def group_stats(df: pd.DataFrame, outcome: str, by: str | list[str]) -> pd.DataF
     require_columns(df, [outcome, *keys])
     x = as_numeric(df[outcome], outcome)
     no_missing(df, keys, "group label")
+    for k in keys:
+        one_kind(df[k], k)
     frame = pd.DataFrame({k: df[k].to_numpy() for k in keys}).assign(_x=x)
     out = frame.groupby(keys, observed=True, sort=True)["_x"].agg(n="count", mean="mean", var="var")
     return out
@@ -419,6 +440,7 @@ def grouped_mean_difference(
     y        2.5     3.5      -1.0
     """
     require_columns(df, [outcome, group] + ([] if by is None else [by] if isinstance(by, str) else list(by)))
+    one_kind(df[group], group)
     labels = pd.Series(df[group].to_numpy(dtype=object), index=df.index)
     present = set(labels.dropna().unique().tolist())
     for name, lab in (("a", a), ("b", b)):

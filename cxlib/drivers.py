@@ -113,6 +113,14 @@ def _complete(df: pd.DataFrame, columns: list[str], missing: str, keep: np.ndarr
             f"column(s) {', '.join(map(repr, const))} have no variance (every row has the same value), "
             "so they cannot explain or be explained"
         )
+    r = np.corrcoef(x, rowvar=False)[0, 1:]
+    copies = [c for c, v in zip(columns[1:], r) if abs(v) > 1 - 1e-12]
+    if copies:
+        raise InputError(
+            f"driver(s) {', '.join(map(repr, copies))} move in lockstep with the outcome {columns[0]!r} "
+            "(correlation +/-1): a copy of the outcome, or computed from it, explains it perfectly and "
+            "leaves no uncertainty to estimate; drop it from the drivers"
+        )
     return x, int(incomplete.sum())
 
 
@@ -398,6 +406,14 @@ def quadrant(importance, performance, x_cross: float, y_cross: float) -> np.ndar
     >>> quadrant([0.5, 0.5, 0.1, 0.1], [3.0, 4.5, 3.0, 4.5], x_cross=4.0, y_cross=0.3).tolist()
     ['Concentrate here', 'Keep up the good work', 'Low priority', 'Possible overkill']
     """
+    values = {"importance": importance, "performance": performance, "x_cross": x_cross, "y_cross": y_cross}
+    for name, v in values.items():
+        arr = np.asarray(v, dtype=float)
+        if not np.isfinite(arr).all():
+            raise InputError(
+                f"{name} has missing or infinite values ({np.ravel(arr)[~np.isfinite(np.ravel(arr))][:5]}); "
+                "a driver without a value has no quadrant (a comparison with NaN would place it as low)"
+            )
     imp = np.asarray(importance, dtype=float) >= y_cross
     perf = np.asarray(performance, dtype=float) >= x_cross
     return np.select([imp & ~perf, imp & perf, ~imp & ~perf], list(QUADRANTS[:3]), default=QUADRANTS[3])

@@ -52,6 +52,7 @@ from ._validate import (
     check_confidence,
     check_option,
     no_missing,
+    one_kind,
     require_columns,
     whole_numbers,
 )
@@ -90,6 +91,17 @@ def _check_scale(scale) -> tuple[int, int]:
 
 def _arrays(*values) -> list[np.ndarray]:
     return np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float)) for v in values))
+
+
+def _whole_counts(**counts: np.ndarray) -> None:
+    """Refuse counts that are not whole numbers (1.5 successes would give a percentage silently)."""
+    for name, arr in counts.items():
+        bad = np.isfinite(arr) & (arr != np.round(arr))
+        if bad.any():
+            raise InputError(
+                f"{name} must be counts (whole numbers), got {arr[bad][:5].tolist()}; pass the number of "
+                "responses, not a share or an average"
+            )
 
 
 def _labels(mask: np.ndarray, labels) -> str:
@@ -272,6 +284,7 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
         raise InputError("every group needs at least one response to compute a percentage")
     if ((x < 0) | (x > N)).any():
         raise InputError("successes must lie between 0 and n")
+    _whole_counts(successes=x, n=N)
     z = _z(confidence)
     p = x / N
     denom = 1 + z**2 / N
@@ -324,7 +337,15 @@ def mean_from_sums(total, total_sq, n, confidence: float = 0.95, shift: float = 
             "the values are too large to average and square without overflow (beyond about 1e154); "
             "check the data"
         )
+    _whole_counts(n=N)
     centred = S / N
+    short = Q - N * centred**2 < -1e-9 * np.maximum(np.abs(Q), 1.0)
+    if short.any():
+        raise InputError(
+            f"total_sq is smaller than total**2 / n in {int(short.sum())} group(s) (e.g. total "
+            f"{S[short][0]:g}, total_sq {Q[short][0]:g}, n {N[short][0]:g}): these cannot be the sum and "
+            "the sum of squares of one group's values (a negative variance); check what was summed"
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(N > 1, np.maximum(Q - N * centred**2, 0.0) / (N - 1), np.nan)
         se = np.sqrt(var / N)
@@ -797,6 +818,7 @@ _BY_GROUP_OPTIONS = {
 
 def _key_codes(column: pd.Series, name) -> tuple[np.ndarray, pd.Index]:
     """Codes of one key column and its observed values, sorted (category order for categoricals)."""
+    one_kind(column, name)
     codes, uniques = pd.factorize(column, sort=True)
     if isinstance(column.dtype, pd.CategoricalDtype):
         return codes, pd.CategoricalIndex(uniques, name=name)

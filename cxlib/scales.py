@@ -20,6 +20,7 @@ turns that into the smallest change in one respondent's score that is more than 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,14 +151,61 @@ def _covariance(x: np.ndarray, missing: str, items=None) -> tuple[np.ndarray, in
     return cov, len(x)
 
 
-def _alpha_from_cov(cov: np.ndarray) -> float:
+def _reversed_pairs(cov: np.ndarray, items) -> list[tuple[str, str]]:
+    """Pairs of items whose correlation is -1 (one is the other reversed)."""
+    var = np.diag(cov)
+    pairs = []
+    for i in range(len(var)):
+        for j in range(i + 1, len(var)):
+            if var[i] > 0 and var[j] > 0 and cov[i, j] / np.sqrt(var[i] * var[j]) <= -1 + 1e-9:
+                pairs.append((str(items[i]), str(items[j])))
+    return pairs
+
+
+def _alpha_from_cov(cov: np.ndarray, items=None) -> float:
     k = cov.shape[0]
-    total = cov.sum()
-    if total <= 0:
+    items = list(range(k)) if items is None else list(items)
+    total, spread = cov.sum(), np.trace(cov)
+    if spread <= 0:
         raise InputError(
             "the summed score has no variance (every respondent gave the same answers), so alpha is undefined"
         )
-    return float(k / (k - 1) * (1 - np.trace(cov) / total))
+    if total <= 1e-10 * spread:  # the answers differ, yet their sum does not: the items cancel out
+        pairs = _reversed_pairs(cov, items)
+        which = (
+            "; ".join(f"{b!r} is {a!r} reversed (correlation -1)" for a, b in pairs)
+            if pairs
+            else "items correlate negatively with one another"
+        )
+        raise InputError(
+            f"the answers differ, but their sum is the same for every respondent: {which}, so the items "
+            "cancel out and alpha is undefined. Reverse-key such an item before computing alpha (on a 1-5 "
+            "scale, 6 minus the answer)"
+        )
+    return float(k / (k - 1) * (1 - spread / total))
+
+
+def _warn_negative_items(cov: np.ndarray, items, alpha: float) -> None:
+    """Warn, naming them, about items that correlate negatively with the rest of the scale."""
+    k = cov.shape[0]
+    var, rows = np.diag(cov), cov.sum(axis=1)
+    negative, corrected = [], []
+    for j in range(k):
+        rest = cov.sum() - 2 * rows[j] + var[j]
+        if var[j] > 0 and rest > 0:
+            corrected.append((rows[j] - var[j]) / np.sqrt(var[j] * rest))
+            if corrected[-1] < 0:
+                negative.append(str(items[j]))
+    worst = min((r for r in corrected), default=0.0)
+    if negative and (alpha < 0 or worst <= -0.2):
+        warnings.warn(
+            f"alpha is {alpha:.3f} and item(s) {', '.join(map(repr, negative))} correlate negatively with "
+            "the rest of the scale: are they reverse-keyed (worded the other way)? Reverse them first "
+            "(on a 1-5 scale, 6 minus the answer) and compute alpha again"
+            + (" (a negative alpha is not a reliability)" if alpha < 0 else ""),
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 @dataclass(frozen=True)
@@ -224,7 +272,8 @@ def cronbach_alpha(
         return _weighted_alpha(x, check_weights(weights, len(df)), missing, confidence)
     cov, n = _covariance(x, missing, items)
     k = x.shape[1]
-    alpha = _alpha_from_cov(cov)
+    alpha = _alpha_from_cov(cov, items)
+    _warn_negative_items(cov, items, alpha)
     a = 1 - confidence
     df1, df2 = n - 1, (n - 1) * (k - 1)
     low = 1 - (1 - alpha) * f_isf(a / 2, df1, df2)
@@ -325,8 +374,10 @@ def item_analysis(df: pd.DataFrame, items, missing: str = "pairwise") -> pd.Data
     for i in range(k):
         keep = np.arange(k) != i
         rest = cov[np.ix_(keep, keep)]
+        alpha = _alpha_from_cov(rest, [c for c, kept in zip(items, keep) if kept])  # refuses a sum of 0
         r = cov[i, keep].sum() / np.sqrt(var[i] * rest.sum())
-        rows.append((float(r), _alpha_from_cov(rest)))
+        rows.append((float(r), alpha))
+    _warn_negative_items(cov, items, _alpha_from_cov(cov, items))
     used = x if missing != "listwise" else x[~np.isnan(x).any(axis=1)]
     out = pd.DataFrame(
         {

@@ -37,6 +37,7 @@ from ._validate import (
     as_numeric,
     check_confidence,
     no_missing,
+    one_kind,
     require_columns,
     show_examples,
     whole_numbers,
@@ -448,6 +449,24 @@ def _unsort(values_sorted: np.ndarray, key: pd.Series) -> np.ndarray:
     return out
 
 
+def _check_did_se(se: float, estimate: float, y: np.ndarray, cluster, n_clusters) -> None:
+    """Refuse a standard error that is infinite or zero: the interval would claim what it cannot know."""
+    scale = max(abs(estimate), float(np.std(y)), np.finfo(float).tiny)
+    if np.isfinite(se) and se > 1e-9 * scale:
+        return
+    if cluster is not None:
+        raise InputError(
+            f"the cluster-robust standard error is {se:.3g} with {n_clusters} clusters of {cluster!r}: "
+            "too few clusters (each group a cluster of its own, say) leave no variation to estimate it, "
+            "so the interval would be a point. Use many more clusters (dozens), or leave cluster out "
+            "(the errors then treat responses as independent)"
+        )
+    raise InputError(
+        f"the standard error is {se:.3g}: the outcome has no variation left once the cells are fitted "
+        "(every response in a cell is the same), so no interval can be given; check the outcome column"
+    )
+
+
 @dataclass(frozen=True)
 class DiDResult(OneRowResult):
     """Difference-in-differences estimate: the change in the treated group beyond the change in the others."""
@@ -541,6 +560,8 @@ def diff_in_diff(
         if unit is None or period is None:
             raise InputError("two-way fixed effects need both unit and period")
         no_missing(df, [unit, period], "label")
+        one_kind(df[unit], unit)
+        one_kind(df[period], period)
         active = tr if po is None else tr * po
         if active.min() == active.max():
             raise InputError(
@@ -572,8 +593,16 @@ def diff_in_diff(
             "the programme indicator is fully explained by the units and periods (no unit switches "
             "it on within the data), so its effect cannot be separated from the fixed effects"
         )
+    spare = len(y) - X.shape[1]
+    if spare < 1:
+        raise InputError(
+            f"{len(y)} rows for {X.shape[1]} coefficients (one row per cell): nothing is left to estimate "
+            "the noise, so the interval would be infinite; difference-in-differences needs more than one "
+            "response in at least one cell (use the responses, not the cell means)"
+        )
     if cluster is not None:
         no_missing(df, [cluster], "cluster label")
+        one_kind(df[cluster], cluster)
         groups = pd.factorize(df[cluster])[0]
         n_clusters = int(groups.max() + 1)
         if n_clusters < 2:
@@ -585,6 +614,7 @@ def diff_in_diff(
         fit = model.fit()
         cov_type = "nonrobust"
     row = coefficient_table(fit, range(X.shape[1]), confidence).iloc[idx]
+    _check_did_se(float(row["se"]), float(row["estimate"]), y, cluster, n_clusters)
     return DiDResult(
         estimate=float(row["estimate"]),
         se=float(row["se"]),

@@ -44,7 +44,9 @@ def clv(margin, retention, discount):
     retention : number, array or Series
         Annual retention rate, 0 <= r < 1.
     discount : number, array or Series
-        Annual discount rate (e.g. 0.1 for 10%), greater than -1.
+        Annual discount rate (e.g. 0.1 for 10%), zero or more. A negative rate would value
+        future margins above today's (a rate of -0.9 gave a negative lifetime value, one of
+        ``retention - 1`` an infinite one), so it is an error.
 
     Returns
     -------
@@ -81,9 +83,11 @@ def clv(margin, retention, discount):
             f"retention must be a rate from 0 up to (not including) 1, e.g. 0.8 for 80%; "
             f"got {bad.ravel()[:5].tolist()}"
         )
-    if (i <= -1).any():
+    if (i < 0).any():
         raise InputError(
-            f"discount must be greater than -1 (e.g. 0.1 for 10%); got {i[i <= -1].ravel()[:5].tolist()}"
+            f"discount must be an annual rate of 0 or more (e.g. 0.1 for 10%); got "
+            f"{i[i < 0].ravel()[:5].tolist()}: a negative rate values future margins above today's and "
+            "makes the lifetime value negative or infinite (1 + discount - retention <= 0)"
         )
     try:
         out = m * r / (1 + i - r)

@@ -110,7 +110,7 @@ def test_missing_values_are_never_dropped_silently():
     "frame, match",
     [
         (
-            pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 4, 6, 8, 10, 12]}),
+            pd.DataFrame({"y": [1.0, 3, 2, 5, 4, 6], "a": [1.0, 2, 3, 4, 5, 6], "b": [2.0, 4, 6, 8, 10, 12]}),
             "collinear",
         ),
         (pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "a": [1.0] * 6, "b": [3.0, 1, 2, 5, 4, 6]}), "no variance"),

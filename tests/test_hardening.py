@@ -252,6 +252,7 @@ def test_nps_does_not_depend_on_row_order(scores, rnd):
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10_000), st.integers(2, 6), st.integers(10, 80))
+@pytest.mark.filterwarnings("ignore:alpha is:UserWarning")  # random items: often a negative alpha
 def test_alpha_does_not_depend_on_item_order(seed, k, n):
     rng = np.random.default_rng(seed)
     x = pd.DataFrame(rng.integers(1, 6, size=(n, k)))

@@ -6,7 +6,10 @@ crawled once: every page reachable from the landing page (and the search page) i
 opened, every same-site link must point at a file that exists (and at an anchor that
 exists on that page), and every request the pages make must stay on ``file://`` (or
 ``data:``). Each lesson page must show its figures (loaded images) and tables. A
-planted customer comment containing ``<script>`` must show as text and never run.
+planted customer comment containing ``<script>`` must show as text and never run. Every page
+carries the Content-Security-Policy, and it blocks nothing of the site's own (the theme's scripts,
+fonts and styles). Hostile notebooks, a logging HTTP server and the folder rules:
+``tests/test_site_safety.py``.
 """
 
 from __future__ import annotations
@@ -51,9 +54,10 @@ def _local_path(url: str) -> Path:
 def crawl(built, browser):
     """Open every same-site page once; per page: links, element ids, outside requests, errors."""
     page = browser.new_page()
-    outside, errors = [], []
+    outside, errors, blocked = [], [], []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(LOCAL) else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     start = [built / "index.html", built / "search.html"]
     queue, seen, pages = [p.resolve() for p in start], set(), {}
     while queue:
@@ -63,6 +67,7 @@ def crawl(built, browser):
         seen.add(path)
         outside.clear()
         errors.clear()
+        blocked.clear()
         page.goto(path.as_uri() + ("?q=nps" if path.name == "search.html" else ""))
         page.wait_for_load_state("load")
         if path.name == "search.html":
@@ -75,6 +80,7 @@ def crawl(built, browser):
             "ids": set(info["ids"]),
             "outside": list(outside),
             "errors": list(errors),
+            "blocked": list(blocked),
         }
         for href in info["links"]:
             if href.startswith("file://"):
@@ -137,6 +143,11 @@ def test_no_page_fetches_anything_from_the_network(built, crawl):
     assert fetched == {}
     errors = {path.name: info["errors"] for path, info in crawl.items() if info["errors"]}
     assert errors == {}, "JavaScript errors on the pages"
+    # every page carries the Content-Security-Policy, and it blocks nothing of the site's own
+    pages = list(built.rglob("*.html"))
+    assert all('http-equiv="Content-Security-Policy"' in p.read_text(encoding="utf-8") for p in pages)
+    blocked = {path.name: info["blocked"] for path, info in crawl.items() if info["blocked"]}
+    assert blocked == {}, "the Content-Security-Policy blocked part of the site"
     # and nothing in the pages' markup points at another site for a script, style, font or image
     remote = re.compile(r"<(script|link|img|iframe)\b[^>]*\b(src|href)=[\"']?(https?:)?//", re.IGNORECASE)
     offenders = [p.name for p in built.rglob("*.html") if remote.search(p.read_text(encoding="utf-8"))]

@@ -10,7 +10,9 @@ What ``make course`` does after setting up the environment, in three steps:
    lessons that are already up to date) into ``<out>/notebooks/``, with the run's summary in
    ``<out>/summary.html``.
 3. **Site.** The course site is built from the freshly executed lessons into ``<out>/site/``
-   (:mod:`cxlib.kit.site`); a lesson that failed keeps its stored notebook on the site.
+   (:mod:`cxlib.kit.site`); a lesson that failed keeps its stored notebook on the site. The
+   site's folders are checked first: a ``<out>/site`` holding anything an earlier build did
+   not write stops the command (exit status 2) before the data or the lessons are touched.
 
 The command exits 1 if any lesson fails, naming it.
 """
@@ -145,11 +147,19 @@ def run(args) -> int:
     Returns
     -------
     int
-        0 when every lesson ran, 1 when one failed (the site shows its stored version).
+        0 when every lesson ran, 1 when one failed (the site shows its stored version), 2 when
+        the site's folders hold anything an earlier build did not write (checked first).
     """
-    from .site import build
+    from cxlib.errors import CxlibError
+
+    from .site import build, folders
 
     out = Path(args.out)
+    try:
+        folders(out / "site")  # refused now, not after the lessons have run
+    except CxlibError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for name, rows in check_data(out / "data").items():
         print(f"{name:<13} {rows:>9,} rows  valid")
     found = lessons()
@@ -157,7 +167,11 @@ def run(args) -> int:
     if not found:
         print("no lessons in notebooks/ yet; the data were generated and validated")
     pages = [stored if stored.name in failed else out / "notebooks" / stored.name for stored in found]
-    site = build(out / "site", notebooks=pages)
+    try:
+        site = build(out / "site", notebooks=pages)
+    except CxlibError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"site built: open {site / 'index.html'} in a browser")
     if failed:
         print(

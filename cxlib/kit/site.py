@@ -10,16 +10,22 @@ notebook, and the data dictionary (``datasets/README.md``).
   for ``build/site``), so the repository's top level stays as it is. Nothing in it is
   meant to be edited: change the notebooks, ``datasets/README.md`` or this module
   (``cxlib/kit/site.py``).
+* **Never deletes what it did not write.** The output folder and the sources folder must
+  each be new, empty, or written by an earlier build (its stamp, :mod:`cxlib.kit.stamp`,
+  lists every file it wrote). Anything else (``--out .`` in a repository, a folder with a
+  file of yours in it) is refused with a message and exit status 2 before anything is
+  deleted; a rebuild deletes exactly the files the last build wrote.
 * **Opens from disk, fetches nothing.** The output folder works from ``file://``. The
   theme's fonts and scripts are local; myst-nb's widget scripts (from CDNs) are
   switched off; formulas (``$$...$$`` in the lessons) are drawn at build time with
   matplotlib's mathtext into inline SVG images instead of MathJax from a CDN. A
   formula mathtext cannot draw is shown as its LaTeX source.
-* **Outputs cannot run code in the reader's browser.** Tables that pandas renders
-  escape their text, so a customer comment containing ``<script>`` shows as text.
-  As a second line of defence, an HTML or Markdown output that holds active or
-  remote content (a script, an event handler, an iframe, a remote image or style
-  sheet) is shown as its plain-text version instead.
+* **Runs nothing from a notebook.** Notebooks are untrusted text: their Markdown and
+  outputs pass through an allow-list HTML sanitiser (Ammonia, via ``nh3``), links and
+  images are checked, notebook metadata cannot configure Sphinx (or execute the notebook),
+  and every page carries a Content-Security-Policy that lets only the site's own files run
+  or load (:mod:`cxlib.kit.safehtml`). A customer comment containing ``<script>`` shows as
+  text.
 """
 
 from __future__ import annotations
@@ -28,11 +34,17 @@ import base64
 import html
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from cxlib.errors import CxlibError
+
+from .safehtml import clean_doctree, clean_notebook, protect_pages
+from .stamp import STAMP, FolderError, claim, clear, stamp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,78 +72,24 @@ suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
 exclude_patterns = ["_build"]
 """
 
-# Active or remote content in an output: shown as plain text instead (see the module docstring).
-_ACTIVE = re.compile(
-    r"<\s*/?\s*(script|iframe|frame|object|embed|applet|link|meta|base|form|svg)\b"
-    r"|<[^>]*\son[a-z]+\s*="
-    r"|javascript\s*:"
-    r"|\ssrc(set)?\s*=\s*[\"']?\s*(https?:)?//"
-    r"|url\(\s*[\"']?\s*(https?:)?//"
-    r"|@import",
-    re.IGNORECASE,
-)
-_INERT = "[this output held active or remote content, which the course site does not show]"
-_DROPPED_MIME = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-view+json")
+# Read by docutils (Sphinx points it here): no cell may pull a file into the site (include,
+# literalinclude, csv-table :file:) or write raw HTML past the sanitiser with the raw directive.
+DOCUTILS_CONF = """\
+[general]
+file_insertion_enabled: false
+raw_enabled: false
+"""
+
+SITE, SOURCES = "site", "site sources"  # the kinds of the two folders' stamps
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.ipynb")
 
 
-def sanitize_outputs(nb: dict) -> int:
-    """Replace outputs that could run code or fetch from the network by their plain text.
-
-    Parameters
-    ----------
-    nb : dict
-        A notebook as read from its JSON; changed in place.
-
-    Returns
-    -------
-    int
-        How many outputs were changed.
-
-    Examples
-    --------
-    >>> nb = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {
-    ...     "text/html": "<b onclick='x()'>hi</b>", "text/plain": "hi"}}]}]}
-    >>> sanitize_outputs(nb), nb["cells"][0]["outputs"][0]["data"]
-    (1, {'text/plain': 'hi'})
-    >>> safe = {"cells": [{"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {
-    ...     "text/html": "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"}}]}]}
-    >>> sanitize_outputs(safe)
-    0
-    """
-    changed = 0
-    for cell in nb.get("cells", []):
-        for out in cell.get("outputs", []):
-            data = out.get("data")
-            if not data:
-                continue
-            hit = False
-            for mime in list(data):
-                text = data[mime]
-                text = "".join(text) if isinstance(text, list) else text
-                if mime in _DROPPED_MIME or (
-                    mime in ("text/html", "text/markdown") and isinstance(text, str) and _ACTIVE.search(text)
-                ):
-                    del data[mime]
-                    hit = True
-            if hit:
-                changed += 1
-                if not any(m.startswith(("text/", "image/png", "image/jpeg")) for m in data):
-                    data["text/plain"] = _INERT
-    return changed
+class SiteError(CxlibError):
+    """The site cannot be built from what was given (a notebook name it cannot use)."""
 
 
 def _read(nb_path: Path) -> dict:
     return json.loads(Path(nb_path).read_text(encoding="utf-8"))
-
-
-def _title(nb: dict, fallback: str) -> str:
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            for line in ("".join(source) if isinstance(source, list) else source).splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return fallback
 
 
 def _notebooks(given, default: Path) -> list[Path]:
@@ -139,18 +97,25 @@ def _notebooks(given, default: Path) -> list[Path]:
         given = default
     if isinstance(given, (str, Path)):
         folder = Path(given)
-        return sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
-    return sorted((Path(p) for p in given), key=lambda p: p.name)
+        found = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    else:
+        found = sorted((Path(p) for p in given), key=lambda p: p.name)
+    bad = [p.name for p in found if not _NAME.fullmatch(p.name)]
+    if bad:
+        raise SiteError(
+            f"notebook name(s) {', '.join(map(repr, bad))} cannot be pages of the site: a name is made of "
+            "letters, digits, '_', '-' and '.', starting with a letter or digit; rename them"
+        )
+    return found
 
 
-def _copy_notebook(src: Path, dest: Path) -> str:
+def _copy_notebook(src: Path, dest: Path) -> None:
     nb = _read(src)
-    sanitize_outputs(nb)
+    clean_notebook(nb)
     dest.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
-    return _title(nb, src.stem)
 
 
-def _exercises_page(tasks: list[Path], titles: dict) -> str:
+def _exercises_page(tasks: list[Path]) -> str:
     lines = [
         "# Exercises",
         "",
@@ -161,14 +126,15 @@ def _exercises_page(tasks: list[Path], titles: dict) -> str:
     ]
     if not tasks:
         lines.append("The exercises are not there yet.")
-    for nb in tasks:
-        download = f"{{download}}`download the notebook <exercises/{nb.name}>`"
-        lines.append(f"- [{titles[nb.stem]}](exercises/{nb.stem}) ({download})")
+    for nb in tasks:  # {doc} shows the page's own title, as Sphinx holds it (sanitised)
+        lines.append(
+            f"- {{doc}}`exercises/{nb.stem}` ({{download}}`download the notebook <exercises/{nb.name}>`)"
+        )
     lines += ["", "```{toctree}", ":hidden:", ""] + [f"exercises/{nb.stem}" for nb in tasks] + ["```", ""]
     return "\n".join(lines)
 
 
-def _index_page(lessons: list[Path], titles: dict) -> str:
+def _index_page(lessons: list[Path]) -> str:
     index = [
         "# Customer-experience analytics with Python",
         "",
@@ -186,7 +152,7 @@ def _index_page(lessons: list[Path], titles: dict) -> str:
         "",
     ]
     if lessons:
-        index += ["## Lessons", ""] + [f"- [{titles[nb.stem]}](lessons/{nb.stem})" for nb in lessons] + [""]
+        index += ["## Lessons", ""] + [f"- {{doc}}`lessons/{nb.stem}`" for nb in lessons] + [""]
     index += [
         "## Practice and reference",
         "",
@@ -201,12 +167,13 @@ def _index_page(lessons: list[Path], titles: dict) -> str:
 
 
 def write_sources(src: Path, notebooks=None, exercises=None, datasets: Path | None = None) -> Path:
-    """Write the Sphinx project (conf.py, pages, sanitized copies of the notebooks) into ``src``.
+    """Write the Sphinx project (conf.py, pages, sanitised copies of the notebooks) into ``src``.
 
     Parameters
     ----------
     src : path
-        The folder to write (emptied first).
+        The folder to write: new, empty, or written by an earlier build (what that build
+        wrote is deleted first; anything else is refused, see :mod:`cxlib.kit.stamp`).
     notebooks, exercises : path or list of path, optional
         Folders (every ``*.ipynb`` in them) or lists of notebook files; by default the
         repository's ``notebooks/`` and ``exercises/``.
@@ -218,26 +185,37 @@ def write_sources(src: Path, notebooks=None, exercises=None, datasets: Path | No
     Path
         ``src``.
 
+    Raises
+    ------
+    FolderError
+        When ``src`` holds anything an earlier build did not write.
+    SiteError
+        When a notebook's file name cannot be a page name.
+
     Examples
     --------
     >>> import tempfile
     >>> src = write_sources(Path(tempfile.mkdtemp()) / "site-src")
     >>> sorted(p.name for p in src.iterdir())
-    ['conf.py', 'data.md', 'exercises', 'exercises.md', 'index.md', 'lessons']
+    ['.cxkit-stamp.json', 'conf.py', 'data.md', 'docutils.conf', 'exercises', 'exercises.md',
+     'index.md', 'lessons']
     >>> sorted(p.name for p in (src / "lessons").iterdir())[:2]
     ['00_welcome.ipynb', '01_three_factors.ipynb']
     """
-    src = Path(src)
     lessons = _notebooks(notebooks, ROOT / "notebooks")
     tasks = _notebooks(exercises, ROOT / "exercises")
     datasets = Path(datasets or ROOT / "datasets")
-    if src.exists():
-        shutil.rmtree(src)
-    (src / "lessons").mkdir(parents=True)
-    (src / "exercises").mkdir()
+    granted = claim(src, SOURCES, "the site's sources folder")
+    clear(granted)
+    src = granted.folder
+    (src / "lessons").mkdir(parents=True, exist_ok=True)
+    (src / "exercises").mkdir(exist_ok=True)
     (src / "conf.py").write_text(CONF, encoding="utf-8")
-    titles = {nb.stem: _copy_notebook(nb, src / "lessons" / nb.name) for nb in lessons}
-    task_titles = {nb.stem: _copy_notebook(nb, src / "exercises" / nb.name) for nb in tasks}
+    (src / "docutils.conf").write_text(DOCUTILS_CONF, encoding="utf-8")
+    for nb in lessons:
+        _copy_notebook(nb, src / "lessons" / nb.name)
+    for nb in tasks:
+        _copy_notebook(nb, src / "exercises" / nb.name)
     readme = datasets / "README.md"
     data_page = (
         readme.read_text(encoding="utf-8")
@@ -245,9 +223,71 @@ def write_sources(src: Path, notebooks=None, exercises=None, datasets: Path | No
         else "# The data\n\nThe data dictionary is not there yet.\n"
     )
     (src / "data.md").write_text(data_page, encoding="utf-8")
-    (src / "exercises.md").write_text(_exercises_page(tasks, task_titles), encoding="utf-8")
-    (src / "index.md").write_text(_index_page(lessons, titles), encoding="utf-8")
+    (src / "exercises.md").write_text(_exercises_page(tasks), encoding="utf-8")
+    (src / "index.md").write_text(_index_page(lessons), encoding="utf-8")
+    stamp(src, SOURCES)
     return src
+
+
+def folders(out: Path | str, src: Path | str | None = None) -> tuple[Path, Path]:
+    """The site's folder and its sources folder, absolute, checked before anything is written.
+
+    Parameters
+    ----------
+    out : path
+        The site's folder (``.`` is the current directory).
+    src : path, optional
+        The sources folder (default: ``<out>-src`` beside ``out``).
+
+    Returns
+    -------
+    (Path, Path)
+        ``out`` and ``src``, absolute.
+
+    Raises
+    ------
+    FolderError
+        When either folder holds anything an earlier build did not write, or they overlap.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out, src = folders(Path(tempfile.mkdtemp()) / "site")
+    >>> src.name
+    'site-src'
+    >>> folders(ROOT)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxlib.kit.stamp.FolderError: --out ... is not empty and was not written by cxkit ...
+    """
+    out = Path(os.path.abspath(out))
+    src = Path(os.path.abspath(src)) if src is not None else out.parent / f"{out.name}-src"
+    if out == src or out in src.parents or src in out.parents:
+        raise FolderError(f"the site's folder {out} and its sources folder {src} overlap; name another --out")
+    for folder, kind, what in ((out, SITE, "--out"), (src, SOURCES, "the site's sources folder")):
+        try:
+            claim(folder, kind, what)
+        except FolderError as exc:
+            old = (folder / ".buildinfo").is_file() or (folder / "conf.py").is_file()
+            if old and not (folder / STAMP).exists():  # built before the kit stamped its folders
+                raise FolderError(
+                    f"{exc} It looks like a site (or its sources) built by an earlier cxkit, before it "
+                    f"stamped its folders: check that nothing of yours is in {folder}, delete it yourself "
+                    "and build again."
+                ) from None
+            raise
+    return out, src
+
+
+def _sphinx(src: Path, staging: Path) -> None:
+    """Run Sphinx (offline, in a subprocess) from ``src`` into ``staging``."""
+    cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "auto"]
+    cmd += ["-d", str(src / "_build" / "doctrees"), str(src), str(staging)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the site build failed:\n{proc.stderr[-4000:]}")
+    if proc.stderr.strip():
+        print(proc.stderr.strip(), file=sys.stderr)
 
 
 def build(out: Path, src: Path | None = None, **sources) -> Path:
@@ -256,50 +296,42 @@ def build(out: Path, src: Path | None = None, **sources) -> Path:
     Parameters
     ----------
     out : path
-        The site's folder (replaced).
+        The site's folder: new, empty, or written by an earlier build (whose files are
+        replaced); anything else is refused before anything is deleted.
     src : path, optional
-        Where the Sphinx project is generated (default: ``<out>-src`` beside it).
+        Where the Sphinx project is generated (default: ``<out>-src`` beside it), under the same rule.
     **sources
         ``notebooks``, ``exercises``, ``datasets`` for :func:`write_sources`.
 
     Returns
     -------
     Path
-        ``out``, holding ``index.html``.
+        ``out`` (absolute), holding ``index.html``.
 
     Raises
     ------
+    FolderError
+        When ``out`` or ``src`` holds anything an earlier build did not write.
+    SiteError
+        When a notebook's file name cannot be a page name.
     RuntimeError
         When Sphinx fails, with the end of its messages.
     """
-    out = Path(out)
-    src = Path(src or out.parent / (out.name + "-src"))
+    out, src = folders(out, src)
     write_sources(src, **sources)
     # Sphinx and myst-nb write next to their output folder (jupyter_execute/): build inside src, then move
     staging = src / "_build" / "html"
-    cmd = [
-        sys.executable,
-        "-m",
-        "sphinx",
-        "-b",
-        "html",
-        "-q",
-        "-j",
-        "auto",
-        "-d",
-        str(src / "_build" / "doctrees"),
-        str(src),
-        str(staging),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"the site build failed:\n{proc.stderr[-4000:]}")
-    if proc.stderr.strip():
-        print(proc.stderr.strip(), file=sys.stderr)
-    if out.exists():
-        shutil.rmtree(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(staging), str(out))
+    try:
+        _sphinx(src, staging)
+        protect_pages(staging)
+        granted = claim(out, SITE, "--out")
+        clear(granted)
+        out.mkdir(parents=True, exist_ok=True)
+        for child in sorted(staging.iterdir()):
+            shutil.move(str(child), str(out / child.name))
+        stamp(out, SITE)
+    finally:
+        stamp(src, SOURCES)  # all of it was written by this build, whether Sphinx succeeded or not
     return out
 
 
@@ -389,8 +421,20 @@ def _visit_block(self, node) -> None:
     raise nodes.SkipNode
 
 
+def _sanitise_read(app, doctree) -> None:
+    """Sanitise a page as it is read, so that its title (in the navigation) and images are safe too."""
+    srcdir = Path(app.srcdir)
+    clean_doctree(doctree, srcdir, Path(app.env.doc2path(app.env.docname)).parent)
+
+
+def _sanitise_resolved(app, doctree, docname: str) -> None:
+    """Sanitise a page again just before it is written (after myst-nb has picked each output's format)."""
+    srcdir = Path(app.srcdir)
+    clean_doctree(doctree, srcdir, Path(app.env.doc2path(docname)).parent)
+
+
 def setup(app):  # the Sphinx extension used by the generated conf.py
-    """Register the offline math renderer (``html_math_renderer = "cxkit_mathtext"``).
+    """Register the offline math renderer and the sanitising of every page (:mod:`cxlib.kit.safehtml`).
 
     Parameters
     ----------
@@ -402,9 +446,19 @@ def setup(app):  # the Sphinx extension used by the generated conf.py
     dict
         The extension's metadata (safe for parallel reading and writing).
     """
+    from sphinx.transforms import SphinxTransform
+
+    class Sanitise(SphinxTransform):
+        default_priority = 870  # before doctree-read (880), where titles and images are collected
+
+        def apply(self, **kwargs) -> None:
+            _sanitise_read(self.app, self.document)
+
     app.add_html_math_renderer(
         "cxkit_mathtext", inline_renderers=(_visit_inline, None), block_renderers=(_visit_block, None)
     )
+    app.add_transform(Sanitise)
+    app.connect("doctree-resolved", _sanitise_resolved)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -424,7 +478,12 @@ def add_arguments(parser) -> None:
     >>> parser.parse_args([]).out
     'build/site'
     """
-    parser.add_argument("--out", default="build/site", help="output folder (default build/site)")
+    parser.add_argument(
+        "--out",
+        default="build/site",
+        help="output folder (default build/site): new, empty, or written by an earlier cxkit site; "
+        "its Sphinx project goes into <out>-src beside it, under the same rule",
+    )
     parser.add_argument("--notebooks", help="folder of executed lessons (default: notebooks/)")
 
 
@@ -439,10 +498,14 @@ def run(args) -> int:
     Returns
     -------
     int
-        0 when the site was built, 1 when Sphinx failed (its messages are printed).
+        0 when the site was built, 1 when Sphinx failed (its messages are printed), 2 when
+        it could not start (a folder it may not write, a notebook name it cannot use).
     """
     try:
         out = build(Path(args.out), notebooks=args.notebooks)
+    except CxlibError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
