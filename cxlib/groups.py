@@ -41,8 +41,8 @@ from .metrics import (
     _check_scale,
     _group_codes,
     _weights_for,
+    _wilson,
     nps_difference,
-    wilson_from_counts,
 )
 
 #: The metrics the comparisons take.
@@ -128,8 +128,8 @@ def _side(s: dict, metric: str) -> dict:
 def _box_difference(a: dict, b: dict, confidence: float) -> pd.DataFrame:
     """Difference of two shares (points): Newcombe's (1998) hybrid score interval, pooled z test."""
     pa, pb, na, nb = a["p"], b["p"], a["n_eff"], b["n_eff"]
-    wa = wilson_from_counts(np.clip(pa * na, 0, na), na, confidence)
-    wb = wilson_from_counts(np.clip(pb * nb, 0, nb), nb, confidence)
+    wa = _wilson(np.clip(pa * na, 0, na), na, confidence)  # effective counts: not whole numbers
+    wb = _wilson(np.clip(pb * nb, 0, nb), nb, confidence)
     la, ua, lb, ub = (wa["low"] / 100, wa["high"] / 100, wb["low"] / 100, wb["high"] / 100)
     diff = pa - pb
     low = diff - np.sqrt((pa - la) ** 2 + (ub - pb) ** 2)

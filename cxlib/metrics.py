@@ -285,6 +285,11 @@ def wilson_from_counts(successes, n, confidence: float = 0.95) -> pd.DataFrame:
     if ((x < 0) | (x > N)).any():
         raise InputError("successes must lie between 0 and n")
     _whole_counts(successes=x, n=N)
+    return _wilson(x, N, confidence)
+
+
+def _wilson(x: np.ndarray, N: np.ndarray, confidence: float) -> pd.DataFrame:
+    """Wilson's interval for ``x`` successes in ``N``; weighted data pass effective (fractional) counts."""
     z = _z(confidence)
     p = x / N
     denom = 1 + z**2 / N
@@ -407,7 +412,7 @@ def _weighted_share(hits, w, codes, k, confidence: float) -> pd.DataFrame:
     wsum, n_eff = _group_sums(w, groups, k)
     share = np.bincount(groups, weights=w * hits, minlength=k) / wsum
     counts = np.bincount(groups, weights=(w > 0).astype(float), minlength=k)
-    frame = wilson_from_counts(np.clip(share * n_eff, 0, n_eff), n_eff, confidence)
+    frame = _wilson(np.clip(share * n_eff, 0, n_eff), n_eff, check_confidence(confidence))
     frame["estimate"] = 100 * share
     return _with_effective(frame, counts, n_eff)
 
