@@ -203,6 +203,7 @@ CALLS = {
     "journey.sequence_summary": lambda m: m.sequence_summary(ORDERS),
     "journey.peak_end_regression": lambda m: m.peak_end_regression(ORDERS),
     "journey.moment_effects": lambda m: m.moment_effects(ORDERS),
+    "journey.contact_weights": lambda m: m.contact_weights(ORDERS, m.peak_end_regression(ORDERS)),
     "value.customer_years": lambda m: m.customer_years(PURCHASES, 2023),
     "value.retention_rate": lambda m: m.retention_rate(PURCHASES),
     "value.margin_per_customer": lambda m: m.margin_per_customer(PURCHASES),
