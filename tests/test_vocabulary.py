@@ -213,6 +213,13 @@ CALLS = {
     "tracking.nps_limits": lambda m: m.nps_limits(SURVEY, "recommend", "month"),
     "tracking.interrupted_time_series": lambda m: m.interrupted_time_series(SERIES, "y", "t", 12),
     "tracking.diff_in_diff": lambda m: m.diff_in_diff(DID, "y", "treated", "post"),
+    "tracking.collapsed_diff_in_diff": lambda m: m.collapsed_diff_in_diff(
+        DID.assign(unit=np.tile(np.repeat([0, 1], 5), 4) + 2 * np.repeat([0, 0, 1, 1], 10)),
+        "y",
+        "treated",
+        "post",
+        "unit",
+    ),
     "compare.welch_from_stats": lambda m: m.welch_from_stats([0.75], [3.2], [10], [2.33], [4.0], [10]),
     "compare.t_from_stats": lambda m: m.t_from_stats([-1.58], [1.51], [10]),
     "compare.mean_difference": lambda m: m.mean_difference(

@@ -54,7 +54,9 @@ def population() -> dict:
         "at_delivery": at_delivery,
         "delivery_gap": float(gap.mean()),
         "delivery_gap_sd": float(gap.std()),
-        "follow_up_difference": float(orders.loc[follow, "overall"].mean() - orders.loc[~follow, "overall"].mean()),
+        "follow_up_difference": float(
+            orders.loc[follow, "overall"].mean() - orders.loc[~follow, "overall"].mean()
+        ),
     }
 
 
@@ -125,7 +127,12 @@ def follow_up_difference(ctx: Context) -> Truth:
 
 CLAIMS = [
     Claim("delivery_gap", "interval", "delivery's rating minus the two contacts before it", delivery_gap),
-    Claim("delivery_rated_lower", "verdict", "delivery is rated below the contacts before it", delivery_rated_lower),
+    Claim(
+        "delivery_rated_lower",
+        "verdict",
+        "delivery is rated below the contacts before it",
+        delivery_rated_lower,
+    ),
     Claim(
         "delay_effect_overall",
         "interval",
