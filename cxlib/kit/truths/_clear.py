@@ -50,4 +50,4 @@ def resolvable(margin: float, se: float, confidence: float, one_sided: bool = Fa
     alpha = 1 - confidence
     z_test = float(normal_quantile(1 - (alpha if one_sided else alpha / 2)))
     z_power = float(normal_quantile(POWER))
-    return abs(margin) >= (z_test + z_power) * se
+    return bool(abs(margin) >= (z_test + z_power) * se)
