@@ -221,6 +221,8 @@ CALLS = {
     "value.retention_rate": lambda m: m.retention_rate(PURCHASES),
     "value.margin_per_customer": lambda m: m.margin_per_customer(PURCHASES),
     "value.value_at_risk": lambda m: m.value_at_risk(CUSTOMERS, level="satisfaction"),
+    "value.value_at_risk_total": lambda m: m.value_at_risk_total(CUSTOMERS, level="satisfaction"),
+    "value.clv_estimate": lambda m: m.clv_estimate(100.0, 0.8, 0.1, margin_se=5.0, retention_se=0.02, n=400),
     "tracking.p_chart_limits": lambda m: m.p_chart_limits([5, 9, 16], [50, 50, 50]),
     "tracking.top_box_limits": lambda m: m.top_box_limits(SURVEY, "satisfaction", "month"),
     "tracking.nps_limits": lambda m: m.nps_limits(SURVEY, "recommend", "month"),

@@ -36,7 +36,7 @@ POPULATION_ORDERS = 3000 * POPULATION_SCALE
 
 
 @functools.lru_cache(maxsize=1)
-def population() -> dict:
+def _population() -> dict:
     """The population values, computed once per process from 900,000 generated orders."""
     orders, _ = synth._touchpoints(np.random.default_rng(20240801), POPULATION_SCALE, 5000)
     pe = journey.peak_end_regression(orders)
@@ -67,28 +67,28 @@ def _orders_in_run(ctx: Context) -> int:
 
 
 def _scaled_se(se_population: float, ctx: Context) -> float:
-    return se_population * np.sqrt(population()["n"] / _orders_in_run(ctx))
+    return se_population * np.sqrt(_population()["n"] / _orders_in_run(ctx))
 
 
 def _confidence(ctx: Context) -> float:
     return float(ctx.params.get("confidence", 0.95))
 
 
-def delivery_gap(ctx: Context) -> Truth:
+def _delivery_gap(ctx: Context) -> Truth:
     """Delivery's rating minus the mean of the order's and confirmation's, on the same orders."""
-    return Truth(population()["delivery_gap"])
+    return Truth(_population()["delivery_gap"])
 
 
-def delivery_rated_lower(ctx: Context) -> Truth:
+def _delivery_rated_lower(ctx: Context) -> Truth:
     """Delivery is rated below the two contacts before it; clear when a paired test resolves the gap."""
-    pop = population()
+    pop = _population()
     se = pop["delivery_gap_sd"] / np.sqrt(_orders_in_run(ctx))
     return Truth(pop["delivery_gap"] < 0, clear=resolvable(pop["delivery_gap"], se, _confidence(ctx)))
 
 
 def _effect(table: str, effect: str):
     def truth(ctx: Context) -> Truth:
-        return Truth(float(population()[table].loc[(effect, "regression"), "estimate"]))
+        return Truth(float(_population()[table].loc[(effect, "regression"), "estimate"]))
 
     truth.__doc__ = f"The regression estimate of the {effect} effect ({table}) in the population."
     return truth
@@ -96,42 +96,42 @@ def _effect(table: str, effect: str):
 
 def _weight(term: str):
     def truth(ctx: Context) -> Truth:
-        return Truth(float(population()["coefficients"].loc[term, "estimate"]))
+        return Truth(float(_population()["coefficients"].loc[term, "estimate"]))
 
     truth.__doc__ = f"The peak-end weight of the {term} on the observed overall rating, in the population."
     return truth
 
 
-def end_contact_weight_3(ctx: Context) -> Truth:
+def _end_contact_weight_3(ctx: Context) -> Truth:
     """The last contact's weight in sequences of three contacts (mean/3 + peak x its best share + end)."""
-    return Truth(float(population()["per_contact"].loc[(3, 3), "estimate"]))
+    return Truth(float(_population()["per_contact"].loc[(3, 3), "estimate"]))
 
 
-def end_weighs_most_per_contact(ctx: Context) -> Truth:
+def _end_weighs_most_per_contact(ctx: Context) -> Truth:
     """The end outweighs every other contact at every length; clear when every one-sided test has power.
 
     The smallest true margin (the end minus its closest rival, about 0.25 points) is compared
     with the standard error of that contrast at the run's number of orders.
     """
-    claim = population()["claim"]
+    claim = _population()["claim"]
     closest = claim["estimate"].idxmin()
     margin = float(claim.loc[closest, "estimate"])
     se = _scaled_se(float(claim.loc[closest, "se"]), ctx)
     return Truth(bool((claim["estimate"] > 0).all()), clear=resolvable(margin, se, _confidence(ctx), True))
 
 
-def follow_up_difference(ctx: Context) -> Truth:
+def _follow_up_difference(ctx: Context) -> Truth:
     """Mean overall rating of orders with a follow-up contact minus those without."""
-    return Truth(population()["follow_up_difference"])
+    return Truth(_population()["follow_up_difference"])
 
 
 CLAIMS = [
-    Claim("delivery_gap", "interval", "delivery's rating minus the two contacts before it", delivery_gap),
+    Claim("delivery_gap", "interval", "delivery's rating minus the two contacts before it", _delivery_gap),
     Claim(
         "delivery_rated_lower",
         "verdict",
         "delivery is rated below the contacts before it",
-        delivery_rated_lower,
+        _delivery_rated_lower,
     ),
     Claim(
         "delay_effect_overall",
@@ -164,18 +164,18 @@ CLAIMS = [
         "end_contact_weight_3",
         "interval",
         "the last contact's weight per contact, sequences of three",
-        end_contact_weight_3,
+        _end_contact_weight_3,
     ),
     Claim(
         "end_weighs_most_per_contact",
         "verdict",
         "per contact, the last contact outweighs every other one",
-        end_weighs_most_per_contact,
+        _end_weighs_most_per_contact,
     ),
     Claim(
         "follow_up_difference",
         "interval",
         "overall rating with a follow-up contact minus without",
-        follow_up_difference,
+        _follow_up_difference,
     ),
 ]

@@ -40,17 +40,17 @@ LESSON = "09_customer_value"
 SCALE = 40.0
 
 
-def first_answers(survey: pd.DataFrame, year: int) -> pd.Series:
+def _first_answers(survey: pd.DataFrame, year: int) -> pd.Series:
     """Each customer's satisfaction at their first survey answer, if given by the end of ``year``."""
     first = survey.sort_values("response_id").drop_duplicates("customer_id")
     first = first[first["month"].dt.year <= year]
     return first.set_index("customer_id")["satisfaction"]
 
 
-def measures(purchases: pd.DataFrame, survey: pd.DataFrame, year: int) -> dict:
+def _measures(purchases: pd.DataFrame, survey: pd.DataFrame, year: int) -> dict:
     """The lesson's measures on one business: retention, margin, and both by satisfaction."""
     customers = value.customer_years(purchases, year)
-    joined = customers.join(first_answers(survey, year), how="inner")
+    joined = customers.join(_first_answers(survey, year), how="inner")
     by_level = joined.groupby("satisfaction")["retained"].agg(["mean", "size"])
     top = joined["satisfaction"].max()
     return {
@@ -63,47 +63,47 @@ def measures(purchases: pd.DataFrame, survey: pd.DataFrame, year: int) -> dict:
 
 
 @functools.lru_cache(maxsize=16)
-def _population(seed: int, year: int) -> dict:
+def _population_measures(seed: int, year: int) -> dict:
     from . import _population as regenerate
 
     tables = regenerate(seed, SCALE)
-    return measures(tables["transactions"], tables["survey"], year)
+    return _measures(tables["transactions"], tables["survey"], year)
 
 
 def _run(ctx: Context) -> dict:
     from cxlib import data
 
-    return measures(data.load("transactions", ctx.data_dir), data.load("survey", ctx.data_dir), ctx["year"])
+    return _measures(data.load("transactions", ctx.data_dir), data.load("survey", ctx.data_dir), ctx["year"])
 
 
-def population(ctx: Context) -> dict:
-    return _population(ctx.seed, int(ctx["year"]))
+def _pop(ctx: Context) -> dict:
+    return _population_measures(ctx.seed, int(ctx["year"]))
 
 
-def retention(ctx: Context) -> Truth:
+def _retention(ctx: Context) -> Truth:
     """Share of the year's customers who buy again the next year, in the population."""
-    return Truth(population(ctx)["retention"])
+    return Truth(_pop(ctx)["retention"])
 
 
-def annual_margin(ctx: Context) -> Truth:
+def _annual_margin(ctx: Context) -> Truth:
     """Mean next-year margin of the retained customers, in the population."""
-    return Truth(population(ctx)["margin"])
+    return Truth(_pop(ctx)["margin"])
 
 
-def clv(ctx: Context) -> Truth:
+def _clv(ctx: Context) -> Truth:
     """The Gupta-Lehmann lifetime value at the population's margin and retention."""
-    pop = population(ctx)
+    pop = _pop(ctx)
     return Truth(float(value.clv(pop["margin"], pop["retention"], ctx["discount"])))
 
 
-def retention_gap(ctx: Context) -> Truth:
+def _retention_gap(ctx: Context) -> Truth:
     """Retention of the most satisfied level minus levels 1-2, in the population."""
-    return Truth(population(ctx)["gap"])
+    return Truth(_pop(ctx)["gap"])
 
 
-def satisfied_retained_more(ctx: Context) -> Truth:
+def _satisfied_retained_more(ctx: Context) -> Truth:
     """The most satisfied are retained more than levels 1-2; clear when the lesson's test resolves it."""
-    pop, run = population(ctx), _run(ctx)["joined"]
+    pop, run = _pop(ctx), _run(ctx)["joined"]
     top = run["satisfaction"].max()
     a, b = run.loc[run["satisfaction"] == top, "retained"], run.loc[run["satisfaction"] <= 2, "retained"]
     p = pop["by_level"]["mean"]
@@ -117,9 +117,9 @@ def satisfied_retained_more(ctx: Context) -> Truth:
     )
 
 
-def value_at_risk(ctx: Context) -> Truth:
+def _value_at_risk(ctx: Context) -> Truth:
     """The value at risk of the run's customers, at the population's margin and retention by level."""
-    pop, counts = population(ctx), _run(ctx)["by_level"]["size"]
+    pop, counts = _pop(ctx), _run(ctx)["by_level"]["size"]
     rates = pop["by_level"]["mean"].reindex(counts.index)
     ref = float(rates.loc[counts.index.max()])
     gain = value.clv(pop["margin"], ref, ctx["discount"]) - value.clv(
@@ -128,9 +128,9 @@ def value_at_risk(ctx: Context) -> Truth:
     return Truth(float(np.sum(counts.to_numpy() * np.clip(gain, 0, None))))
 
 
-def complaint_value(ctx: Context) -> Truth:
+def _complaint_value(ctx: Context) -> Truth:
     """Lifetime value gained by moving a customer from satisfaction 2 to 4, in the population."""
-    pop = population(ctx)
+    pop = _pop(ctx)
     r = pop["by_level"]["mean"]
     return Truth(
         float(
@@ -141,21 +141,21 @@ def complaint_value(ctx: Context) -> Truth:
 
 
 CLAIMS = [
-    Claim("retention", "interval", "repeat-purchase retention into the next year", retention),
-    Claim("annual_margin", "interval", "next-year margin of a retained customer", annual_margin),
-    Claim("clv", "interval", "lifetime value per customer (Gupta-Lehmann)", clv),
-    Claim("retention_gap", "interval", "retention of the most satisfied minus levels 1-2", retention_gap),
+    Claim("retention", "interval", "repeat-purchase retention into the next year", _retention),
+    Claim("annual_margin", "interval", "next-year margin of a retained customer", _annual_margin),
+    Claim("clv", "interval", "lifetime value per customer (Gupta-Lehmann)", _clv),
+    Claim("retention_gap", "interval", "retention of the most satisfied minus levels 1-2", _retention_gap),
     Claim(
         "satisfied_retained_more",
         "verdict",
         "the most satisfied customers are retained more than the dissatisfied",
-        satisfied_retained_more,
+        _satisfied_retained_more,
     ),
-    Claim("value_at_risk", "interval", "value at risk against the top level's retention", value_at_risk),
+    Claim("value_at_risk", "interval", "value at risk against the top level's retention", _value_at_risk),
     Claim(
         "complaint_value",
         "interval",
         "value of moving one customer from satisfaction 2 to 4",
-        complaint_value,
+        _complaint_value,
     ),
 ]

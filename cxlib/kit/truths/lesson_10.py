@@ -49,23 +49,23 @@ def _wave(ctx: Context) -> list[str]:
     return t.index[t["start_month"] == start].tolist()
 
 
-def its_level_change(ctx: Context) -> Truth:
+def _its_level_change(ctx: Context) -> Truth:
     """The followed branch's average training effect on its people score."""
     return Truth(float(ctx.truth["training"]["by_branch"][ctx["branch"]]["att_people_score"]))
 
 
-def did_estimate(ctx: Context) -> Truth:
+def _did_estimate(ctx: Context) -> Truth:
     """The unweighted mean of the followed branch's wave's branch effects."""
     by_branch = ctx.truth["training"]["by_branch"]
     return Truth(float(np.mean([by_branch[b]["att_people_score"] for b in _wave(ctx)])))
 
 
-def twfe_estimate(ctx: Context) -> Truth:
+def _twfe_estimate(ctx: Context) -> Truth:
     """The average training effect over every trained branch-month (both waves)."""
     return Truth(float(ctx.truth["training"]["att_people_score"]))
 
 
-def chart_signals_after_training(ctx: Context) -> Truth:
+def _chart_signals_after_training(ctx: Context) -> Truth:
     """A month above the upper limit after training; clear when its chance is at least 95%."""
     wave, start = _wave(ctx), _training(ctx).loc[ctx["branch"], "start_month"]
     sigma = float(ctx.params.get("sigma", 3))
@@ -90,21 +90,21 @@ CLAIMS = [
         "chart_signals_after_training",
         "verdict",
         "the trained wave's control chart signals after training",
-        chart_signals_after_training,
+        _chart_signals_after_training,
     ),
     Claim(
         "its_level_change",
         "interval",
         "one trained branch's level change (interrupted time series)",
-        its_level_change,
+        _its_level_change,
     ),
     Claim(
         "did_estimate",
         "interval",
         "one wave's training effect, collapsed difference-in-differences",
-        did_estimate,
+        _did_estimate,
     ),
     Claim(
-        "twfe_estimate", "interval", "training effect over both waves, two-way fixed effects", twfe_estimate
+        "twfe_estimate", "interval", "training effect over both waves, two-way fixed effects", _twfe_estimate
     ),
 ]
