@@ -9,8 +9,11 @@ the average. This module turns the claims into estimates:
 
 * :func:`sequence_summary` reduces each order's contact ratings to their mean, peak,
   trough, first and last (end) rating;
-* :func:`peak_end_regression` regresses the overall rating on those summaries and
-  tests whether the end's weight really exceeds the others';
+* :func:`peak_end_regression` regresses the overall rating on those summaries;
+* :func:`contact_weights` reads those weights per contact: the mean's weight is shared by
+  the n contacts of a sequence (the end included), the end's goes to the last contact and
+  the peak's to whichever contact is the best, so the claim "the last contact weighs most"
+  is tested contact against contact, not by comparing the end's weight with the mean's;
 * :func:`moment_effects` estimates the effect of a delay, of being told about it, and
   of a thank-you note on the overall rating, both as raw differences in means and
   adjusted for each other by regression.
@@ -19,7 +22,7 @@ the average. This module turns the claims into estimates:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -103,6 +106,27 @@ def sequence_summary(
     0  7.000000   9.0     5.0    7.0  9.0  3
     1  6.750000   9.0     4.0    9.0  6.0  4
     """
+    grid, answered, n = _sequence_grid(df, contacts, n_contacts, scale)
+    filled = np.where(answered, grid, 0.0)
+    total = filled.sum(axis=1)
+    return pd.DataFrame(
+        {
+            "mean": total / n,
+            "peak": np.where(answered, grid, -np.inf).max(axis=1),
+            "trough": np.where(answered, grid, np.inf).min(axis=1),
+            "first": grid[:, 0],
+            "end": grid[np.arange(len(grid)), n - 1],
+            "n": n,
+        },
+        index=df.index,
+    )
+
+
+def _sequence_grid(df: pd.DataFrame, contacts, n_contacts, scale):
+    """The checked ratings (one row per sequence, blanks NaN), which are answered, and how many.
+
+    Raises the errors :func:`sequence_summary` documents.
+    """
     cols = _contact_columns(df, contacts)
     low, high = scale
     grid = np.column_stack([as_numeric(df[c], c, low=low, high=high, allow_missing=True) for c in cols])
@@ -132,19 +156,7 @@ def sequence_summary(
                 f"{int(bad.sum())} sequence(s) have a number of rated contacts different from "
                 f"{n_contacts}: {show_examples(df.index[bad], shown)}"
             )
-    filled = np.where(answered, grid, 0.0)
-    total = filled.sum(axis=1)
-    return pd.DataFrame(
-        {
-            "mean": total / n,
-            "peak": np.where(answered, grid, -np.inf).max(axis=1),
-            "trough": np.where(answered, grid, np.inf).min(axis=1),
-            "first": grid[:, 0],
-            "end": grid[np.arange(len(grid)), n - 1],
-            "n": n,
-        },
-        index=df.index,
-    )
+    return grid, answered, n
 
 
 def _predictor_frame(df: pd.DataFrame, predictors, contacts, n_contacts) -> pd.DataFrame:
@@ -208,6 +220,73 @@ def _ols(y: np.ndarray, X: pd.DataFrame, confidence: float, cov_type: str):
 
 
 @dataclass(frozen=True, eq=False)
+class ContactWeights:
+    """Result of :func:`contact_weights`: the peak-end weights read per contact.
+
+    Attributes
+    ----------
+    weights : DataFrame
+        One row per sequence length and contact, indexed by ``n_contacts`` and ``contact``
+        (1 = first): ``n`` (sequences of that length), ``best_share`` (the share of them in
+        which this contact is the best, ties split equally; ``worst_share`` likewise when the
+        trough is a predictor), and the contact's weight, ``estimate``, with ``se``, ``low``
+        and ``high``: points of overall rating per point of this contact's rating.
+    claim : DataFrame
+        The test of "the last contact weighs most": one row per sequence length and other
+        contact, the end's weight minus that contact's (``estimate``, ``se``, ``low``,
+        ``high``, ``t``) and the one-sided ``p_value`` for "the end weighs more".
+    confidence : float
+        Confidence level of the intervals; ``1 - confidence`` is the level of the tests.
+    """
+
+    weights: pd.DataFrame
+    claim: pd.DataFrame
+    confidence: float = 0.95
+
+    @property
+    def end_weighs_most(self) -> bool:
+        """True when the end outweighs every other contact, at every length, in one-sided tests.
+
+        The claim is an intersection ("more than the first, and more than the second, ..."),
+        so it is supported when every test rejects at level ``1 - confidence``; no multiplicity
+        adjustment is needed for an intersection-union test (Berger 1982, *Technometrics* 24).
+        """
+        return bool(len(self.claim)) and bool((self.claim["p_value"] < 1 - self.confidence).all())
+
+    def closest(self) -> pd.DataFrame:
+        """Per sequence length, the other contact that comes closest to the end (smallest ``t``).
+
+        Returns
+        -------
+        DataFrame
+            One row of :attr:`claim` per length, indexed by ``n_contacts``, with the rival's
+            ``contact`` number as a column.
+        """
+        rows = self.claim.reset_index().loc[lambda d: d.groupby("n_contacts")["t"].idxmin()]
+        return rows.set_index("n_contacts")
+
+    def __repr__(self) -> str:
+        pct = f"{self.confidence * 100:g}%"
+        lines = [f"ContactWeights(weight of each contact, {pct} CI [low, high])"]
+        lines.append(
+            self.weights[["n", "estimate", "se", "low", "high"]].to_string(float_format=lambda v: f"{v:.4g}")
+        )
+        if len(self.claim):
+            lines.append("the end minus each other contact (one-sided p: the end weighs more):")
+            lines.append(
+                self.claim[["estimate", "se", "low", "high", "p_value"]].to_string(
+                    float_format=lambda v: f"{v:.4g}"
+                )
+            )
+            lines.append(
+                "the end weighs most: supported"
+                if self.end_weighs_most
+                else f"the end weighs most: not supported at the {1 - self.confidence:g} level"
+            )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, eq=False)
 class PeakEndResult:
     """Result of :func:`peak_end_regression`.
 
@@ -216,12 +295,6 @@ class PeakEndResult:
     coefficients : DataFrame
         One row per term (``const`` and each predictor): ``estimate``, ``se``, ``low``,
         ``high`` (confidence interval), ``t``, ``p_value`` (two-sided, "the weight is 0").
-    claim : DataFrame
-        The test of "the last contact leaves the deepest impression": one row per other
-        contact measure (``end - mean``, ``end - peak``, ...), the difference between
-        the end's weight and the other's with its standard error, two-sided interval,
-        ``t`` and the one-sided ``p_value`` for "the end weighs more". Empty when
-        ``end`` is not a predictor.
     n : int
         Number of orders.
     r_squared : float
@@ -232,21 +305,35 @@ class PeakEndResult:
         Confidence level of the intervals.
     cov_type : str
         How the standard errors were computed (statsmodels' ``cov_type``).
+    per_contact : ContactWeights or None
+        The weights read per contact (:func:`contact_weights`), when ``end`` is a predictor.
+    claim : DataFrame
+        The test of "the last contact leaves the deepest impression", contact against contact
+        (``per_contact.claim``; empty when ``end`` is not a predictor).
+    end_weighs_most : bool
+        Whether that claim is supported (``per_contact.end_weighs_most``).
     """
 
     coefficients: pd.DataFrame
-    claim: pd.DataFrame
     n: int
     r_squared: float
     outcome: str
     confidence: float = 0.95
     cov_type: str = "nonrobust"
     fit: object = field(default=None, repr=False)
+    per_contact: ContactWeights | None = field(default=None, repr=False)
+
+    @property
+    def claim(self) -> pd.DataFrame:
+        """The per-contact test of the claim (see :class:`ContactWeights`), or an empty table."""
+        if self.per_contact is None:
+            return pd.DataFrame(columns=["estimate", "se", "low", "high", "t", "p_value"])
+        return self.per_contact.claim
 
     @property
     def end_weighs_most(self) -> bool:
-        """True when the end's weight significantly exceeds every other measure's (one-sided tests)."""
-        return bool(len(self.claim)) and bool((self.claim["p_value"] < 1 - self.confidence).all())
+        """True when the last contact outweighs every other contact (see :class:`ContactWeights`)."""
+        return self.per_contact is not None and self.per_contact.end_weighs_most
 
     def __repr__(self) -> str:
         pct = f"{self.confidence * 100:g}%"
@@ -257,23 +344,173 @@ class PeakEndResult:
             f"n={self.n}, R²={self.r_squared:.3f}, {pct} CI [low, high], {self.cov_type} SEs)",
             coef.to_string(float_format=lambda v: f"{v:.4g}"),
         ]
-        if len(self.claim):
-            lines.append('Claim "the end leaves the deepest impression" (one-sided p: end weighs more):')
-            lines.append(
-                self.claim[["estimate", "se", "low", "high", "p_value"]].to_string(
-                    float_format=lambda v: f"{v:.4g}"
-                )
-            )
-            lines.append(
-                "supported" if self.end_weighs_most else f"not supported at the {1 - self.confidence:g} level"
-            )
+        if self.per_contact is not None:
+            lines.append(repr(self.per_contact))
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
-        """Coefficients and claim contrasts in one table, with a ``kind`` column."""
+        """Coefficients and the per-contact claim in one table, with a ``kind`` column.
+
+        Returns
+        -------
+        DataFrame
+            The coefficients (``kind`` "coefficient") and, when ``end`` is a predictor, the
+            contrasts of the end with each other contact (``kind`` "claim (one-sided p)",
+            indexed by text such as ``"end - contact 1 of 3"``).
+        """
         a = self.coefficients.assign(kind="coefficient")
+        if not len(self.claim):
+            return a
         b = self.claim.assign(kind="claim (one-sided p)")
-        return pd.concat([a, b]) if len(b) else a
+        b.index = pd.Index([f"end - contact {j} of {k}" for k, j in b.index], name=a.index.name)
+        return pd.concat([a, b])
+
+
+#: Sequence measures that belong to one contact (or, for the mean, to all of them equally).
+_PER_CONTACT = ("mean", "peak", "trough", "first", "end")
+
+
+def contact_weights(
+    df: pd.DataFrame,
+    result: PeakEndResult,
+    contacts: list[str] | None = None,
+    n_contacts: str | None = "n_contacts",
+) -> ContactWeights:
+    """Read the weights of a peak-end regression per contact, and test "the last contact weighs most".
+
+    The coefficients of :func:`peak_end_regression` belong to *measures*, not to contacts. In
+    a sequence of ``k`` contacts, one more point on one contact moves the mean by ``1/k`` of
+    a point, the peak by a point if it is the best contact, and the end by a point if it is the
+    last. So the weight of contact ``j`` is
+
+    ``b_mean / k + b_peak * best_j + b_end * [j = k]`` (+ ``b_trough * worst_j`` and
+    ``b_first * [j = 1]`` when those are predictors),
+
+    where ``best_j`` is the share of the ``k``-contact sequences in which contact ``j`` is the
+    best one (ties split equally, so the shares add up to 1). Comparing ``b_end`` with
+    ``b_mean`` says nothing about contacts: the mean's weight is shared by all ``k`` of them,
+    the last one included. The shares are taken as known (they are counted, not modelled);
+    the standard error of each weight comes from the regression's covariance matrix, and the
+    intervals use its t distribution.
+
+    The claim "the last contact weighs most" is tested contact against contact: for each
+    length and each other contact, a one-sided t test that the end's weight exceeds it. The
+    claim holds when every test rejects (an intersection-union test, which needs no
+    multiplicity adjustment).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The orders ``result`` was fitted on.
+    result : PeakEndResult
+        A fit of :func:`peak_end_regression` with ``end`` among its predictors. Predictors that
+        do not belong to a contact (controls such as ``delayed``, the number of contacts ``n``)
+        are held fixed and take no part.
+    contacts : list of str, optional
+        The contact rating columns in order, as given to the regression.
+    n_contacts : str or None
+        Passed to :func:`sequence_summary`.
+
+    Returns
+    -------
+    ContactWeights
+        ``weights`` (one row per length and contact), ``claim`` (the end minus each other
+        contact, one-sided p-values), ``confidence`` and the verdict ``end_weighs_most``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> ratings = pd.DataFrame(rng.integers(1, 11, size=(600, 3)), columns=["c_1", "c_2", "c_3"])
+    >>> s = sequence_summary(ratings, contacts=["c_1", "c_2", "c_3"])
+    >>> ratings["overall"] = 0.6 * s["mean"] + 0.15 * s["peak"] + 0.25 * s["end"] + rng.normal(0, 0.3, 600)
+    >>> pe = peak_end_regression(ratings, contacts=["c_1", "c_2", "c_3"])
+    >>> cw = contact_weights(ratings, pe, contacts=["c_1", "c_2", "c_3"])
+    >>> cw.weights["estimate"].round(2).tolist()  # 0.6 / 3 + 0.15 * (about 1/3) (+ 0.25 for the end)
+    [0.24, 0.25, 0.5]
+    >>> cw.end_weighs_most
+    True
+    """
+    if not isinstance(result, PeakEndResult) or result.fit is None:
+        raise InputError(f"result must be what peak_end_regression returned, got {type(result).__name__}")
+    names = list(result.coefficients.index)
+    if "end" not in names:
+        raise InputError(
+            "the regression has no 'end' among its predictors, so there is no last contact's weight "
+            f"to read; its terms are {names}"
+        )
+    shadowed = [m for m in _PER_CONTACT if m in names and m in df.columns]
+    if shadowed:
+        raise InputError(
+            f"df has column(s) {shadowed} with the name of a sequence measure; the regression used "
+            "the column(s), not the measure(s) computed from the contacts, so they belong to no contact"
+        )
+    grid, answered, lengths = _sequence_grid(df, contacts, n_contacts, (1, 10))
+    if len(grid) != result.n:
+        raise InputError(
+            f"df has {len(grid)} sequences but the regression was fitted on {result.n}; "
+            "pass the same orders to both"
+        )
+    fit = result.fit
+    params = np.asarray(fit.params, dtype=float)
+    cov = np.asarray(fit.cov_params(), dtype=float)
+    df_resid = float(fit.df_resid)
+    tq = t_quantile(0.5 + result.confidence / 2, df_resid)
+    pos = {m: names.index(m) for m in _PER_CONTACT if m in names}
+    shares = {}
+    for measure, pick in (("peak", np.nanmax), ("trough", np.nanmin)):
+        if measure in pos:
+            hit = answered & (grid == pick(grid, axis=1)[:, None])
+            shares[measure] = hit / hit.sum(axis=1, keepdims=True)
+    weight_rows, claim_rows = [], []
+    for k in np.unique(lengths):
+        sel = lengths == k
+        vectors = []
+        for j in range(k):
+            c = np.zeros(len(names))
+            if "mean" in pos:
+                c[pos["mean"]] = 1.0 / k
+            if "peak" in pos:
+                c[pos["peak"]] = shares["peak"][sel, j].mean()
+            if "trough" in pos:
+                c[pos["trough"]] = shares["trough"][sel, j].mean()
+            if "first" in pos and j == 0:
+                c[pos["first"]] += 1.0
+            if j == k - 1:
+                c[pos["end"]] += 1.0
+            vectors.append(c)
+            est, se = float(c @ params), float(np.sqrt(c @ cov @ c))
+            row = {"n_contacts": int(k), "contact": j + 1, "n": int(sel.sum())}
+            if "peak" in pos:
+                row["best_share"] = float(c[pos["peak"]])
+            if "trough" in pos:
+                row["worst_share"] = float(c[pos["trough"]])
+            row.update(estimate=est, se=se, low=est - tq * se, high=est + tq * se)
+            weight_rows.append(row)
+        for j in range(k - 1):
+            c = vectors[-1] - vectors[j]
+            est, se = float(c @ params), float(np.sqrt(c @ cov @ c))
+            t = est / se if se > 0 else np.inf * np.sign(est)
+            claim_rows.append(
+                {
+                    "n_contacts": int(k),
+                    "contact": j + 1,
+                    "estimate": est,
+                    "se": se,
+                    "low": est - tq * se,
+                    "high": est + tq * se,
+                    "t": t,
+                    "p_value": float(t_sf(t, df_resid)),
+                }
+            )
+    weights = pd.DataFrame(weight_rows).set_index(["n_contacts", "contact"])
+    claim_cols = ["estimate", "se", "low", "high", "t", "p_value"]
+    if claim_rows:
+        claim = pd.DataFrame(claim_rows).set_index(["n_contacts", "contact"])[claim_cols]
+    else:  # every sequence has one contact: there is no other contact to compare the end with
+        claim = pd.DataFrame(
+            columns=claim_cols, index=pd.MultiIndex.from_arrays([[], []], names=["n_contacts", "contact"])
+        )
+    return ContactWeights(weights=weights, claim=claim, confidence=result.confidence)
 
 
 @fill
@@ -286,14 +523,16 @@ def peak_end_regression(
     cov_type: str = "nonrobust",
     n_contacts: str | None = "n_contacts",
 ) -> PeakEndResult:
-    """Regress the overall rating on the mean, peak and end of the contact ratings, and test the end's weight.
+    """Regress the overall rating on the mean, peak and end of the contact ratings.
 
     Fits ``outcome = b0 + b_mean * mean + b_peak * peak + b_end * end + error`` by
-    ordinary least squares (statsmodels ``OLS``). The three measures are on the same
-    rating scale, so their weights compare directly: the slogan "the last contact
-    leaves the deepest impression" says ``b_end`` is the largest. The ``claim`` table
-    tests it with a Wald t test of each difference ``b_end - b_other`` (one-sided:
-    "the end weighs more").
+    ordinary least squares (statsmodels ``OLS``). Each weight is in points of overall rating
+    per point of the measure, but the measures are not contacts: the mean is shared by
+    every contact of a sequence (the end included), so ``b_end`` and ``b_mean`` do not
+    compare contact against contact. :func:`contact_weights` reads the weights per contact
+    and tests "the last contact leaves the deepest impression" (its result is
+    ``per_contact``, with ``claim`` and ``end_weighs_most``, whenever ``end`` is a predictor
+    computed from the contacts).
 
     Parameters
     ----------
@@ -317,8 +556,8 @@ def peak_end_regression(
     -------
     PeakEndResult
         ``coefficients`` (one row per term: ``estimate``, ``se``, ``low``, ``high``, ``t``,
-        ``p_value``), ``claim`` (the test of the end's weight against each other measure,
-        same columns, one-sided p-values), ``n``, ``r_squared`` and the fitted model.
+        ``p_value``), ``n``, ``r_squared``, the fitted model, and ``per_contact`` (the weights
+        read per contact, with the test of the claim) when ``end`` is a predictor.
 
     Examples
     --------
@@ -331,8 +570,8 @@ def peak_end_regression(
     >>> res = peak_end_regression(ratings)
     >>> res.coefficients["estimate"].round(1).tolist()
     [0.2, 0.6, 0.1, 0.3]
-    >>> res.claim.index.tolist()
-    ['end - mean', 'end - peak']
+    >>> res.claim.index.tolist()  # the end against contacts 1 and 2 of 3
+    [(3, 1), (3, 2)]
     """
     confidence = check_confidence(confidence)
     require_columns(df, [outcome])
@@ -340,34 +579,8 @@ def peak_end_regression(
     X = _predictor_frame(df, predictors, contacts, n_contacts)
     X.insert(0, "const", 1.0)
     fit, table = _ols(y, X, confidence, cov_type)
-    rows = {}
-    if "end" in X.columns:
-        others = [p for p in X.columns if p in ("mean", "peak", "trough", "first") and p not in df.columns]
-        cov = np.asarray(fit.cov_params())
-        params = np.asarray(fit.params)
-        names = list(X.columns)
-        tq = t_quantile(0.5 + confidence / 2, fit.df_resid)
-        for other in others:
-            c = np.zeros(len(names))
-            c[names.index("end")], c[names.index(other)] = 1.0, -1.0
-            est = float(c @ params)
-            se = float(np.sqrt(c @ cov @ c))
-            t = est / se
-            rows[f"end - {other}"] = {
-                "estimate": est,
-                "se": se,
-                "low": est - tq * se,
-                "high": est + tq * se,
-                "t": t,
-                "p_value": float(t_sf(t, fit.df_resid)),
-            }
-    claim = pd.DataFrame.from_dict(
-        rows, orient="index", columns=["estimate", "se", "low", "high", "t", "p_value"]
-    )
-    claim.index.name = "contrast"
-    return PeakEndResult(
+    result = PeakEndResult(
         coefficients=table,
-        claim=claim,
         n=len(y),
         r_squared=float(fit.rsquared),
         outcome=outcome,
@@ -375,6 +588,11 @@ def peak_end_regression(
         cov_type=cov_type,
         fit=fit,
     )
+    if "end" in X.columns and "end" not in df.columns:
+        shadowed = [m for m in _PER_CONTACT if m in X.columns and m in df.columns]
+        if not shadowed:
+            result = replace(result, per_contact=contact_weights(df, result, contacts, n_contacts))
+    return result
 
 
 MOMENT_COLUMNS = [

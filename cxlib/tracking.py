@@ -9,10 +9,14 @@ feedback means telling a real change from the month-to-month wobble:
   :func:`nps_limits` does the same for NPS. These compute the table of a control chart;
   :func:`cxlib.plots.control_chart` draws it.
 * :func:`interrupted_time_series`: segmented regression of a monthly series on time,
-  a level change and a slope change at the intervention, with Newey-West (HAC)
-  standard errors for autocorrelated months.
+  a level change and a slope change at the intervention (classical standard errors with t
+  intervals for a short series, or Newey-West (HAC) ones for a long autocorrelated one).
 * :func:`diff_in_diff`: the effect of a programme on those who took it, against those
-  who did not, before and after (ordinary or cluster-robust standard errors).
+  who did not, before and after (ordinary or cluster-robust standard errors; with clusters,
+  t intervals on G - 1 degrees of freedom).
+* :func:`collapsed_diff_in_diff`: the same 2x2 comparison when there are only a few units
+  (branches): each unit's change, after minus before, compared between the two groups with
+  a t test on the units (Donald & Lang 2007).
 * :func:`sample_size_proportions`: how many responses per group it takes to detect a
   change in a share (Fleiss, Levin & Paik 2003, formula 4.14 without continuity
   correction).
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._dist import normal_quantile
+from ._dist import normal_quantile, t_quantile, t_sf
 from ._docs import fill
 from ._validate import (
     as_flags,
@@ -316,23 +320,28 @@ class ITSResult:
     """Segmented regression of an interrupted time series.
 
     ``coefficients``: one row per term (``const``, ``time``, ``level_change``,
-    ``slope_change``) with ``estimate``, ``se``, ``low``, ``high``, ``z`` and ``p_value``
-    (Newey-West standard errors, normal intervals).
+    ``slope_change``) with ``estimate``, ``se``, ``low``, ``high``, the test statistic
+    (``t`` for classical standard errors, ``z`` for Newey-West ones) and ``p_value``.
     ``fitted`` and ``counterfactual`` (the pre-intervention trend continued) are per
-    observation, in the order of the input.
+    observation, in the order of the input. ``maxlags`` is None for classical standard
+    errors; ``autocorrelation`` is the lag-1 autocorrelation of the residuals (about
+    ``-1/n`` plus noise of about ``1/sqrt(n)`` when the periods are independent).
     """
 
     coefficients: pd.DataFrame
     fitted: np.ndarray = field(repr=False)
     counterfactual: np.ndarray = field(repr=False)
     n: int = 0
-    maxlags: int = 0
+    maxlags: int | None = None
     confidence: float = 0.95
+    autocorrelation: float = float("nan")
 
     def __repr__(self) -> str:
         coef = self.coefficients[["estimate", "se", "low", "high", "p_value"]]
+        how = "classical SEs, t intervals" if self.maxlags is None else f"HAC maxlags={self.maxlags}"
         return (
-            f"ITSResult(n={self.n}, HAC maxlags={self.maxlags}, {self.confidence:.0%} CI)\n"
+            f"ITSResult(n={self.n}, {how}, {self.confidence:.0%} CI, "
+            f"lag-1 residual autocorrelation {self.autocorrelation:.2f})\n"
             + coef.to_string(float_format=lambda v: f"{v:.4g}")
         )
 
@@ -349,19 +358,32 @@ class ITSResult:
 
 @fill
 def interrupted_time_series(
-    df: pd.DataFrame, outcome: str, time: str, intervention, maxlags: int = 2, confidence: float = 0.95
+    df: pd.DataFrame,
+    outcome: str,
+    time: str,
+    intervention,
+    maxlags: int | None = None,
+    confidence: float = 0.95,
 ) -> ITSResult:
-    """Segmented regression: level and slope change at an intervention, with HAC errors.
+    """Segmented regression: level and slope change at an intervention.
 
     Model: ``y = b0 + b1 * t + b2 * post + b3 * (t - t0) * post + e``, where ``t`` counts
     periods from 0, ``post`` is 1 from the intervention on and ``t0`` is the intervention
     period. ``b0`` is the starting level, ``b1`` the trend before, ``b2`` the immediate
     change in level and ``b3`` the change in slope (the trend after is ``b1 + b3``).
-    The model is fitted by OLS; standard errors are Newey-West (HAC, statsmodels
-    ``cov_type="HAC"``: Bartlett weights ``1 - l / (maxlags + 1)``, no small-sample
-    correction) with ``maxlags`` lags, since neighbouring months are correlated, and the
-    intervals use the normal distribution (Bernal, Cummins & Gasparrini 2017, *Int. J.
-    Epidemiology* 46, 348-355, describe the design).
+    The model is fitted by OLS (Bernal, Cummins & Gasparrini 2017, *Int. J. Epidemiology*
+    46, 348-355, describe the design).
+
+    Standard errors: by default (``maxlags=None``) the classical ones, with t intervals on
+    ``n - 4`` degrees of freedom. That is right when neighbouring periods are not correlated
+    beyond what the trend explains; the result reports the lag-1 autocorrelation of the
+    residuals to check it. With ``maxlags`` a whole number, Newey-West (HAC) standard errors
+    with that many lags (statsmodels ``cov_type="HAC"``: Bartlett weights
+    ``1 - l / (maxlags + 1)``, no small-sample correction) and normal intervals, for a long
+    autocorrelated series. In a short series (two years of months) Newey-West standard errors
+    come out too small, so their intervals cover the truth far less often than they claim
+    (Andrews 1991, *Econometrica* 59(3), 817-858, on their small-sample bias); there, check
+    the autocorrelation and prefer the classical errors if it is small.
 
     Parameters
     ----------
@@ -374,17 +396,19 @@ def interrupted_time_series(
     intervention
         The first period of the intervention, in ``time``'s units. At least 3 periods
         are needed on each side.
-    maxlags : int
-        Lags of the Newey-West estimator (0 gives heteroskedasticity-robust errors).
+    maxlags : int or None
+        None (the default) for classical standard errors; a whole number for Newey-West
+        (HAC) standard errors with that many lags (0 gives heteroskedasticity-robust errors).
     {confidence}
 
     Returns
     -------
     ITSResult
         ``coefficients`` (one row per term: ``const``, ``time``, ``level_change``,
-        ``slope_change``; columns ``estimate``, ``se``, ``low``, ``high``, ``z``,
+        ``slope_change``; columns ``estimate``, ``se``, ``low``, ``high``, ``t`` or ``z``,
         ``p_value``), ``fitted`` and ``counterfactual`` (the trend before, continued) in
-        the input's row order, ``n``, ``maxlags``, ``confidence``.
+        the input's row order, ``n``, ``maxlags``, ``confidence`` and ``autocorrelation``
+        (lag-1, of the residuals).
 
     Examples
     --------
@@ -398,8 +422,10 @@ def interrupted_time_series(
 
     confidence = check_confidence(confidence)
     require_columns(df, [outcome, time])
-    if isinstance(maxlags, bool) or not isinstance(maxlags, (int, np.integer)) or maxlags < 0:
-        raise InputError(f"maxlags must be a whole number >= 0, got {maxlags!r}")
+    if maxlags is not None and (
+        isinstance(maxlags, bool) or not isinstance(maxlags, (int, np.integer)) or maxlags < 0
+    ):
+        raise InputError(f"maxlags must be None (classical errors) or a whole number >= 0, got {maxlags!r}")
     no_missing(df, [time], "time value")
     d = df[[time, outcome]].sort_values(time, kind="stable")
     if d[time].duplicated().any():
@@ -423,21 +449,26 @@ def interrupted_time_series(
         )
     if np.ptp(y) == 0:
         raise InputError(f"{outcome} is constant ({y[0]:g} in every period): there is no change to model")
-    if maxlags >= len(y):
+    if maxlags is not None and maxlags >= len(y):
         raise InputError(f"maxlags ({maxlags}) must be smaller than the number of periods ({len(y)})")
     t = np.arange(len(y), dtype=float)
     t0 = t[post.argmax()]
     X = np.column_stack([np.ones_like(t), t, post, (t - t0) * post])
-    fit = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
+    if maxlags is None:
+        fit = sm.OLS(y, X).fit()
+    else:
+        fit = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": int(maxlags)})
     coef = coefficient_table(fit, ["const", "time", "level_change", "slope_change"], confidence)
     counter = fit.params[0] + fit.params[1] * t  # the pre-intervention trend, continued
+    resid = np.asarray(fit.resid)
     return ITSResult(
         coefficients=coef,
         fitted=_unsort(fit.fittedvalues, df[time]),
         counterfactual=_unsort(counter, df[time]),
         n=int(fit.nobs),
-        maxlags=int(maxlags),
+        maxlags=None if maxlags is None else int(maxlags),
         confidence=confidence,
+        autocorrelation=float(np.sum(resid[1:] * resid[:-1]) / np.sum(resid**2)),
     )
 
 
@@ -516,8 +547,13 @@ def diff_in_diff(
     225, 254-277); compare with the simple 2x2 of one wave.
 
     Standard errors are ordinary OLS ones, or cluster-robust (statsmodels
-    ``cov_type="cluster"``) when ``cluster`` names a column, which you want when many
-    responses share a branch.
+    ``cov_type="cluster"``, with its small-sample factor) when ``cluster`` names a column,
+    which you want when many responses share a branch. With clusters the intervals and
+    p-values use the t distribution on ``G - 1`` degrees of freedom (``G`` clusters), as
+    Stata does; with few clusters (under about 20 to 50) cluster-robust standard errors are
+    themselves noisy and tend to be too small even so (Cameron & Miller 2015, *Journal of
+    Human Resources* 50(2), 317-372). For a 2x2 comparison of a few units,
+    :func:`collapsed_diff_in_diff` is the safer choice.
 
     Parameters
     ----------
@@ -607,7 +643,7 @@ def diff_in_diff(
         n_clusters = int(groups.max() + 1)
         if n_clusters < 2:
             raise InputError(f"{cluster} has only one cluster; cluster-robust errors need several")
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
         cov_type = "cluster"
     else:
         n_clusters = None
@@ -625,6 +661,108 @@ def diff_in_diff(
         confidence=confidence,
         cov_type=cov_type,
         clusters=n_clusters,
+    )
+
+
+@fill
+def collapsed_diff_in_diff(
+    df: pd.DataFrame,
+    outcome: str,
+    treated: str,
+    post: str,
+    unit: str,
+    confidence: float = 0.95,
+) -> DiDResult:
+    """Difference-in-differences for a few units: each unit's change, compared between groups.
+
+    With only a handful of units (branches, stores), responses of the same unit share its
+    shocks, and cluster-robust standard errors need many units to be trusted. The safer
+    route collapses the data (Donald & Lang 2007, *Review of Economics and Statistics*
+    89(2), 221-233; Bertrand, Duflo & Mullainathan 2004, *Quarterly Journal of Economics*
+    119(1), 249-275): each unit's mean ``outcome`` after, minus its mean before, gives one
+    change per unit; the estimate is the mean change of the treated units minus the mean
+    change of the others, and its interval is the two-sample t interval on those changes
+    with pooled variance and ``G - 2`` degrees of freedom (``G`` units). Every unit counts
+    once, however many responses it has, so the estimate is the unweighted average of the
+    treated units' effects.
+
+    Parameters
+    ----------
+    {df}
+    outcome : str
+        The numeric outcome.
+    treated, post : str
+        0/1 or true/false columns: the unit took the programme (the same value on every row
+        of a unit); the row is from after the start.
+    unit : str
+        The column naming each unit; every unit needs rows before and after.
+    {confidence}
+
+    Returns
+    -------
+    DiDResult
+        ``estimate``, ``se``, ``low``, ``high``, ``p_value`` (two-sided), ``n`` (rows),
+        ``confidence``, ``cov_type`` (``"collapsed to units"``) and ``clusters`` (units).
+
+    Examples
+    --------
+    Two treated and two untreated units, one mean before and after each: the treated rise
+    by 1.0 and 1.2, the others by 0.1 and 0.3, so the estimate is 1.1 - 0.2 = 0.9.
+
+    >>> d = pd.DataFrame({"branch": ["a", "a", "b", "b", "c", "c", "d", "d"],
+    ...                   "treated": [1, 1, 1, 1, 0, 0, 0, 0], "post": [0, 1] * 4,
+    ...                   "y": [3.0, 4.0, 3.5, 4.7, 3.2, 3.3, 3.0, 3.3]})
+    >>> res = collapsed_diff_in_diff(d, "y", "treated", "post", "branch")
+    >>> round(res.estimate, 2), round(res.se, 3), res.clusters
+    (0.9, 0.141, 4)
+    """
+    confidence = check_confidence(confidence)
+    require_columns(df, [outcome, treated, post, unit])
+    y = as_numeric(df[outcome], outcome)
+    tr = as_flags(df[treated], treated)
+    po = as_flags(df[post], post)
+    no_missing(df, [unit], "unit label")
+    codes, units = pd.factorize(df[unit], sort=True)
+    g = pd.DataFrame({"unit": codes, "treated": tr, "post": po, "y": y})
+    mixed = g.groupby("unit")["treated"].nunique() > 1
+    if mixed.any():
+        raise InputError(
+            f"{treated} must be the same on every row of a unit; it changes within "
+            f"{', '.join(map(repr, units[mixed[mixed].index].tolist()[:5]))}"
+        )
+    means = g.groupby(["unit", "post"])["y"].mean().unstack()
+    lacking = means.isna().any(axis=1) | (means.shape[1] < 2)
+    if lacking.any():
+        raise InputError(
+            f"every unit needs rows before and after ({post}); "
+            f"{', '.join(map(repr, units[lacking[lacking].index].tolist()[:5]))} lack one of them"
+        )
+    change = (means[True] - means[False]).to_numpy()
+    is_treated = g.groupby("unit")["treated"].first().to_numpy()
+    a, b = change[is_treated], change[~is_treated]
+    n_units = len(change)
+    if len(a) < 1 or len(b) < 1 or n_units < 3:
+        raise InputError(
+            f"a comparison of units needs treated and untreated units, and at least 3 in all; got "
+            f"{len(a)} treated and {len(b)} untreated"
+        )
+    dof = n_units - 2
+    pooled = (np.sum((a - a.mean()) ** 2) + np.sum((b - b.mean()) ** 2)) / dof
+    est = float(a.mean() - b.mean())
+    se = float(np.sqrt(pooled * (1 / len(a) + 1 / len(b))))
+    if se == 0:
+        raise InputError("every unit changed by exactly the same amount in its group: there is no spread")
+    half = float(t_quantile(0.5 + confidence / 2, dof)) * se
+    return DiDResult(
+        estimate=est,
+        se=se,
+        low=est - half,
+        high=est + half,
+        p_value=float(2 * t_sf(abs(est) / se, dof)),
+        n=len(y),
+        confidence=confidence,
+        cov_type="collapsed to units",
+        clusters=n_units,
     )
 
 

@@ -15,6 +15,9 @@
   lifetime value, and how much value is lost compared with the retention of the most
   satisfied customers: what poor service costs, and so what a complaint handled well
   is worth.
+* :func:`clv_estimate` and :func:`value_at_risk_total`: the same values with intervals
+  that carry the uncertainty of their inputs (the margin and the retention rates) through
+  the formula, by the delta method.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._dist import normal_quantile
 from ._docs import fill
 from ._validate import as_flags, as_numeric, check_confidence, check_option, no_missing, require_columns
 from .errors import InputError
 from .metrics import _grouped_mean, wilson_from_counts
+from .results import Estimate
 
 PERIODS = ("year", "quarter", "month")
 
@@ -131,18 +136,22 @@ def customer_years(
     Returns
     -------
     DataFrame
-        Indexed by customer: ``margin`` (sum over the year's purchases) and
-        ``retained`` (True if they bought at least once in the next year).
+        Indexed by customer: ``margin`` (sum over the year's purchases), ``retained``
+        (True if they bought at least once in the next year) and ``margin_next`` (the sum
+        over the next year's purchases; 0 for customers not retained). A customer who
+        joined during ``year`` brings only part of a year's margin in it; ``margin_next``
+        of the retained customers covers a whole calendar year as a customer (less for
+        those who leave during it).
 
     Examples
     --------
     >>> t = pd.DataFrame({"customer_id": [1, 1, 2, 3], "margin": [10.0, 5.0, 8.0, 4.0],
     ...                   "date": pd.to_datetime(["2024-02-01", "2025-03-01", "2024-05-01", "2025-01-01"])})
     >>> customer_years(t, 2024)
-                 margin  retained
+                 margin  retained  margin_next
     customer_id
-    1              10.0      True
-    2               8.0     False
+    1              10.0      True          5.0
+    2               8.0     False          0.0
     """
     _check_purchases(transactions, customer, date)
     require_columns(transactions, [margin], "transactions")
@@ -153,8 +162,9 @@ def customer_years(
         raise InputError(f"no purchases in {year}; the data cover {found[0]} to {found[-1]}")
     ids = transactions[customer].to_numpy()
     this = pd.Series(m[years == year], index=ids[years == year]).groupby(level=0).sum()
-    later = pd.Index(ids[years == year + 1]).unique()
-    out = pd.DataFrame({"margin": this, "retained": this.index.isin(later)})
+    following = pd.Series(m[years == year + 1], index=ids[years == year + 1]).groupby(level=0).sum()
+    out = pd.DataFrame({"margin": this, "retained": this.index.isin(following.index)})
+    out["margin_next"] = following.reindex(this.index, fill_value=0.0).to_numpy()
     out.index.name = customer
     return out
 
@@ -413,3 +423,147 @@ def value_at_risk(
             "value_at_risk",
         ]
     ]
+
+
+def _multiple_slope(retention, discount):
+    """The derivative of the margin multiple ``r / (1 + i - r)`` with respect to ``r``."""
+    return (1 + discount) / (1 + discount - retention) ** 2
+
+
+def _log_interval(estimate: float, se: float, confidence: float) -> tuple[float, float]:
+    """A delta-method interval for a positive value, on the log scale (it stays above zero)."""
+    if estimate <= 0 or se == 0:
+        return estimate, estimate
+    z = float(-normal_quantile((1 - confidence) / 2))
+    factor = np.exp(z * se / estimate)
+    return float(estimate / factor), float(estimate * factor)
+
+
+def _check_se(name: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not v >= 0:
+        raise InputError(f"{name} must be a standard error, a number of 0 or more; got {v!r}")
+    return float(v)
+
+
+@fill
+def clv_estimate(
+    margin: float,
+    retention: float,
+    discount: float,
+    margin_se: float = 0.0,
+    retention_se: float = 0.0,
+    n: int = 0,
+    confidence: float = 0.95,
+) -> Estimate:
+    """Lifetime value (:func:`clv`) with an interval that carries its inputs' uncertainty.
+
+    The lifetime value ``m * r / (1 + i - r)`` is a product of two estimates, the annual
+    margin ``m`` and the retention rate ``r``. Its standard error comes from theirs by the
+    delta method (Oehlert 1992, *The American Statistician* 46(1), 27-29), treating the two
+    estimates as independent::
+
+        se^2 = (r / (1 + i - r))^2 se_m^2 + (m (1 + i) / (1 + i - r)^2)^2 se_r^2
+
+    and the interval is built on the log scale (``clv * exp(±z se / clv)``), so it stays
+    above zero and is wider on the upper side, as the formula is steeper at high retention.
+
+    Parameters
+    ----------
+    margin, retention, discount : float
+        As for :func:`clv`.
+    margin_se, retention_se : float
+        The standard errors of the margin and of the retention rate (for a rate from ``n``
+        customers, ``sqrt(r (1 - r) / n)``).
+    n : int
+        The number of customers the estimate rests on (reported, not used).
+    {confidence}
+
+    Returns
+    -------
+    {estimate_returns}
+
+    Examples
+    --------
+    >>> e = clv_estimate(100.0, 0.8, 0.1, margin_se=5.0, retention_se=0.02, n=400)
+    >>> round(e.estimate, 2), round(e.se, 2), round(e.low, 1), round(e.high, 1)
+    (266.67, 27.84, 217.3, 327.2)
+    """
+    confidence = check_confidence(confidence)
+    value = float(clv(margin, retention, discount))
+    sm, sr = _check_se("margin_se", margin_se), _check_se("retention_se", retention_se)
+    multiple = value / margin if margin else float(retention / (1 + discount - retention))
+    se = float(np.hypot(multiple * sm, margin * _multiple_slope(retention, discount) * sr))
+    low, high = _log_interval(value, se, confidence)
+    return Estimate(value, se, low, high, int(n), confidence, "delta method, log scale")
+
+
+@fill
+def value_at_risk_total(
+    df: pd.DataFrame,
+    retained: str = "retained",
+    margin: str = "margin",
+    level: str = "satisfaction",
+    discount: float = 0.1,
+    reference=None,
+    confidence: float = 0.95,
+    margin_se: float = 0.0,
+) -> Estimate:
+    """The total of :func:`value_at_risk` over the levels, with a delta-method interval.
+
+    The total ``sum_k n_k m_k (g(r_ref) - g(r_k))`` (over the levels retained less well
+    than the reference; ``g(r) = r / (1 + i - r)``) depends on each level's retention rate
+    ``r_k`` (binomial variance ``r_k (1 - r_k) / n_k``), on the reference level's rate,
+    which every level shares, and on each level's mean margin ``m_k`` (the variance of its
+    mean, from the ``margin`` column). When the margin column holds one value for everyone
+    (a margin estimated elsewhere, given to every customer so that only retention differs
+    between levels), pass its standard error as ``margin_se``: it is shared by every level.
+    The standard error combines these by the delta method (Oehlert 1992, *The American
+    Statistician* 46(1), 27-29), the counts ``n_k`` taken as fixed, and the interval is built
+    on the log scale, as in :func:`clv_estimate`.
+
+    Parameters
+    ----------
+    df, retained, margin, level, discount, reference
+        As for :func:`value_at_risk`.
+    {confidence}
+    margin_se : float
+        The standard error of a margin shared by every customer (0 when the margin column
+        varies and its own spread is the uncertainty).
+
+    Returns
+    -------
+    {estimate_returns}
+        ``n`` is the number of customers.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sat": [5] * 40 + [2] * 40, "retained": [1] * 30 + [0] * 10 + [1] * 10 + [0] * 30,
+    ...                   "margin": 100.0})
+    >>> e = value_at_risk_total(d, level="sat", margin_se=8.0)
+    >>> round(e.estimate), e.n  # 40 customers x 100 x (0.75 / 0.35 - 0.25 / 0.85)
+    (7395, 80)
+    """
+    confidence = check_confidence(confidence)
+    table = value_at_risk(df, retained, margin, level, discount, reference, confidence)
+    shared = _check_se("margin_se", margin_se)
+    ref = table.index.max() if reference is None else reference
+    r, n, m = (table[c].to_numpy(dtype=float) for c in ("retention", "n", "margin"))
+    r_ref = float(table.loc[ref, "retention"])
+    below = table["value_at_risk"].to_numpy() > 0
+    m_col = as_numeric(df[margin], margin)
+    spread = (
+        pd.Series(m_col).groupby(df[level].to_numpy()).var(ddof=1).reindex(table.index).fillna(0.0).to_numpy()
+    )
+    d_margin = np.where(below, n * (clv(1.0, r_ref, discount) - clv(1.0, r, discount)), 0.0)
+    d_r = np.where(below, -n * m * _multiple_slope(r, discount), 0.0)
+    ref_pos = list(table.index).index(ref)
+    d_r[ref_pos] += float(np.sum(np.where(below, n * m, 0.0)) * _multiple_slope(r_ref, discount))
+    var = (
+        np.sum(d_r**2 * r * (1 - r) / n)
+        + np.sum(d_margin**2 * spread / n)
+        + float(np.sum(d_margin)) ** 2 * shared**2
+    )
+    total = float(table["value_at_risk"].sum())
+    se = float(np.sqrt(var))
+    low, high = _log_interval(total, se, confidence)
+    return Estimate(total, se, low, high, int(n.sum()), confidence, "delta method, log scale")

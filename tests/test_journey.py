@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from cxlib import InputError
 from cxlib.compare import mean_difference
-from cxlib.journey import PeakEndResult, moment_effects, peak_end_regression, sequence_summary
+from cxlib.journey import (
+    PeakEndResult,
+    contact_weights,
+    moment_effects,
+    peak_end_regression,
+    sequence_summary,
+)
 
 CONTACTS = [f"contact_{k}" for k in range(1, 6)]
 
@@ -126,35 +132,108 @@ def test_regression_mechanics_match_nist_longley_certified_values():
     assert len(res.claim) == 0 and not res.end_weighs_most
 
 
-def test_peak_end_regression_recovers_known_weights_and_tests_the_claim():
+def test_peak_end_regression_recovers_known_weights_and_tests_the_claim_per_contact():
     df = _simulated()
     res = peak_end_regression(df)
     assert isinstance(res, PeakEndResult)
     coef = res.coefficients
     for term, w in [("mean", 0.55), ("peak", 0.2), ("end", 0.25)]:
         assert coef.loc[term, "low"] < w < coef.loc[term, "high"]
-    # the claim: end - mean is clearly negative here, so "the end weighs most" is not supported
-    assert res.claim.loc["end - mean", "estimate"] < 0 and res.claim.loc["end - mean", "p_value"] > 0.99
-    assert not res.end_weighs_most
-    # the Wald contrast is statsmodels' t_test of the same hypothesis (one-sided p = half the
-    # two-sided one on the side of the estimate)
-    X = sm.add_constant(sequence_summary(df)[["mean", "peak", "end"]])
-    fit = sm.OLS(df["overall"].astype(float), X).fit()
-    tt = fit.t_test("end - peak = 0")
-    row = res.claim.loc["end - peak"]
-    assert row["estimate"] == pytest.approx(float(np.squeeze(tt.effect)))
-    assert row["se"] == pytest.approx(float(np.squeeze(tt.sd)))
-    two_sided = float(tt.pvalue)
-    assert row["p_value"] == pytest.approx(two_sided / 2 if row["estimate"] > 0 else 1 - two_sided / 2)
-    lo, hi = np.squeeze(tt.conf_int(alpha=0.05))
-    assert (row["low"], row["high"]) == pytest.approx((lo, hi))
-    assert "end - mean" in repr(res) and "R²" in repr(res)
+    # b_end is far below b_mean, yet per contact the end weighs most: the mean's weight is shared
+    assert coef.loc["end", "estimate"] < coef.loc["mean", "estimate"]
+    assert res.end_weighs_most and "supported" in repr(res)
+    # each contrast (the end minus contact j of k) is statsmodels' t_test of the same hypothesis;
+    # the one-sided p is half the two-sided one on the side of the estimate
+    fit = res.fit
+    weights = res.per_contact.weights
+    for (k, j), row in res.claim.iterrows():
+        c = np.zeros(4)
+        c[1:] = [0.0, weights.loc[(k, k), "best_share"] - weights.loc[(k, j), "best_share"], 1.0]
+        tt = fit.t_test(c)
+        assert row["estimate"] == pytest.approx(float(np.squeeze(tt.effect)))
+        assert row["se"] == pytest.approx(float(np.squeeze(tt.sd)))
+        two_sided = float(tt.pvalue)
+        assert row["p_value"] == pytest.approx(two_sided / 2 if row["estimate"] > 0 else 1 - two_sided / 2)
+        lo, hi = np.squeeze(tt.conf_int(alpha=0.05))
+        assert (row["low"], row["high"]) == pytest.approx((lo, hi))
+    assert "end - contact 1 of 3" in res.to_frame().index
     assert set(res.to_frame()["kind"]) == {"coefficient", "claim (one-sided p)"}
 
 
-def test_claim_supported_when_the_end_dominates():
-    res = peak_end_regression(_simulated(weights=(0.1, 0.1, 0.8), seed=2))
-    assert res.end_weighs_most and "supported" in repr(res)
+def test_contact_weights_by_hand():
+    # four sequences of 3 contacts, ten times over: the best contact is 1; 2 and 3 (tied); all
+    # three (tied); 3. So contact 1 is the best in 1 + 1/3 of 4, contact 2 in 1/2 + 1/3, contact 3
+    # in 1/2 + 1/3 + 1.
+    rows = [[9, 5, 7], [5, 9, 9], [7, 7, 7], [1, 2, 3]] * 10
+    df = _orders(rows)
+    df["overall"] = np.random.default_rng(3).normal(6, 1, len(df))
+    res = peak_end_regression(df)
+    w = contact_weights(df, res)
+    best = np.array([1 + 1 / 3, 1 / 2 + 1 / 3, 1 / 2 + 1 / 3 + 1]) / 4
+    assert w.weights["best_share"].tolist() == pytest.approx(best.tolist())
+    b = res.coefficients["estimate"]
+    expected = b["mean"] / 3 + b["peak"] * best + b["end"] * np.array([0, 0, 1])
+    assert w.weights["estimate"].tolist() == pytest.approx(expected.tolist())
+    assert w.weights.index.tolist() == [(3, 1), (3, 2), (3, 3)]
+    assert (w.weights["n"] == 40).all()
+    # the trough and the first contact get their own shares and weights when they are predictors
+    df = _simulated(n=600, seed=3)
+    res4 = peak_end_regression(df, predictors=("mean", "peak", "trough", "first", "end"))
+    w4 = contact_weights(df, res4)
+    b4 = res4.coefficients["estimate"]
+    for k in (3, 4, 5):
+        ratings = df.loc[df["n_contacts"] == k, CONTACTS[:k]].astype(float)
+        is_best = ratings.eq(ratings.max(axis=1), axis=0)
+        is_worst = ratings.eq(ratings.min(axis=1), axis=0)
+        best = is_best.div(is_best.sum(axis=1), axis=0).mean().to_numpy()
+        worst = is_worst.div(is_worst.sum(axis=1), axis=0).mean().to_numpy()
+        first, last = np.eye(k)[0], np.eye(k)[-1]
+        expected = b4["mean"] / k + b4["peak"] * best + b4["trough"] * worst + b4["first"] * first
+        expected += b4["end"] * last
+        assert w4.weights.loc[k, "estimate"].tolist() == pytest.approx(expected.tolist())
+        assert w4.weights.loc[k, "worst_share"].tolist() == pytest.approx(worst.tolist())
+
+
+def test_per_contact_weights_agree_with_a_regression_on_the_ratings_by_position():
+    # The per-contact reading of the peak-end fit against a model-free route: for each length,
+    # the overall rating regressed on the contacts' ratings by position. For a smooth function
+    # of nearly normal ratings, a least-squares slope is the average effect of one more point on
+    # that contact (Stein 1981, Annals of Statistics 9(6)), which is what contact_weights reads.
+    from cxlib import synth
+
+    orders = synth.generate(seed=4, scale=10)[0]["touchpoints"]
+    per_contact = peak_end_regression(orders).per_contact.weights
+    for k in (3, 4, 5):
+        subset = orders[orders["n_contacts"] == k]
+        direct = peak_end_regression(subset, predictors=CONTACTS[:k]).coefficients
+        for j in range(1, k + 1):
+            model, free = per_contact.loc[(k, j)], direct.loc[f"contact_{j}"]
+            assert abs(model["estimate"] - free["estimate"]) < 3 * np.hypot(model["se"], free["se"]), (k, j)
+        # ... and both say the last contact weighs most
+        assert direct["estimate"].iloc[1:].idxmax() == f"contact_{k}"
+
+
+def test_the_claim_fails_when_the_end_has_no_weight_of_its_own():
+    res = peak_end_regression(_simulated(weights=(0.7, 0.3, 0.0), seed=2))
+    assert not res.end_weighs_most and "not supported" in repr(res)
+    assert (res.claim["p_value"] > 0.01).all()
+
+
+def test_contact_weights_errors():
+    df = _simulated(n=300)
+    with pytest.raises(InputError, match="what peak_end_regression returned"):
+        contact_weights(df, peak_end_regression(df).coefficients)
+    no_end = peak_end_regression(df, predictors=("mean", "peak"))
+    assert no_end.per_contact is None and len(no_end.claim) == 0 and not no_end.end_weighs_most
+    with pytest.raises(InputError, match="no 'end' among its predictors"):
+        contact_weights(df, no_end)
+    with pytest.raises(InputError, match="df has 299 sequences but the regression was fitted on 300"):
+        contact_weights(df.iloc[1:], peak_end_regression(df))
+    shadow = df.assign(end=df["contact_1"])
+    res = peak_end_regression(shadow)
+    assert res.per_contact is None
+    with pytest.raises(InputError, match="name of a sequence measure"):
+        contact_weights(shadow, res)
 
 
 def test_peak_end_regression_errors():

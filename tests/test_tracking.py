@@ -6,6 +6,7 @@ import pytest
 import statsmodels.formula.api as smf
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from cxlib import InputError, data, metrics, scales, tracking
 
@@ -120,9 +121,76 @@ def test_diff_in_diff_cluster_robust_and_two_way_fixed_effects():
     )
     twfe = tracking.diff_in_diff(df, "y", "active", None, unit="unit", period="period", cluster="unit")
     assert twfe.low < 0.4 < twfe.high and twfe.clusters == units
-    ref = smf.ols("y ~ treated * post", df).fit(cov_type="cluster", cov_kwds={"groups": df["unit"]})
+    ref = smf.ols("y ~ treated * post", df).fit(
+        cov_type="cluster", cov_kwds={"groups": df["unit"]}, use_t=True
+    )
     res = tracking.diff_in_diff(df, "y", "treated", "post", cluster="unit")
     assert res.se == pytest.approx(ref.bse["treated:post"])
+    # with clusters the interval is a t interval on G - 1 = 11 degrees of freedom (as in Stata)
+    half = (res.high - res.low) / 2
+    assert half == pytest.approx(stats.t.ppf(0.975, units - 1) * res.se)
+    assert (res.low, res.high) == pytest.approx(tuple(ref.conf_int().loc["treated:post"]))
+
+
+def test_collapsed_diff_in_diff_is_students_pooled_t_test_on_the_units_changes():
+    # Student's (1908) sleep data as the units' changes: ten untreated units change by the
+    # first drug's values, ten treated units by the second's. R: t.test(extra ~ group, data =
+    # sleep, var.equal = TRUE) gives t = -1.8608, df = 18, p-value = 0.07919, 95 percent
+    # confidence interval -3.363874 0.203874 (for group 1 minus group 2).
+    drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+    drug2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+    rows = []
+    for i, change in enumerate(drug1 + drug2):
+        base = 3.0 + 0.1 * i  # each unit has its own level; only the change counts
+        treated = int(i >= 10)
+        rows += [(f"u{i}", treated, 0, base - 0.5), (f"u{i}", treated, 0, base + 0.5)]  # mean before: base
+        rows += [(f"u{i}", treated, 1, base + change)]
+    df = pd.DataFrame(rows, columns=["unit", "treated", "post", "y"])
+    res = tracking.collapsed_diff_in_diff(df, "y", "treated", "post", "unit")
+    assert res.estimate == pytest.approx(2.33 - 0.75)
+    assert (res.low, res.high) == pytest.approx((-0.203874, 3.363874), abs=1e-6)
+    assert res.p_value == pytest.approx(0.07919, abs=1e-5)
+    assert res.estimate / res.se == pytest.approx(1.8608, abs=1e-4)
+    assert (res.clusters, res.n, res.cov_type) == (20, 60, "collapsed to units")
+
+
+def test_collapsed_diff_in_diff_equals_the_2x2_on_balanced_unit_means_and_refuses_bad_units():
+    d = pd.DataFrame(
+        {
+            "branch": list("aabbccdd"),
+            "treated": [1, 1, 1, 1, 0, 0, 0, 0],
+            "post": [0, 1] * 4,
+            "y": [3.0, 4.0, 3.5, 4.7, 3.2, 3.3, 3.0, 3.3],
+        }
+    )
+    res = tracking.collapsed_diff_in_diff(d, "y", "treated", "post", "branch")
+    assert res.estimate == pytest.approx(tracking.diff_in_diff(d, "y", "treated", "post").estimate)
+    with pytest.raises(InputError, match="treated must be the same on every row of a unit.*'a'"):
+        tracking.collapsed_diff_in_diff(
+            d.assign(treated=[1, 0, 1, 1, 0, 0, 0, 0]), "y", "treated", "post", "branch"
+        )
+    with pytest.raises(InputError, match="rows before and after.*'d'"):
+        tracking.collapsed_diff_in_diff(d.iloc[:7], "y", "treated", "post", "branch")
+    with pytest.raises(InputError, match="0 untreated"):
+        tracking.collapsed_diff_in_diff(d.assign(treated=1), "y", "treated", "post", "branch")
+
+
+def test_interrupted_time_series_classical_errors_by_default_and_the_residual_autocorrelation():
+    rng = np.random.default_rng(8)
+    t = np.arange(24)
+    y = 3.6 + 0.01 * t + 0.3 * (t >= 12) + rng.normal(0, 0.1, 24)
+    res = tracking.interrupted_time_series(pd.DataFrame({"t": t, "y": y}), "y", "t", 12)
+    d = pd.DataFrame({"t": t, "y": y, "post": (t >= 12).astype(float)})
+    d["since"] = (d.t - 12) * d.post
+    ref = smf.ols("y ~ t + post + since", d).fit()
+    assert res.coefficients["se"].to_numpy() == pytest.approx(ref.bse.to_numpy())
+    ci = ref.conf_int()  # t intervals on 24 - 4 degrees of freedom
+    assert res.coefficients["low"].to_numpy() == pytest.approx(ci[0].to_numpy())
+    assert "t" in res.coefficients.columns and res.maxlags is None
+    from statsmodels.tsa.stattools import acf
+
+    assert res.autocorrelation == pytest.approx(acf(ref.resid, nlags=1)[1])
+    assert "classical SEs" in repr(res)
 
 
 def test_training_effect_on_the_course_data_is_recovered():
