@@ -480,6 +480,8 @@ def _servqual(rng: np.random.Generator, scale: float):
             "expectation": round(e_true, 4),
             "perception": round(p_true, 4),
             "gap": round(p_true - e_true, 4),
+            # the three statements of a dimension are drawn alike: the same true gap each
+            "item_gaps": {f"{d}_{k}": round(p_true - e_true, 4) for k in (1, 2, 3)},
         }
     df = pd.concat(frames, ignore_index=True)
     df = df.sort_values(["respondent_id"], kind="stable").reset_index(drop=True)
