@@ -39,7 +39,7 @@ LESSON = "05_know_your_customers"
 VERDICTS = ("under-rated by staff", "in line", "over-rated by staff")
 
 
-def slug(text: str) -> str:
+def _slug(text: str) -> str:
     """The recorded name's part for a label, as the lesson writes it."""
     return re.sub(r"\W+", "_", str(text)).strip("_").lower()
 
@@ -193,7 +193,7 @@ def _overall(ctx):
 CLAIMS = [
     *(
         Claim(
-            f"gap_{slug(e)}",
+            f"gap_{_slug(e)}",
             "verdict",
             f"staff under-rate, match or over-rate '{e}' (simultaneous {VERDICTS})",
             _gap_truth(e),

@@ -1,0 +1,65 @@
+"""Lesson 6's claims: every recorded name has a truth, and the truths decide as the design says."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DATASETS, ROOT
+
+from cxlib.kit.truths import Context, lesson_06
+from cxlib.record import collect_details
+
+NOTEBOOK = ROOT / "notebooks" / "06_benchmarking.ipynb"
+CLAIMS = {c.name: c for c in lesson_06.CLAIMS}
+
+
+@pytest.fixture
+def small_population(monkeypatch):
+    """Population truths from a smaller regeneration, so the test stays fast (the sweep uses 40x)."""
+    monkeypatch.setattr(lesson_06, "POPULATION_SCALE", 4.0)
+    lesson_06._SCORES.clear()
+    yield
+    lesson_06._SCORES.clear()
+
+
+def _ctx(**params):
+    return Context(0, {"confidence": 0.95, "competitor": "QuickHome", **params}, DATASETS)
+
+
+def test_every_recorded_name_has_a_truth_and_every_truth_is_recorded():
+    assert set(collect_details(NOTEBOOK)) == set(CLAIMS)
+
+
+def test_the_stored_lesson_agrees_with_every_clear_truth_on_the_shipped_data(small_population):
+    recorded = collect_details(NOTEBOOK)
+    ctx = _ctx()
+    for name, claim in CLAIMS.items():
+        truth = claim.truth(ctx)
+        if truth is None:
+            continue
+        got = recorded[name]
+        if claim.kind == "interval":
+            assert got["low"] <= truth.value <= got["high"], name
+        elif claim.kind == "verdict" and truth.clear:
+            assert got["value"] == truth.value, name
+
+
+def test_overall_quality_verdicts_are_clear_only_for_a_large_true_difference():
+    hotel = CLAIMS["overall_vs_grand_meridian_hotel"].truth(_ctx())
+    assert hotel.value == "trails" and hotel.clear
+    northfield = CLAIMS["overall_vs_northfield_furniture"].truth(_ctx())  # truly 0.05 points above us
+    assert northfield.value == "trails" and not northfield.clear
+
+
+def test_counts_follow_the_true_profiles_of_each_competitor():
+    assert CLAIMS["items_trailing_competitor"].truth(_ctx()).value == 2  # ordering and waiting
+    casa = CLAIMS["items_trailing_competitor"].truth(_ctx(competitor="Casa Direct"))
+    assert casa.value == 0 and casa.clear
+    # a loose level leaves room for a false "trails" somewhere among thirty comparisons
+    assert not CLAIMS["below_minimum_standard"].truth(_ctx(confidence=0.8)).clear
+    assert CLAIMS["below_minimum_standard"].truth(_ctx(confidence=0.99)) == lesson_06.Truth(5, clear=True)
+
+
+def test_what_matters_most_comes_from_the_population(small_population):
+    assert CLAIMS["most_important_factor"].truth(_ctx()).value == "practices"
+    assert CLAIMS["lead_factor"].truth(_ctx()) == lesson_06.Truth("people", clear=True)
+    assert 0 < CLAIMS["importance_gap"].truth(_ctx()).value < 0.2
