@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import DATASETS, ROOT
+from lesson_claims import assert_agrees_with_clear_truths
 
 from cxlib.kit.truths import Context, lesson_05
 from cxlib.record import collect_details
@@ -25,17 +26,7 @@ def test_every_recorded_name_has_a_truth_and_every_truth_is_recorded():
 
 
 def test_the_stored_lesson_agrees_with_every_clear_truth_on_the_shipped_data():
-    recorded = collect_details(NOTEBOOK)
-    ctx = _ctx()
-    for name, claim in CLAIMS.items():
-        truth = claim.truth(ctx)
-        if truth is None:
-            continue
-        got = recorded[name]
-        if claim.kind == "interval":
-            assert got["low"] <= truth.value <= got["high"], name
-        elif claim.kind == "verdict" and truth.clear:
-            assert got["value"] == truth.value, name
+    assert_agrees_with_clear_truths(NOTEBOOK, CLAIMS.values(), _ctx())
 
 
 def test_a_large_gap_is_clear_and_a_tiny_one_is_not():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from conftest import DATASETS, ROOT
+from lesson_claims import assert_agrees_with_clear_truths
+from lesson_claims import small_population as small_population_of
 
 from cxlib.kit.truths import Context, lesson_06
 from cxlib.record import collect_details
@@ -12,13 +13,7 @@ NOTEBOOK = ROOT / "notebooks" / "06_benchmarking.ipynb"
 CLAIMS = {c.name: c for c in lesson_06.CLAIMS}
 
 
-@pytest.fixture
-def small_population(monkeypatch):
-    """Population truths from a smaller regeneration, so the test stays fast (the sweep uses 40x)."""
-    monkeypatch.setattr(lesson_06, "POPULATION_SCALE", 4.0)
-    lesson_06._SCORES.clear()
-    yield
-    lesson_06._SCORES.clear()
+small_population = small_population_of(lesson_06, "_SCORES")
 
 
 def _ctx(**params):
@@ -30,17 +25,7 @@ def test_every_recorded_name_has_a_truth_and_every_truth_is_recorded():
 
 
 def test_the_stored_lesson_agrees_with_every_clear_truth_on_the_shipped_data(small_population):
-    recorded = collect_details(NOTEBOOK)
-    ctx = _ctx()
-    for name, claim in CLAIMS.items():
-        truth = claim.truth(ctx)
-        if truth is None:
-            continue
-        got = recorded[name]
-        if claim.kind == "interval":
-            assert got["low"] <= truth.value <= got["high"], name
-        elif claim.kind == "verdict" and truth.clear:
-            assert got["value"] == truth.value, name
+    assert_agrees_with_clear_truths(NOTEBOOK, CLAIMS.values(), _ctx())
 
 
 def test_overall_quality_verdicts_are_clear_only_for_a_large_true_difference():

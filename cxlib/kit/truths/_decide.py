@@ -19,6 +19,8 @@ targeted.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from scipy.special import ndtr, ndtri
 
@@ -138,3 +140,46 @@ def picked_truth(value, outcomes) -> Truth:
     """
     share = float(np.mean(np.asarray(outcomes, dtype=object) == value))
     return Truth(value, clear=share >= CLEAR_AT)
+
+
+def slug(text: str) -> str:
+    """The part of a recorded name that stands for a label, as the lessons write it.
+
+    Parameters
+    ----------
+    text : str
+        A label (an expectation, a business).
+
+    Returns
+    -------
+    str
+        Lower case, runs of other characters than letters and digits made one ``_``.
+
+    Examples
+    --------
+    >>> slug("follow-up after the sale"), slug("Casa Direct")
+    ('follow_up_after_the_sale', 'casa_direct')
+    """
+    return re.sub(r"\W+", "_", str(text)).strip("_").lower()
+
+
+def alpha_of(ctx) -> float:
+    """One minus the run's confidence level (the lessons' default 0.95 when it has none).
+
+    Parameters
+    ----------
+    ctx : Context
+        The run.
+
+    Returns
+    -------
+    float
+        The error rate the lesson's intervals and tests use, before any split.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> round(alpha_of(SimpleNamespace(params={"confidence": 0.9})), 3)
+    0.1
+    """
+    return 1 - float(ctx.params.get("confidence", 0.95))

@@ -24,7 +24,6 @@ estimated from the run's own data; the lesson's code and verdicts are not used).
 from __future__ import annotations
 
 import functools
-import re
 
 import numpy as np
 from scipy.special import ndtri
@@ -33,19 +32,10 @@ from scipy.stats import chi2
 from cxlib import data
 
 from . import Claim, Truth
-from ._decide import CLEAR_AT, draws, picked_truth, sign_truth
+from ._decide import CLEAR_AT, alpha_of, draws, picked_truth, sign_truth, slug
 
 LESSON = "05_know_your_customers"
 VERDICTS = ("under-rated by staff", "in line", "over-rated by staff")
-
-
-def _slug(text: str) -> str:
-    """The recorded name's part for a label, as the lesson writes it."""
-    return re.sub(r"\W+", "_", str(text)).strip("_").lower()
-
-
-def _alpha(ctx) -> float:
-    return 1 - float(ctx.params.get("confidence", 0.95))
 
 
 @functools.lru_cache(maxsize=32)
@@ -85,7 +75,7 @@ def _gap_truth(expectation: str):
             np.sqrt(cov_e.loc[expectation, expectation] / n_e + cov_c.loc[expectation, expectation] / n_c)
         )
         i = names.index(expectation)
-        return sign_truth(float(emp[i] - cus[i]), se, _alpha(ctx) / len(names), VERDICTS)
+        return sign_truth(float(emp[i] - cus[i]), se, alpha_of(ctx) / len(names), VERDICTS)
 
     return truth
 
@@ -98,7 +88,7 @@ def _most_underrated(ctx):
     stats = _expectations(str(ctx.data_dir))
     (cov_e, n_e), (cov_c, n_c) = stats["employee"], stats["customer"]
     var = np.array([cov_e.loc[e, e] / n_e + cov_c.loc[e, e] / n_c for e in names])
-    crit = ndtri(1 - _alpha(ctx) / len(names) / 2)
+    crit = ndtri(1 - alpha_of(ctx) / len(names) / 2)
     d_gap = d_emp - d_cus
     real = d_gap / np.sqrt(var) < -crit
     picked = np.where(real.any(axis=1), np.array(names, dtype=object)[np.argmin(d_gap, axis=1)], "none")
@@ -166,7 +156,7 @@ def _items_differ(ctx):
         return None
     items = ctx.truth["servqual"][weakest.value]["item_gaps"]
     names, true = list(items), np.array(list(items.values()))
-    alpha = _alpha(ctx)
+    alpha = alpha_of(ctx)
     differ = bool(np.ptp(true) > 1e-9)
     if not differ:
         return Truth(False, clear=1 - alpha >= CLEAR_AT)
@@ -193,7 +183,7 @@ def _overall(ctx):
 CLAIMS = [
     *(
         Claim(
-            f"gap_{_slug(e)}",
+            f"gap_{slug(e)}",
             "verdict",
             f"staff under-rate, match or over-rate '{e}' (simultaneous {VERDICTS})",
             _gap_truth(e),

@@ -26,7 +26,6 @@ covariances estimated from the run's data and the lesson's Bonferroni split of t
 from __future__ import annotations
 
 import functools
-import re
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -34,7 +33,7 @@ from scipy.special import ndtr, ndtri
 from cxlib import data
 
 from . import Claim, Truth
-from ._decide import CLEAR_AT, TIE, draws, picked_truth, sign_truth
+from ._decide import CLEAR_AT, TIE, alpha_of, draws, picked_truth, sign_truth, slug
 
 LESSON = "06_benchmarking"
 VERDICTS = ("trails", "on par", "leads")
@@ -42,15 +41,6 @@ FACTORS = list(data.FACTORS)
 ITEMS = data.items()
 ITEM_FACTOR = {i: f for f in FACTORS for i in data.items(f)}
 POPULATION_SCALE = 40.0
-
-
-def _slug(text: str) -> str:
-    """The recorded name's part for a business, as the lesson writes it."""
-    return re.sub(r"\W+", "_", str(text)).strip("_").lower()
-
-
-def _alpha(ctx) -> float:
-    return 1 - float(ctx.params.get("confidence", 0.95))
 
 
 @functools.lru_cache(maxsize=32)
@@ -86,9 +76,9 @@ def _item_se(ctx, business: str) -> np.ndarray:
     return np.sqrt(stats[us]["var"] / stats[us]["n"] + stats[business]["var"] / stats[business]["n"])
 
 
-def _per_test_alpha(ctx) -> float:
+def _per_testalpha_of(ctx) -> float:
     _, others = _businesses(ctx)
-    return _alpha(ctx) / (len(others) * len(ITEMS))
+    return alpha_of(ctx) / (len(others) * len(ITEMS))
 
 
 def _overall_vs(business: str):
@@ -100,14 +90,14 @@ def _overall_vs(business: str):
         stats = _bench(str(ctx.data_dir))
         (v_us, n_us), (v_b, n_b) = stats[us]["overall"], stats[business]["overall"]
         se = float(np.sqrt(v_us / n_us + v_b / n_b))
-        return sign_truth(true[us] - true[business], se, _alpha(ctx) / len(others), VERDICTS)
+        return sign_truth(true[us] - true[business], se, alpha_of(ctx) / len(others), VERDICTS)
 
     return truth
 
 
 def _count(ctx, businesses: list[str], sign: int) -> Truth:
     """How many (business, item) comparisons truly have ``sign``; clear when all are classified right."""
-    crit = float(ndtri(1 - _per_test_alpha(ctx) / 2))
+    crit = float(ndtri(1 - _per_testalpha_of(ctx) / 2))
     value, chance = 0, 1.0
     for b in businesses:
         for diff, se in zip(_true_diff(ctx, b), _item_se(ctx, b)):
@@ -249,7 +239,7 @@ CLAIMS = [
     Claim("overall_quality_us", "interval", "our mean overall quality ranking (1-10)", _us_overall),
     *(
         Claim(
-            f"overall_vs_{_slug(b)}",
+            f"overall_vs_{slug(b)}",
             "verdict",
             f"overall quality: we lead, match or trail {b}",
             _overall_vs(b),

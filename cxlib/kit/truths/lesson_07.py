@@ -23,7 +23,7 @@ import numpy as np
 from cxlib import data, levels, synth
 
 from . import Claim, Truth
-from ._decide import picked_truth, sign_truth
+from ._decide import alpha_of, picked_truth, sign_truth
 
 LESSON = "07_levels_of_service"
 POPULATION_SCALE = 40.0
@@ -93,7 +93,7 @@ def _step(outcome: str, a: str, b: str):
         if min(n[a], n[b]) < 2:
             return None
         se = float(np.sqrt(_variance(pop[a], outcome) / n[a] + _variance(pop[b], outcome) / n[b]))
-        alpha = (1 - float(ctx.params.get("confidence", 0.95))) / (2 * len(STEPS))
+        alpha = alpha_of(ctx) / (2 * len(STEPS))
         return sign_truth(_value(pop[b], outcome) - _value(pop[a], outcome), se, alpha, VERDICTS)
 
     return truth
