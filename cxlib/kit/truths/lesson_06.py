@@ -9,8 +9,16 @@ business regenerated 40 times larger (:meth:`Context.population`).
 Whether a verdict is clear follows :mod:`cxlib.kit.truths._decide`, with standard errors and
 covariances estimated from the run's data and the lesson's Bonferroni split of the error rate:
 
-* ``overall_vs_<business>``: the sign of the true difference in overall quality (us minus them),
-  tested at ``(1 - confidence) / 4``.
+* ``overall_vs_<business>`` and ``overall_<a>_vs_<b>``: the sign of the true difference in overall
+  quality for each of the ten pairs of businesses, which the lesson tests with Holm's correction.
+  Holm rejects whenever Bonferroni does, so the chance that it finds a true difference's sign is at
+  least the power at ``(1 - confidence) / 10``; for a true tie (QuickHome and Casa Direct are built
+  alike) the chance that it flags nothing is at least ``confidence`` (Holm's error rate bounds each
+  true null's). Clear when that lower bound is at least 97.5%.
+* ``market_<item>``: our true mean minus the rest of the furniture market's (the other three
+  businesses' true means weighted by their answered ratings in the run, as the lesson pools them),
+  judged the same way with Holm over the 40 business x item cells, the standard error from the
+  run's data as :func:`cxlib.groups.versus_rest` computes it.
 * Counts (``items_leading_competitor``, ``items_trailing_competitor``, ``below_minimum_standard``,
   ``items_trailing_best_in_class``): the true count of comparisons whose true difference has that
   sign. Clear when the chance that *every* comparison in the count is classified right (the
@@ -81,16 +89,106 @@ def _per_testalpha_of(ctx) -> float:
     return alpha_of(ctx) / (len(others) * len(ITEMS))
 
 
+def holm_truth(diff: float, se: float, alpha: float, family: int, labels: tuple[str, str, str]) -> Truth:
+    """The true verdict of one comparison in a Holm-corrected family, and whether it is clear.
+
+    Parameters
+    ----------
+    diff, se : float
+        The true difference and its standard error at the run's size.
+    alpha : float
+        The family's error rate (one minus the confidence).
+    family : int
+        The number of comparisons Holm corrects for.
+    labels : tuple of str
+        The lesson's words for (below zero, no difference, above zero).
+
+    Returns
+    -------
+    Truth
+        Clear when a lower bound of the chance that Holm reaches the true verdict is at least
+        :data:`CLEAR_AT`: the power at Bonferroni's level ``alpha / family`` for a true difference
+        (Holm rejects whenever Bonferroni does), ``1 - alpha`` for a true tie.
+
+    Examples
+    --------
+    >>> holm_truth(0.0, 0.1, 0.01, 10, ("b", "none", "a"))
+    Truth(value='none', clear=True)
+    >>> holm_truth(0.0, 0.1, 0.05, 10, ("b", "none", "a")).clear
+    False
+    >>> holm_truth(-1.0, 0.13, 0.05, 10, ("b", "none", "a"))
+    Truth(value='b', clear=True)
+    """
+    if abs(diff) <= TIE:
+        return Truth(labels[1], clear=1 - alpha >= CLEAR_AT)
+    return sign_truth(diff, se, alpha / family, labels)
+
+
+PAIRS_OVERALL = 10  # five businesses, every pair
+
+
+def _overall_diff(ctx, a: str, b: str) -> tuple[float, float]:
+    true = ctx.truth["benchmark_true_overall_quality"]
+    stats = _bench(str(ctx.data_dir))
+    (v_a, n_a), (v_b, n_b) = stats[a]["overall"], stats[b]["overall"]
+    return true[a] - true[b], float(np.sqrt(v_a / n_a + v_b / n_b))
+
+
 def _overall_vs(business: str):
     def truth(ctx):
         us, others = _businesses(ctx)
         if business not in others:
             return None
-        true = ctx.truth["benchmark_true_overall_quality"]
-        stats = _bench(str(ctx.data_dir))
-        (v_us, n_us), (v_b, n_b) = stats[us]["overall"], stats[business]["overall"]
-        se = float(np.sqrt(v_us / n_us + v_b / n_b))
-        return sign_truth(true[us] - true[business], se, alpha_of(ctx) / len(others), VERDICTS)
+        diff, se = _overall_diff(ctx, us, business)
+        return holm_truth(diff, se, alpha_of(ctx), PAIRS_OVERALL, VERDICTS)
+
+    return truth
+
+
+def _overall_pair(first: str, second: str):
+    def truth(ctx):
+        diff, se = _overall_diff(ctx, first, second)
+        return holm_truth(diff, se, alpha_of(ctx), PAIRS_OVERALL, (second, "no difference", first))
+
+    return truth
+
+
+@functools.lru_cache(maxsize=32)
+def _market(data_dir: str) -> dict:
+    """Per item, for us: the other furniture businesses' answered counts and the pooled rest's and our
+    variance and counts (the standard error of :func:`cxlib.groups.versus_rest`)."""
+    df = data.load("benchmark", data_dir)
+    df = df[df["business_type"] != "best in class"]
+    us = df.loc[df["business_type"] == "us", "business"].iloc[0]
+    mine, rest = df[df["business"] == us], df[df["business"] != us]
+    out = {}
+    for item in ITEMS:
+        a, b = mine[item].dropna().astype(float), rest[item].dropna().astype(float)
+        counts = rest.groupby("business", observed=True)[item].count()
+        out[item] = {
+            "counts": {str(k): int(v) for k, v in counts.items() if v > 0},
+            "se": float(np.sqrt(a.var() / len(a) + b.var() / len(b))),
+        }
+    return out
+
+
+MARKET_CELLS = 40  # four furniture businesses x ten items
+
+
+def _market_item(item: str):
+    def truth(ctx):
+        us = ctx.truth["business"]
+        means = ctx.truth["benchmark_true_means"]
+        cell = _market(str(ctx.data_dir))[item]
+        n = cell["counts"]
+        rest = sum(n[b] * means[b][item] for b in n) / sum(n.values())
+        return holm_truth(
+            means[us][item] - rest,
+            cell["se"],
+            alpha_of(ctx),
+            MARKET_CELLS,
+            ("below", "no difference", "above"),
+        )
 
     return truth
 
@@ -245,6 +343,31 @@ CLAIMS = [
             _overall_vs(b),
         )
         for b in ("Northfield Furniture", "QuickHome", "Casa Direct", "Grand Meridian Hotel")
+    ),
+    *(
+        Claim(
+            f"overall_{slug(a)}_vs_{slug(b)}",
+            "verdict",
+            f"overall quality: which of {a} and {b} is higher, if the data tell",
+            _overall_pair(a, b),
+        )
+        for a, b in (
+            ("Casa Direct", "Grand Meridian Hotel"),
+            ("Casa Direct", "Northfield Furniture"),
+            ("Casa Direct", "QuickHome"),
+            ("Grand Meridian Hotel", "Northfield Furniture"),
+            ("Grand Meridian Hotel", "QuickHome"),
+            ("Northfield Furniture", "QuickHome"),
+        )
+    ),
+    *(
+        Claim(
+            f"market_{item}",
+            "verdict",
+            f"{item}: we stand above, level with or below the market",
+            _market_item(item),
+        )
+        for item in ITEMS
     ),
     Claim(
         "items_leading_competitor",
