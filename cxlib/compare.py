@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._dist import t_quantile, t_sf
+from ._dist import normal_quantile, t_quantile, t_sf
 from ._docs import fill
 from ._validate import (
     as_numeric,
@@ -330,6 +330,122 @@ def paired_difference(x, y, confidence: float = 0.95) -> MeanDifference:
     d = a - b
     row = t_from_stats(d.mean(), _var(d, "the differences x - y"), len(d), confidence).iloc[0]
     return _result(row, a, b, len(d), len(d), confidence, "paired")
+
+
+def _fisher(r: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fisher's z interval of correlations ``r`` from ``n`` pairs, at normal quantile ``z``."""
+    half = z / np.sqrt(n - 3)
+    centre = np.arctanh(np.clip(r, -1 + 1e-15, 1 - 1e-15))
+    return np.tanh(centre - half), np.tanh(centre + half)
+
+
+@fill
+def correlations(
+    df: pd.DataFrame, outcome: str, predictors: list[str], confidence: float = 0.95, missing: str = "raise"
+) -> pd.DataFrame:
+    """Pearson correlation of each predictor with ``outcome``, with Fisher's z interval.
+
+    The correlation of an item with overall satisfaction is the simplest *derived importance*:
+    how strongly the item goes with the outcome (not what causes it). The interval transforms
+    ``r`` to Fisher's ``z = atanh(r)``, whose standard error is ``1 / sqrt(n - 3)``, and back.
+
+    Parameters
+    ----------
+    {df}
+    outcome : str
+        The outcome column.
+    predictors : list of str
+        The columns to correlate with it.
+    {confidence}
+    {missing_drivers}
+
+    Returns
+    -------
+    DataFrame
+        Indexed by predictor: ``estimate`` (Pearson's r), ``low``, ``high`` and ``n`` (the
+        complete rows used, the same for every predictor). ``attrs["dropped"]``: rows left out.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sat": [1, 2, 3, 4, 5, 6], "a": [1, 3, 2, 5, 4, 6], "b": [6, 1, 5, 2, 4, 3]})
+    >>> correlations(d, "sat", ["a", "b"]).round(3)
+            estimate    low   high  n
+    driver
+    a          0.886  0.264  0.987  6
+    b         -0.257 -0.884  0.701  6
+    """
+    confidence = check_confidence(confidence)
+    predictors = [predictors] if isinstance(predictors, str) else list(predictors)
+    if not predictors:
+        raise InputError("predictors must name at least one column")
+    from .drivers import _complete
+
+    x, dropped = _complete(df, [outcome, *predictors], missing)
+    r = np.corrcoef(x, rowvar=False)[0, 1:]
+    low, high = _fisher(r, np.full(len(r), len(x)), float(normal_quantile(0.5 + confidence / 2)))
+    out = pd.DataFrame(
+        {"estimate": r, "low": low, "high": high, "n": len(x)}, index=pd.Index(predictors, name="driver")
+    )
+    out.attrs.update({"dropped": dropped, "outcome": outcome, "confidence": confidence})
+    return out
+
+
+@fill
+def correlation_difference(
+    df: pd.DataFrame, outcome: str, a: str, b: str, confidence: float = 0.95, missing: str = "raise"
+) -> pd.DataFrame:
+    """How much more ``a`` goes with ``outcome`` than ``b`` does: ``r(outcome, a) - r(outcome, b)``.
+
+    The two correlations share the outcome and come from the same rows, so they are not
+    independent: the interval is Zou's (2007) for two *overlapping* correlations, built from
+    each correlation's Fisher interval and the correlation between ``a`` and ``b`` (G. Y. Zou,
+    "Toward using confidence intervals to compare correlations", *Psychological Methods* 12(4),
+    399-413). It excludes 0 when the two correlations differ at ``1 - confidence``.
+
+    Parameters
+    ----------
+    {df}
+    outcome : str
+        The column both correlations share.
+    a, b : str
+        The two columns compared.
+    {confidence}
+    {missing_drivers}
+
+    Returns
+    -------
+    DataFrame
+        One row, indexed ``"a - b"``: ``estimate`` (the difference of the correlations),
+        ``low``, ``high``, ``r_a``, ``r_b``, ``r_ab`` (the correlation of ``a`` with ``b``) and
+        ``n`` (complete rows).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> d = pd.DataFrame(rng.normal(size=(500, 2)), columns=["a", "b"])
+    >>> d["sat"] = d["a"] + 0.3 * d["b"] + rng.normal(size=500)
+    >>> correlation_difference(d, "sat", "a", "b")[["estimate", "low", "high", "n"]].round(3)
+           estimate    low   high    n
+    a - b     0.508  0.409  0.607  500
+    """
+    confidence = check_confidence(confidence)
+    from .drivers import _complete
+
+    x, _ = _complete(df, [outcome, a, b], missing)
+    c = np.corrcoef(x, rowvar=False)
+    r1, r2, r12 = c[0, 1], c[0, 2], c[1, 2]
+    (l1, l2), (u1, u2) = _fisher(
+        np.array([r1, r2]), np.full(2, len(x)), float(normal_quantile(0.5 + confidence / 2))
+    )
+    # Zou (2007), eq. 13: the correlation between the two estimated correlations
+    k = ((r12 - r1 * r2 / 2) * (1 - r1**2 - r2**2 - r12**2) + r12**3) / ((1 - r1**2) * (1 - r2**2))
+    d = r1 - r2
+    low = d - np.sqrt(max((r1 - l1) ** 2 + (u2 - r2) ** 2 - 2 * k * (r1 - l1) * (u2 - r2), 0.0))
+    high = d + np.sqrt(max((u1 - r1) ** 2 + (r2 - l2) ** 2 - 2 * k * (u1 - r1) * (r2 - l2), 0.0))
+    return pd.DataFrame(
+        {"estimate": d, "low": low, "high": high, "r_a": r1, "r_b": r2, "r_ab": r12, "n": len(x)},
+        index=[f"{a} - {b}"],
+    )
 
 
 def suggest_label(label, choices) -> str:

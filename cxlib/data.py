@@ -110,6 +110,43 @@ def item_labels() -> dict[str, str]:
     return {f["name"]: f["title"] for f in fields("survey") if "factor" in f}
 
 
+def value_labels(table: str, column: str) -> dict[str, str]:
+    """The wording behind each code of a coded column (the ``categories`` of its schema field).
+
+    A questionnaire's items are often stored as short codes (``reliability_2``); the schema
+    keeps the statement each code stands for, as Frictionless Table Schema ``categories``
+    (``{"value": code, "label": wording}``).
+
+    Parameters
+    ----------
+    table : str
+        A table of the course's data (:func:`tables`).
+    column : str
+        One of its columns whose schema field lists labelled categories.
+
+    Returns
+    -------
+    dict
+        Code to wording, in the schema's order.
+
+    Examples
+    --------
+    >>> wording = value_labels("servqual", "item")
+    >>> wording["reliability_3"]
+    'It gets an order right the first time (the right item, colour and size)'
+    >>> len(wording)
+    15
+    """
+    for f in fields(table):
+        if f["name"] == column:
+            labelled = [c for c in f.get("categories", []) if isinstance(c, dict) and "label" in c]
+            if not labelled:
+                raise DataError(f"{table}.{column} has no wording for its values in the schema")
+            return {c["value"]: c["label"] for c in labelled}
+    names = [f["name"] for f in fields(table)]
+    raise DataError(f"table {table!r} has no column {column!r}{suggest(column, names)}")
+
+
 def categories(table: str, column: str) -> list[str]:
     """Allowed values of a categorical column, in their schema order.
 

@@ -130,6 +130,8 @@ BENCH_PROFILE = {
         "practices_resolution": 0.5,
     },
 }
+# The overall quality ranking (1-10): base + per_latent * (mean latent of the items) + N(0, sd), rounded.
+OVERALL_QUALITY = (6.3, 1.6, 1.0)
 BENCH_N = {
     "Bramble & Co.": 300,
     "Northfield Furniture": 250,
@@ -164,7 +166,8 @@ KANO_TYPICAL = {
     "must-be": [("expect", "dislike"), ("neutral", "dislike"), ("tolerate", "dislike")],
     "indifferent": [("neutral", "neutral"), ("tolerate", "neutral"), ("neutral", "tolerate")],
 }
-KANO_AGREEMENT = 0.6
+KANO_AGREEMENT = 0.6  # share who answer with a typical pair of the attribute's true category
+KANO_CARELESS = 0.04  # share of careless answers (any pair of answers), drawn over the others
 N_KANO = 250
 
 # Moments of truth.
@@ -433,8 +436,14 @@ def _latent_sd() -> float:
 
 
 def _benchmark(rng: np.random.Generator, scale: float):
-    frames, true_means = [], {}
+    frames, true_means, true_overall = [], {}, {}
     sd = _latent_sd()
+    base, per_latent, sd_noise = OVERALL_QUALITY
+    # the mean latent over the items: the halo, each factor's own noise (weighted by its share of
+    # the items) and the items' noise; the ranking rounds base + per_latent * mean + noise to 1-10
+    share = pd.Series(ITEM_FACTOR).value_counts() / len(ITEMS)
+    var_mean = SD_CUSTOMER_HALO**2 + SD_RESPONSE_HALO**2 + SD_FACTOR**2 * float((share**2).sum())
+    sd_overall = float(np.sqrt(per_latent**2 * (var_mean + SD_ITEM**2 / len(ITEMS)) + sd_noise**2))
     next_id = 1
     for biz in BUSINESSES:
         n = max(2, int(round(BENCH_N[biz] * scale)))
@@ -452,6 +461,7 @@ def _benchmark(rng: np.random.Generator, scale: float):
         }
         true_means[biz] = {}
         latent_total = np.zeros(n)
+        mu_total = 0.0
         for item in ITEMS:
             f = ITEM_FACTOR[item]
             mu = FACTOR_MEAN[f] + prof.get(f, 0.0) + prof.get(item, 0.0) + ITEM_OFFSET[item]
@@ -460,13 +470,16 @@ def _benchmark(rng: np.random.Generator, scale: float):
             vals[rng.random(n) < 0.02] = pd.NA
             rows[item] = vals
             latent_total += latent
+            mu_total += mu
             true_means[biz][item] = round(expected_rating(mu, sd, ITEM_CUTS), 4)
         rows["overall_quality"] = _round_clip(
-            6.3 + 1.6 * latent_total / len(ITEMS) + rng.normal(0, 1.0, size=n), 1, 10
+            base + per_latent * latent_total / len(ITEMS) + rng.normal(0, sd_noise, size=n), 1, 10
         )
+        centre = base + per_latent * mu_total / len(ITEMS)
+        true_overall[biz] = round(expected_rating(centre, sd_overall, np.arange(1.5, 10, 1.0)), 4)
         frames.append(pd.DataFrame(rows))
         next_id += n
-    return pd.concat(frames, ignore_index=True), true_means
+    return pd.concat(frames, ignore_index=True), {"items": true_means, "overall_quality": true_overall}
 
 
 def _expectations(rng: np.random.Generator, scale: float):
@@ -528,6 +541,8 @@ def _servqual(rng: np.random.Generator, scale: float):
             "expectation": round(e_true, 4),
             "perception": round(p_true, 4),
             "gap": round(p_true - e_true, 4),
+            # the three statements of a dimension are drawn alike: the same true gap each
+            "item_gaps": {f"{d}_{k}": round(p_true - e_true, 4) for k in (1, 2, 3)},
         }
     df = pd.concat(frames, ignore_index=True)
     df = df.sort_values(["respondent_id"], kind="stable").reset_index(drop=True)
@@ -550,7 +565,7 @@ def _kano(rng: np.random.Generator, scale: float):
         func[other] = [pairs[k][0] for k in alt[other]]
         dysf[other] = [pairs[k][1] for k in alt[other]]
         # a few careless answers, which the Kano table calls questionable or reverse
-        careless = rng.random(n) < 0.04
+        careless = rng.random(n) < KANO_CARELESS
         func[careless] = answers[rng.integers(0, 5, size=int(careless.sum()))]
         dysf[careless] = answers[rng.integers(0, 5, size=int(careless.sum()))]
         frames.append(
@@ -568,7 +583,52 @@ def _kano(rng: np.random.Generator, scale: float):
         .sort_values("respondent_id", kind="stable")
         .reset_index(drop=True)
     )
-    return df, {"true_category": KANO_TRUE, "share_answering_true_category": KANO_AGREEMENT}
+    shares = {attr: kano_category_shares(category) for attr, category in KANO_TRUE.items()}
+    return df, {
+        "true_category": KANO_TRUE,
+        "share_answering_typically": KANO_AGREEMENT,
+        "share_in_true_category": {attr: shares[attr][cat] for attr, cat in KANO_TRUE.items()},
+    }
+
+
+def kano_category_shares(category: str) -> dict[str, float]:
+    """The expected share of each Kano category among the answers about an attribute of ``category``.
+
+    A respondent answers with a typical pair of the true category (share ``KANO_AGREEMENT``) or
+    like a customer with other needs (any category's typical pair); then a few answer carelessly
+    (share ``KANO_CARELESS``, any two answers). Each pair is classified with the Kano evaluation
+    table (:func:`cxlib.levels.kano`), so the share that lands in the true category is more than
+    ``KANO_AGREEMENT`` (other customers' pairs fall in it too) and differs by category.
+
+    Parameters
+    ----------
+    category : str
+        The attribute's true category (a key of ``KANO_TYPICAL``).
+
+    Returns
+    -------
+    dict
+        Kano category to its expected share (they sum to 1), rounded to 4 decimals.
+
+    Examples
+    --------
+    >>> shares = kano_category_shares("attractive")
+    >>> shares["attractive"], round(sum(shares.values()), 6)
+    (0.696, 1.0)
+    """
+    from .levels import KANO_CATEGORIES, kano
+
+    def share_of(pairs) -> pd.Series:
+        cats = pd.Series(kano([f for f, _ in pairs], [d for _, d in pairs]), dtype=object)
+        return cats.value_counts(normalize=True).reindex(KANO_CATEGORIES, fill_value=0.0)
+
+    answers = cxdata.categories("kano", "functional")
+    everyone = [p for cat in KANO_TYPICAL for p in KANO_TYPICAL[cat]]
+    careful = KANO_AGREEMENT * share_of(KANO_TYPICAL[category]) + (1 - KANO_AGREEMENT) * share_of(everyone)
+    total = (1 - KANO_CARELESS) * careful + KANO_CARELESS * share_of(
+        [(f, d) for f in answers for d in answers]
+    )
+    return {c: round(float(v), 4) for c, v in total.items()}
 
 
 def _touchpoints(rng: np.random.Generator, scale: float, n_customers: int):
@@ -763,7 +823,9 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
             "by_branch_note": "per trained branch: the same average effect over its trained "
             "branch-months (att_people_score) and how many responses it averages over (responses)",
         },
-        "benchmark_true_means": b_truth,
+        "benchmark_true_means": b_truth["items"],
+        "benchmark_true_overall_quality": b_truth["overall_quality"],
+        "benchmark_true_overall_quality_note": "expected overall quality ranking (1-10) of each business",
         "expectation_gap": e_truth,
         "servqual": q_truth,
         "kano": k_truth,

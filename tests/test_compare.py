@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cxlib import InputError
+from cxlib import InputError, compare
 from cxlib.compare import (
     adjust_pvalues,
     group_stats,
@@ -185,3 +185,51 @@ def test_interval_properties(a, b, confidence):
         assert (r.low > 0 or r.high < 0) == (r.p_value < 1 - confidence) or abs(
             r.p_value - (1 - confidence)
         ) < 1e-9
+
+
+# --- correlations and their difference (lesson 6: derived importance with intervals) ---
+
+
+def _exact_correlations(target, n, seed=0):
+    """n rows whose sample correlation matrix is exactly ``target``."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, len(target)))
+    x -= x.mean(axis=0)
+    x = x @ np.linalg.inv(np.linalg.cholesky(np.cov(x, rowvar=False))).T
+    return x @ np.linalg.cholesky(np.asarray(target)).T
+
+
+def test_correlation_difference_matches_zou_2007_worked_example():
+    # Zou (2007), Psychological Methods 12(4), example of two overlapping correlations:
+    # r12 = .396, r13 = .179, r23 = .088, n = 66 gives the 95% interval (-.093, .517).
+    x = _exact_correlations([[1, 0.396, 0.179], [0.396, 1, 0.088], [0.179, 0.088, 1]], 66)
+    d = pd.DataFrame(x, columns=["y", "a", "b"])
+    out = compare.correlation_difference(d, "y", "a", "b").iloc[0]
+    assert out["estimate"] == pytest.approx(0.217, abs=1e-9)
+    assert (round(out["low"], 3), round(out["high"], 3)) == (-0.093, 0.517)
+    assert out["n"] == 66
+
+
+def test_correlation_intervals_are_fishers_as_scipy_documents_them():
+    # scipy.stats.pearsonr(...).confidence_interval() is Fisher's z interval (scipy docs)
+    from scipy.stats import pearsonr
+
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame(rng.normal(size=(80, 3)), columns=["y", "a", "b"])
+    d["y"] += 0.5 * d["a"]
+    out = compare.correlations(d, "y", ["a", "b"], confidence=0.9)
+    for col in ("a", "b"):
+        ref = pearsonr(d["y"], d[col]).confidence_interval(confidence_level=0.9)
+        assert out.loc[col, "low"] == pytest.approx(ref.low, abs=1e-12)
+        assert out.loc[col, "high"] == pytest.approx(ref.high, abs=1e-12)
+    assert (out["n"] == 80).all()
+
+
+def test_correlations_refuse_blanks_unless_told_and_say_how_many_were_dropped():
+    d = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, None], "a": [2.0, 1, 4, 3, 6, 5]})
+    with pytest.raises(InputError, match="missing value"):
+        compare.correlations(d, "y", ["a"])
+    out = compare.correlations(d, "y", ["a"], missing="listwise")
+    assert out.attrs["dropped"] == 1 and out.loc["a", "n"] == 5
+    with pytest.raises(InputError, match="only 3 complete row"):
+        compare.correlation_difference(d.head(3).assign(b=[1, 2, 2]), "y", "a", "b")

@@ -479,6 +479,22 @@ def test_no_row_is_lost_from_the_shipped_data():
         assert loaded.iloc[:, 0].astype(str).tolist() == [row[0] for row in rows[1:]]
 
 
+def test_servqual_items_have_their_wording_in_the_schema_and_the_dictionary():
+    wording = data.value_labels("servqual", "item")
+    assert list(wording) == data.categories("servqual", "item")  # every code, in the schema's order
+    assert all(len(text.split()) >= 4 for text in wording.values())
+    text = (DATASETS / "README.md").read_text()
+    for code, words in wording.items():
+        assert f"| `{code}` | {words} |" in text
+
+
+def test_a_column_without_wording_is_a_clear_error():
+    with pytest.raises(DataError, match="no wording"):
+        data.value_labels("servqual", "dimension")
+    with pytest.raises(DataError, match="no column 'itme'"):
+        data.value_labels("servqual", "itme")
+
+
 def test_a_required_column_left_empty_names_its_rows(tmp_path):
     # found by the property test: a separator at the start of the only row shifts every value right
     from cxlib import data

@@ -67,3 +67,24 @@ def test_the_data_tell_the_designed_story():
 def test_comments_are_free_text_with_quotes_and_accents():
     comments = data.load("survey")["comment"].dropna()
     assert comments.str.contains('"').any() and comments.str.contains("è").any()
+
+
+def test_the_truth_of_the_kano_shares_and_the_overall_ranking_matches_a_large_sample():
+    """truth.json's expected shares and means are what the generator produces, not its settings."""
+    tables, truth = synth.generate(seed=2, scale=40)
+    kano = tables["kano"]
+    from cxlib.levels import kano as classify
+
+    kano = kano.assign(category=classify(kano["functional"], kano["dysfunctional"]).to_numpy())
+    for attribute, category in truth["kano"]["true_category"].items():
+        got = (kano.loc[kano["attribute"] == attribute, "category"] == category).mean()
+        expected = truth["kano"]["share_in_true_category"][attribute]
+        se = np.sqrt(expected * (1 - expected) / (kano["attribute"] == attribute).sum())
+        assert abs(got - expected) < 4 * se, attribute
+    # the generator's rule (60% answer typically) is not the share that lands in the category
+    assert truth["kano"]["share_answering_typically"] == synth.KANO_AGREEMENT
+    assert min(truth["kano"]["share_in_true_category"].values()) > synth.KANO_AGREEMENT
+    bench = tables["benchmark"].groupby("business")["overall_quality"]
+    for business, mean in bench.mean().items():
+        se = bench.std()[business] / np.sqrt(bench.size()[business])
+        assert abs(mean - truth["benchmark_true_overall_quality"][business]) < 4 * se, business

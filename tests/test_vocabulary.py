@@ -244,6 +244,10 @@ CALLS = {
         SERVQUAL["perception"], SERVQUAL["expectation"]
     ),
     "compare.group_stats": lambda m: m.group_stats(SURVEY, "satisfaction", "branch"),
+    "compare.correlations": lambda m: m.correlations(SURVEY, "satisfaction", ["effort", "recommend"]),
+    "compare.correlation_difference": lambda m: m.correlation_difference(
+        SURVEY, "satisfaction", "recommend", "effort"
+    ),
     "compare.grouped_mean_difference": lambda m: m.grouped_mean_difference(
         SURVEY, "satisfaction", "branch", "A", "B", by="month"
     ),

@@ -55,15 +55,20 @@ rendered from it by `cxkit datadoc`.
 - **Expectations.** Employees over-rate what is easy for them to see (speed of
   service, low prices) and under-rate what customers rank highest (being listened
   to, problems resolved, promises kept). True means and gaps: `truth.json:
-  expectation_gap`; SERVQUAL true gaps: `truth.json: servqual`.
+  expectation_gap`; SERVQUAL true gaps: `truth.json: servqual` (the wording of the 15
+  SERVQUAL statements is under the `servqual` table below).
 - **Benchmark.** Northfield Furniture leads on the environment, QuickHome on speed
   of ordering and waiting; we lead on people; Casa Direct is close to us on some
   items (inside the noise); the Grand Meridian Hotel, best in class outside the
   industry, sets a higher bar on the moments that matter. True means per business
-  and item: `truth.json: benchmark_true_means`.
+  and item: `truth.json: benchmark_true_means`; of the overall quality ranking (1-10):
+  `truth.json: benchmark_true_overall_quality`.
 - **Kano.** Each service attribute has a true Kano category (must-be, one-dimensional,
-  attractive, indifferent); 60% of respondents answer in line with it, the others like
-  customers whose needs differ, and a few carelessly (`truth.json: kano`).
+  attractive, indifferent). 60% of respondents answer with a typical pattern of that
+  category (`truth.json: kano.share_answering_typically`), the others like customers whose
+  needs differ (whose answers sometimes land in the same category), and 4% carelessly; so
+  about 62% to 71% of the answers about an attribute fall in its true category
+  (`truth.json: kano.share_in_true_category`).
 - **Moments of truth.** A delayed delivery lowers the delivery contact's rating,
   telling the customer about the delay softens the drop, a thank-you note lifts the
   last contact. The overall rating weighs the mean, the peak (best) and the end
@@ -126,7 +131,18 @@ def render() -> str:
             if "factor" in f:
                 meaning = f"*{f['factor']}* item: {meaning}"
             out.append(f"| `{f['name']}` | {f['type']} | {_constraints(f)} | {meaning} |\n")
+        for f in res["schema"]["fields"]:
+            out.append(_wording(f))
     return "".join(out)
+
+
+def _wording(field: dict) -> str:
+    """A table of what each code of a coded column stands for (its labelled ``categories``)."""
+    labelled = [c for c in field.get("categories", []) if isinstance(c, dict) and "label" in c]
+    if not labelled:
+        return ""
+    rows = "".join(f"| `{c['value']}` | {c['label']} |\n" for c in labelled)
+    return f"\nWhat each `{field['name']}` code stands for:\n\n| code | wording |\n| --- | --- |\n{rows}"
 
 
 def add_arguments(parser) -> None:
