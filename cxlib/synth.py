@@ -354,11 +354,15 @@ def _survey(rng: np.random.Generator, scale: float):
     answered = mask.sum(axis=1)
     ok = trained_now & (answered > 0)
     diff = ((actual - counterfactual) * mask).sum(axis=1)[ok] / answered[ok]
+    by_branch = pd.Series(diff).groupby(b_idx[ok]).mean()
     truth = {
         "branch_effects": {
             b: dict(zip(FACTORS, np.round(branch_eff[i], 4).tolist())) for i, b in enumerate(BRANCHES)
         },
         "training_att_people_score": round(float(diff.mean()), 4),
+        "training_att_people_score_by_branch": {
+            BRANCHES[i]: round(float(v), 4) for i, v in by_branch.items()
+        },
         "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
         "customer_satisfaction": satisfaction,  # used by transactions, removed before writing
         "customer_ids": customer_id,
@@ -696,6 +700,9 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
             "att_people_score_note": "average effect on the people score (mean of the answered "
             "people items, 1-5) in trained branch-months, against the same "
             "responses without training",
+            "att_people_score_by_branch": s_truth["training_att_people_score_by_branch"],
+            "att_people_score_by_branch_note": "the same average effect, per trained branch (its "
+            "trained months only): a branch whose people score is already high has less room to rise",
         },
         "benchmark_true_means": b_truth,
         "expectation_gap": e_truth,
