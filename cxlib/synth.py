@@ -369,15 +369,20 @@ def _survey(rng: np.random.Generator, scale: float):
     answered = mask.sum(axis=1)
     ok = trained_now & (answered > 0)
     diff = ((actual - counterfactual) * mask).sum(axis=1)[ok] / answered[ok]
-    by_branch = pd.Series(diff).groupby(b_idx[ok]).mean()
+    trained_branch = b_idx[ok]
+    by_branch = {
+        BRANCHES[b]: {
+            "att_people_score": round(float(diff[trained_branch == b].mean()), 4),
+            "responses": int((trained_branch == b).sum()),
+        }
+        for b in np.unique(trained_branch)
+    }
     truth = {
         "branch_effects": {
             b: dict(zip(FACTORS, np.round(branch_eff[i], 4).tolist())) for i, b in enumerate(BRANCHES)
         },
         "training_att_people_score": round(float(diff.mean()), 4),
-        "training_att_people_score_by_branch": {
-            BRANCHES[i]: round(float(v), 4) for i, v in by_branch.items()
-        },
+        "training_by_branch": by_branch,
         "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
         "channels": _channel_truth(recommend_latent, recommend),
         "customer_satisfaction": satisfaction,  # used by transactions, removed before writing
@@ -754,9 +759,9 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
             "att_people_score_note": "average effect on the people score (mean of the answered "
             "people items, 1-5) in trained branch-months, against the same "
             "responses without training",
-            "att_people_score_by_branch": s_truth["training_att_people_score_by_branch"],
-            "att_people_score_by_branch_note": "the same average effect, per trained branch (its "
-            "trained months only): a branch whose people score is already high has less room to rise",
+            "by_branch": s_truth["training_by_branch"],
+            "by_branch_note": "per trained branch: the same average effect over its trained "
+            "branch-months (att_people_score) and how many responses it averages over (responses)",
         },
         "benchmark_true_means": b_truth,
         "expectation_gap": e_truth,

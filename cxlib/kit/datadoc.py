@@ -76,7 +76,7 @@ rendered from it by `cxkit datadoc`.
   2024 and three in April 2025; it raises the people factor from the month after.
   The true average effect on the people score is `truth.json:
   training.att_people_score`, and per trained branch
-  `training.att_people_score_by_branch`.
+  `training.by_branch.<branch>.att_people_score` (over its `responses`).
 
 Blank cells are missing values (an unanswered item, no comment). Booleans are
 `true` / `false`, dates `YYYY-MM-DD`, text UTF-8.
