@@ -150,14 +150,16 @@ def _summarise(survey: pd.DataFrame, training: pd.DataFrame) -> dict:
     }
     friendly = survey["people_friendliness"].astype(float)
     env = scores["environment"]
+    # lesson 2's reliability rests on each customer's first answer: the same estimand here
+    first = survey.sort_values("month", kind="stable").drop_duplicates("customer_id")
     out = {
         "share_of_fours": float((answers == 4).mean() * 100),
         "missing_resolution_pct": float(survey["practices_resolution"].isna().mean() * 100),
         "factor_means": scores.mean().to_dict(),
         "spotlight": spotlight,
         "halo_rise": float(env[friendly == 5].mean() - env[friendly <= 2].mean()),
-        "alpha": {f: scales.cronbach_alpha(survey, data.items(f)).estimate for f in data.FACTORS},
-        "sd": scores.std().to_dict(),
+        "alpha": {f: scales.cronbach_alpha(first, data.items(f)).estimate for f in data.FACTORS},
+        "sd": scales.factor_scores(first).std().to_dict(),
         "people_change": {b: people_change(scored, training, b) for b in branches},
     }
     out.update(_correlations(survey))
@@ -176,7 +178,8 @@ def population(ctx) -> dict:
     -------
     dict
         ``share_of_fours``, ``missing_resolution_pct``, ``factor_means``, ``spotlight`` (per branch
-        and factor: branch minus the rest), ``halo_rise``, ``alpha`` and ``sd`` per factor,
+        and factor: branch minus the rest), ``halo_rise``, ``alpha`` and ``sd`` per factor (from each
+        customer's first answer, as lesson 2 computes them),
         ``people_change`` (per branch: ``branch`` and ``untrained``), ``within_factor_r``,
         ``across_factor_r`` and ``across_factor_r_within_branch_month``.
     """
