@@ -7,7 +7,9 @@ Two formulas live here and nowhere else:
   vectorised form that works on group summaries (means, variances, counts), so a
   grouped comparison over millions of rows is one ``groupby`` and a few array
   operations; :func:`mean_difference` is the same for two samples, and
-  :func:`grouped_mean_difference` for every level of a grouping column at once.
+  :func:`grouped_mean_difference` for every level of a grouping column at once,
+  optionally with cluster-robust standard errors when the same customer answers more
+  than once (Liang & Zeger 1986; the CR1 form of Stata and statsmodels).
 * **The one-sample t interval** of a mean, :func:`t_from_stats`, which is also the
   paired t interval when the values are per-respondent differences
   (:func:`paired_difference`).
@@ -182,15 +184,29 @@ def welch_from_stats(mean_a, var_a, n_a, mean_b, var_b, n_b, confidence: float =
     sa, sb = va / na, vb / nb
     se2 = sa + sb
     se = np.sqrt(se2)
-    diff = ma - mb
     zero = _zero_se(se, "welch_from_stats")
     with np.errstate(divide="ignore", invalid="ignore"):
         df = np.where(zero, na + nb - 2, se2**2 / (sa**2 / (na - 1) + sb**2 / (nb - 1)))
+    return _t_table(ma - mb, se, df, confidence, zero)
+
+
+def _t_table(estimate, se, df, confidence: float, zero, null: float = 0.0) -> pd.DataFrame:
+    """The :data:`WELCH_COLUMNS` table: ``estimate``, its ``se``, a t(``df``) interval, a test of ``null``."""
+    diff = estimate - null
+    with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(zero, np.where(diff == 0, 0.0, np.sign(diff) * np.inf), diff / se)
     p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * t_sf(np.abs(t), df))
     half = t_quantile(0.5 + confidence / 2, df) * se
     return pd.DataFrame(
-        {"estimate": diff, "se": se, "low": diff - half, "high": diff + half, "df": df, "t": t, "p_value": p}
+        {
+            "estimate": estimate,
+            "se": se,
+            "low": estimate - half,
+            "high": estimate + half,
+            "df": df,
+            "t": t,
+            "p_value": p,
+        }
     )
 
 
@@ -228,16 +244,8 @@ def t_from_stats(mean, var, n, confidence: float = 0.95, null: float = 0.0) -> p
             f"(counts {k[few][:5].astype(int).tolist()})"
         )
     se = np.sqrt(v / k)
-    diff = m - null
     zero = _zero_se(se, "t_from_stats")
-    df = k - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(zero, np.where(diff == 0, 0.0, np.sign(diff) * np.inf), diff / se)
-    p = np.where(zero, np.where(diff == 0, 1.0, 0.0), 2 * t_sf(np.abs(t), df))
-    half = t_quantile(0.5 + confidence / 2, df) * se
-    return pd.DataFrame(
-        {"estimate": m, "se": se, "low": m - half, "high": m + half, "df": df, "t": t, "p_value": p}
-    )
+    return _t_table(m, se, k - 1, confidence, zero, null)
 
 
 @fill
@@ -520,6 +528,7 @@ def grouped_mean_difference(
     b,
     by: str | list[str] | None = None,
     confidence: float = 0.95,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Welch difference ``mean(outcome | group == a) - mean(outcome | group == b)``, per level of ``by``.
 
@@ -536,13 +545,24 @@ def grouped_mean_difference(
     by : str or list of str, optional
         Compare within each level of these columns (one row per level).
     {confidence}
+    cluster : str, optional
+        A column of cluster labels (a customer id) when rows are not independent: the same
+        customer answering several times gives answers more alike than two customers'. The
+        standard error is then cluster-robust (Liang & Zeger 1986), in the CR1 form of Stata
+        and statsmodels (``OLS(...).fit(cov_type="cluster")``): the variance is
+        ``G/(G-1) * (N-1)/(N-2) * sum over clusters of (sum of u_i/n_a - sum of u_j/n_b)**2``,
+        with ``u`` the deviations from each side's mean, ``G`` the clusters and ``N`` the rows
+        of the comparison; the interval uses t with ``G - 1`` degrees of freedom (Cameron &
+        Miller 2015). A cluster may have rows on both sides (before and after, say): that
+        is accounted for. Missing cluster labels are an error.
 
     Returns
     -------
     DataFrame
         Indexed by ``by`` (a single row ``0`` without it), with ``n_a``, ``n_b``,
         ``mean_a``, ``mean_b`` and the :func:`welch_from_stats` columns (``estimate``
-        is ``mean_a - mean_b``).
+        is ``mean_a - mean_b``); with ``cluster``, ``se``, ``low``, ``high``, ``df``, ``t`` and
+        ``p_value`` are the cluster-robust ones and a column ``clusters`` counts the clusters.
 
     Examples
     --------
@@ -554,8 +574,20 @@ def grouped_mean_difference(
     item
     x        4.5     3.0       1.5
     y        2.5     3.5      -1.0
+
+    Customers who answered twice, before and after a change (``cluster`` names them):
+
+    >>> d = pd.DataFrame({"customer": [1, 1, 2, 2, 3, 4], "period": ["after", "before"] * 3,
+    ...                   "score": [5, 4, 4, 4, 5, 3]})
+    >>> out = grouped_mean_difference(d, "score", "period", "after", "before", cluster="customer")
+    >>> out[["estimate", "se", "low", "high", "df", "clusters"]].round(4)
+       estimate      se     low    high   df  clusters
+    0       1.0  0.5367 -0.7081  2.7081  3.0         4
     """
-    require_columns(df, [outcome, group] + ([] if by is None else [by] if isinstance(by, str) else list(by)))
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    require_columns(df, [outcome, group] + keys + ([cluster] if cluster is not None else []))
+    if cluster is not None:
+        no_missing(df, [cluster], "cluster label")
     one_kind(df[group], group)
     labels = pd.Series(df[group].to_numpy(dtype=object), index=df.index)
     present = set(labels.dropna().unique().tolist())
@@ -568,7 +600,6 @@ def grouped_mean_difference(
             )
     keep = labels.isin([a, b]).to_numpy()
     sub = df.loc[keep]
-    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
     side = np.where(labels[keep].to_numpy() == a, "a", "b")
     frame = pd.DataFrame({k: sub[k].to_numpy() for k in keys}, index=sub.index)
     frame["_side"] = side
@@ -611,7 +642,39 @@ def grouped_mean_difference(
         },
         index=index,
     )
+    if cluster is not None:
+        frame["_cluster"] = sub[cluster].to_numpy()
+        res = _clustered(frame, outcome, keys, index, res["estimate"].to_numpy(), na + nb, confidence)
     return pd.concat([head, res], axis=1)
+
+
+def _clustered(frame, outcome, keys, index, estimate, n, confidence) -> pd.DataFrame:
+    """Cluster-robust (CR1) t table for the differences of :func:`grouped_mean_difference`."""
+    sides = keys + ["_side"]
+    y = frame[outcome].to_numpy(dtype=float)
+    grouped = frame.groupby(sides, observed=True, sort=False)[outcome]
+    u = y - grouped.transform("mean").to_numpy(dtype=float)
+    # each row's influence on mean_a - mean_b: u / n_a on side a, -u / n_b on side b
+    sign = np.where(frame["_side"].to_numpy() == "a", 1.0, -1.0)
+    infl = sign * u / grouped.transform("size").to_numpy(dtype=float)
+    per = frame[keys + ["_cluster"]].assign(_infl=infl).groupby(keys + ["_cluster"], observed=True)["_infl"]
+    sums = per.sum()
+    if keys:
+        level = sums.index.droplevel("_cluster")
+        total = (sums**2).groupby(level, observed=True).sum().reindex(index)
+        g = sums.groupby(level, observed=True).size().reindex(index).to_numpy(dtype=float)
+    else:
+        total = pd.Series([float((sums**2).sum())])
+        g = np.array([float(len(sums))])
+    if (g < 2).any():
+        where = f" at {', '.join(map(str, index[g < 2][:5]))}" if keys else ""
+        raise InputError(f"cluster-robust errors need at least 2 clusters in each comparison{where}")
+    se = np.sqrt(g / (g - 1) * (n - 1) / (n - 2) * total.to_numpy(dtype=float))
+    zero = _zero_se(se, "grouped_mean_difference")
+    out = _t_table(estimate, se, g - 1, confidence, zero)
+    out.index = index
+    out["clusters"] = g.astype(int)
+    return out
 
 
 def adjust_pvalues(p_values, correction: str = "holm") -> np.ndarray:

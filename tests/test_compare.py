@@ -102,6 +102,51 @@ def test_vectorised_forms_agree_with_the_scalar_ones():
     assert t["p_value"].iloc[0] == pytest.approx(ref1.pvalue, rel=1e-12)
 
 
+def test_cluster_robust_difference_matches_statsmodels_ols_with_clustered_errors():
+    # statsmodels OLS(y ~ 1 + [side a]).fit(cov_type="cluster", use_t=True) is Stata's CR1
+    # (Stata User's Guide, "Cluster-robust standard errors": G/(G-1) * (N-1)/(N-K), t with G-1
+    # degrees of freedom); the slope is mean_a - mean_b. Customers answer 1-4 times, some on
+    # both sides, with a personal effect, in each of two items (``by``).
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for item in ("x", "y"):
+        for customer in range(60):
+            halo = rng.normal(0, 0.8)
+            for _ in range(rng.integers(1, 5)):
+                after = rng.random() < 0.5
+                rows.append((item, customer, "after" if after else "before", 3 + 0.3 * after + halo))
+    d = pd.DataFrame(rows, columns=["item", "customer", "period", "score"])
+    d["score"] += rng.normal(0, 0.5, len(d))
+    out = grouped_mean_difference(d, "score", "period", "after", "before", by="item", cluster="customer")
+    for item, row in out.iterrows():
+        sub = d[d["item"] == item]
+        x = sm.add_constant((sub["period"] == "after").astype(float).to_numpy())
+        fit = sm.OLS(sub["score"].to_numpy(), x).fit(
+            cov_type="cluster", cov_kwds={"groups": sub["customer"].to_numpy()}, use_t=True
+        )
+        low, high = fit.conf_int(alpha=0.05)[1]
+        assert (row["estimate"], row["se"], row["low"], row["high"], row["p_value"]) == pytest.approx(
+            (fit.params[1], fit.bse[1], low, high, fit.pvalues[1]), rel=1e-10
+        )
+        assert row["df"] == row["clusters"] - 1 == sub["customer"].nunique() - 1
+    # without clusters the same call is Welch's, and the point estimates agree
+    plain = grouped_mean_difference(d, "score", "period", "after", "before", by="item")
+    assert plain["estimate"].to_numpy() == pytest.approx(out["estimate"].to_numpy())
+    assert "clusters" not in plain
+
+
+def test_cluster_robust_difference_refuses_missing_or_single_clusters():
+    d = pd.DataFrame({"who": ["us", "us", "them", "them"], "x": [1.0, 2.0, 3.0, 5.0], "c": [1, 1, 1, 1]})
+    with pytest.raises(InputError, match="at least 2 clusters"):
+        grouped_mean_difference(d, "x", "who", "us", "them", cluster="c")
+    with pytest.raises(InputError, match="missing cluster label"):
+        grouped_mean_difference(d.assign(c=[1, None, 2, 2]), "x", "who", "us", "them", cluster="c")
+    with pytest.raises(InputError, match="no column 'cust'"):
+        grouped_mean_difference(d, "x", "who", "us", "them", cluster="cust")
+
+
 def test_holm_matches_the_published_example():
     # Holm-Bonferroni, Wikipedia's worked example (Holm 1979 procedure): p-values 0.01, 0.04,
     # 0.03, 0.005 at alpha 0.05 -> hypotheses 1 and 4 rejected, 2 and 3 not.

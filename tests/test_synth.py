@@ -62,6 +62,14 @@ def test_the_data_tell_the_designed_story():
     w = truth["driver_weights"]
     assert w["practices"] > w["people"] > w["environment"]
     assert 0.2 < truth["training"]["att_people_score"] < 0.6
+    # per trained branch: every trained branch and no other, averaging (over their responses) to the whole
+    by_branch = truth["training"]["by_branch"]
+    trained = data.load("training").query("trained")["branch"].astype(str)
+    assert sorted(by_branch) == sorted(trained)
+    assert min(v["att_people_score"] for v in by_branch.values()) > 0.2
+    responses = sum(v["responses"] for v in by_branch.values())
+    pooled = sum(v["att_people_score"] * v["responses"] for v in by_branch.values()) / responses
+    assert pooled == pytest.approx(truth["training"]["att_people_score"], abs=0.0005)
 
 
 def test_comments_are_free_text_with_quotes_and_accents():

@@ -38,9 +38,10 @@ rendered from it by `cxkit datadoc`.
   factors of experience (people, environment, practices) at one branch in one
   month: branch strengths and weaknesses, a slow trend (practices improving, the
   stores ageing), month-to-month noise, and a customer-level *halo* shared by all
-  items. The 1-5 ratings are cut from that latent scale, so most answers are 4s,
-  and about 3% of item answers are blank (18% for problem resolution: many
-  customers had no problem to resolve).
+  items. Customers come back: many answer more than once (`customer_id`), with the
+  same halo each time. The 1-5 ratings are cut from that latent scale, so most
+  answers are 4s. About 3% of item answers are blank (18% for problem resolution),
+  left blank at random: who skips an item has nothing to do with their experience.
 - **Drivers.** Overall satisfaction depends on the factors with known weights:
   practices and people weigh more than environment (`truth.json: driver_weights`).
   Recommendation, effort and intention to buy again follow from satisfaction and the
@@ -79,7 +80,8 @@ rendered from it by `cxkit datadoc`.
 - **Training.** Six branches took a service-training programme, three in October
   2024 and three in April 2025; it raises the people factor from the month after.
   The true average effect on the people score is `truth.json:
-  training.att_people_score`, and per trained branch `training.by_branch`.
+  training.att_people_score`, and per trained branch
+  `training.by_branch.<branch>.att_people_score` (over its `responses`).
 
 Blank cells are missing values (an unanswered item, no comment). Booleans are
 `true` / `false`, dates `YYYY-MM-DD`, text UTF-8.
