@@ -39,12 +39,15 @@ rendered from it by `cxkit datadoc`.
   month: branch strengths and weaknesses, a slow trend (practices improving, the
   stores ageing), month-to-month noise, and a customer-level *halo* shared by all
   items. The 1-5 ratings are cut from that latent scale, so most answers are 4s,
-  and about 3% of item answers are blank (18% for problem resolution: many
-  customers had no problem to resolve).
+  and about 3% of item answers are blank (18% for problem resolution). Blanks are
+  left at random, whatever the customer thinks: in these data a blank says nothing
+  about the customer (in real surveys it often does).
 - **Drivers.** Overall satisfaction depends on the factors with known weights:
   practices and people weigh more than environment (`truth.json: driver_weights`).
   Recommendation, effort and intention to buy again follow from satisfaction and the
-  factors, with noise.
+  factors, with noise. What a driver analysis would find if it saw the latent
+  perceptions of the same customers (relative weights and beta weights, for the chain
+  and each branch): `truth.json: drivers_latent`.
 - **Expectations.** Employees over-rate what is easy for them to see (speed of
   service, low prices) and under-rate what customers rank highest (being listened
   to, problems resolved, promises kept). True means and gaps: `truth.json:
