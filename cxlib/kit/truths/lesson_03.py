@@ -1,7 +1,8 @@
 """The truth behind lesson 3 (headline metrics): population values of the chain's metrics and comparisons.
 
 Every claim of the lesson is about the business the run analysed, not about its sample: the chain's
-CSAT, NPS and mean effort, a branch's NPS minus the rest's, this year's NPS minus last year's. The
+CSAT, NPS and mean effort, the NPS of the survey's channel mix and of all customers (weighted; from
+``truth.json: channels``), a branch's NPS minus the rest's, this year's NPS minus last year's. The
 business's branch effects, month effects and training are drawn independently of the size of the
 data, so the same business regenerated at :data:`SCALE` times the size (about a quarter of a million
 responses from forty times as many customers) gives these population values to within a small
@@ -201,6 +202,21 @@ def _moved(who):
     return truth
 
 
+def _channels(key: str):
+    """A truth of the survey's channel story: ``truth.json: channels[key]``.
+
+    ``sample_mix_nps`` is the NPS of customers in the survey's channel mix (what the unweighted NPS
+    estimates), ``population_nps`` the NPS in the population's mix (what the survey raked to the
+    ``population`` table estimates). Both average each channel's NPS over the same customers'
+    experiences, so they differ only by the mix.
+    """
+
+    def truth(ctx: Context) -> Truth:
+        return Truth(float(ctx.truth["channels"][key]))
+
+    return truth
+
+
 def _n_for_5_points(ctx: Context) -> Truth:
     p = _population_values(ctx)["csat"] / 100
     return Truth(tracking.sample_size_proportions(p, min(p + 0.05, 0.99), alpha=_alpha(ctx), power=0.8))
@@ -210,6 +226,18 @@ CLAIMS = [
     Claim("csat", "interval", "the chain's CSAT (% top-2-box), counting customers", _chain("csat")),
     Claim("nps", "interval", "the chain's NPS, counting customers", _chain("nps")),
     Claim("effort", "interval", "the chain's mean effort (1-7), counting customers", _chain("effort")),
+    Claim(
+        "nps_sample_mix",
+        "interval",
+        "the NPS of the survey's channel mix (unweighted, counting customers)",
+        _channels("sample_mix_nps"),
+    ),
+    Claim(
+        "nps_population",
+        "interval",
+        "the NPS of all customers (raked to the population's channel mix, counting customers)",
+        _channels("population_nps"),
+    ),
     Claim("branch_minus_rest", "interval", "the spotlight branch's NPS minus the rest's", _minus_rest),
     Claim("branch_vs_rest", "verdict", "the spotlight branch leads, trails or is on par", _vs_rest),
     *[
