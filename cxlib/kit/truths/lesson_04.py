@@ -6,6 +6,7 @@ factor scores of the same branch (or the chain) and outcome, computed on the bus
 :data:`SCALE` times the size. That is what the intervals are about: sampling error. Measurement error
 (the gap between these shares and those of the latent perceptions) is a bias that no interval from the
 sample can include, and the lesson reports it separately against ``truth.json: drivers_latent``.
+The Shapley (LMG) shares are checked the same way, against the population's LMG shares.
 Blanks of problem resolution are made at random, so the true difference in the outcome between
 responses that rated it and those that left it blank is exactly 0.
 
@@ -22,6 +23,17 @@ responses that rated it and those that left it blank is exactly 0.
 * ``ranking_same_for_outcomes``: true by construction (recommendation and buying again are made from
   latent satisfaction alone, so their latent drivers are in the same proportions); clear when the
   ranking is clear, as above, for all three outcomes.
+* ``methods_agree_on_ranking``: the lesson ranks the factors by beta weights, relative weights, LMG
+  and an ordered logit (of satisfaction when the outcome is recommendation) and says whether all four
+  agree. The right answer is whether the latent relative weights and the latent betas
+  (``drivers_latent``) rank the factors alike: every method estimates one of those two orders. It is
+  clear when the relative weights' and the betas' rankings are both clear, as above (the betas' gaps
+  measured in the same draws), for the outcome and for the ordered logit's outcome. LMG needs no
+  check of its own: on these data its population shares lie within half a point of the relative
+  weights (checked in ``tests/test_claims_lesson_04.py``), far inside the clear margin. Nor does the
+  ordered logit: its coefficients are the OLS betas' proportions within a point or two (the lesson
+  shows it), and its sampling spread is no larger for a spread-out 1-5 outcome; fitting it on 100
+  draws per run would cost minutes.
 * ``concentrate_here``: the right answer is the set of items in the *concentrate here* quadrant of the
   population's importance-performance map (same scope and outcome). It is clear when no item's
   membership is in doubt: an item is surely in when its importance is at least :data:`MARGIN` standard
@@ -66,20 +78,36 @@ def _ranking(shares: pd.Series) -> list[str]:
     return shares.sort_values(ascending=False).index.tolist()
 
 
-def _ranking_clear(pop: pd.DataFrame, outcome: str, latent: list[str], n: int, rng) -> bool:
-    """Does a sample of ``n`` rows rank the factors like ``latent``, with a clear margin?"""
-    shares = drivers.relative_weights(pop, outcome, FACTORS, missing="listwise")["percent"]
-    order = _ranking(shares)
-    if order != latent:
-        return False
-    gaps = []
+def _betas(frame: pd.DataFrame, outcome: str) -> pd.Series:
+    """Standardized OLS coefficients (the lesson's beta weights), from the correlation matrix."""
+    corr = frame[[outcome, *FACTORS]].dropna().corr().to_numpy()
+    return pd.Series(np.linalg.solve(corr[1:, 1:], corr[1:, 0]), index=FACTORS)
+
+
+def _ranking_clear(pop: pd.DataFrame, outcome: str, latent: dict, n: int, rng) -> dict[str, bool]:
+    """Do samples of ``n`` rows rank the factors like the latent truth, with a clear margin?
+
+    For relative weights (``"rw"``, against the latent relative weights' ranking) and for beta
+    weights (``"beta"``, against the latent betas' ranking), from the same draws.
+    """
+    measures = {
+        "rw": lambda d: drivers.relative_weights(d, outcome, FACTORS, missing="listwise")["percent"],
+        "beta": lambda d: _betas(d, outcome),
+    }
+    truths = {m: f(pop) for m, f in measures.items()}
+    orders = {m: _ranking(v) for m, v in truths.items()}
+    gaps: dict[str, list] = {m: [] for m in measures}
     for _ in range(DRAWS):
         sample = pop.iloc[rng.choice(len(pop), size=n, replace=False)]
-        s = drivers.relative_weights(sample, outcome, FACTORS, missing="listwise")["percent"]
-        gaps.append([s[a] - s[b] for a, b in zip(order[:-1], order[1:])])
-    sd = np.asarray(gaps).std(axis=0, ddof=1)
-    true_gaps = np.array([shares[a] - shares[b] for a, b in zip(order[:-1], order[1:])])
-    return bool((true_gaps >= RANKING_MARGIN * sd).all())
+        for m, f in measures.items():
+            s, order = f(sample), orders[m]
+            gaps[m].append([s[a] - s[b] for a, b in zip(order[:-1], order[1:])])
+    out = {}
+    for m, order in orders.items():
+        sd = np.asarray(gaps[m]).std(axis=0, ddof=1)
+        true_gaps = np.array([truths[m][a] - truths[m][b] for a, b in zip(order[:-1], order[1:])])
+        out[m] = order == latent[m] and bool((true_gaps >= RANKING_MARGIN * sd).all())
+    return out
 
 
 def _map_truth(pop: pd.DataFrame, outcome: str, n: int, rng) -> tuple[str, bool]:
@@ -108,9 +136,11 @@ def _facts(ctx: Context) -> dict:
     if key not in _FACTS:
         pop = _frame(ctx.population(SCALE)["survey"], branch)
         run = _frame(data.load("survey", ctx.data_dir), branch)
-        latent = _ranking(
-            pd.Series(ctx.truth["drivers_latent"][branch or "whole chain"]["relative_weight_percent"])
-        )
+        found = ctx.truth["drivers_latent"][branch or "whole chain"]
+        latent = {
+            "rw": _ranking(pd.Series(found["relative_weight_percent"])),
+            "beta": _ranking(pd.Series(found["beta"])),
+        }
         rng = np.random.default_rng(ctx.seed)
         clear = {
             o: _ranking_clear(pop, o, latent, int(run[FACTORS + [o]].notna().all(axis=1).sum()), rng)
@@ -121,6 +151,7 @@ def _facts(ctx: Context) -> dict:
             "shares": drivers.relative_weights(pop, outcome, FACTORS, missing="listwise")[
                 "percent"
             ].to_dict(),
+            "lmg": drivers.lmg(pop, outcome, FACTORS, missing="listwise")["percent"].to_dict(),
             "latent": latent,
             "ranking_clear": clear,
             "concentrate": members,
@@ -129,17 +160,24 @@ def _facts(ctx: Context) -> dict:
     return _FACTS[key]
 
 
-def _share(factor: str):
-    return lambda ctx: Truth(_facts(ctx)["shares"][factor])
+def _share(factor: str, measure: str = "shares"):
+    return lambda ctx: Truth(_facts(ctx)[measure][factor])
 
 
 def _ranking_truth(ctx: Context) -> Truth:
     f = _facts(ctx)
-    return Truth(" > ".join(f["latent"]), clear=f["ranking_clear"][ctx["outcome"]])
+    return Truth(" > ".join(f["latent"]["rw"]), clear=f["ranking_clear"][ctx["outcome"]]["rw"])
 
 
 def _same_for_outcomes(ctx: Context) -> Truth:
-    return Truth(True, clear=all(_facts(ctx)["ranking_clear"].values()))
+    return Truth(True, clear=all(c["rw"] for c in _facts(ctx)["ranking_clear"].values()))
+
+
+def _methods_agree(ctx: Context) -> Truth:
+    f, outcome = _facts(ctx), ctx["outcome"]
+    ordinal = "satisfaction" if outcome == "recommend" else outcome
+    clear = all(f["ranking_clear"][o][m] for o in {outcome, ordinal} for m in ("rw", "beta"))
+    return Truth(f["latent"]["rw"] == f["latent"]["beta"], clear=clear)
 
 
 def _concentrate(ctx: Context) -> Truth:
@@ -154,6 +192,15 @@ CLAIMS = [
             "interval",
             f"{f}'s share of the explained variance (relative weights)",
             _share(f),
+        )
+        for f in FACTORS
+    ],
+    *[
+        Claim(
+            f"lmg_share_{f}",
+            "interval",
+            f"{f}'s Shapley (LMG) share of the explained variance",
+            _share(f, "lmg"),
         )
         for f in FACTORS
     ],
@@ -174,6 +221,12 @@ CLAIMS = [
         "interval",
         "outcome where problem resolution was rated minus where blank (0)",
         lambda ctx: Truth(0.0),
+    ),
+    Claim(
+        "methods_agree_on_ranking",
+        "verdict",
+        "beta weights, relative weights, LMG and ordered logit rank the factors alike",
+        _methods_agree,
     ),
     Claim("concentrate_here", "verdict", "the items in the 'concentrate here' quadrant", _concentrate),
 ]
