@@ -52,6 +52,20 @@ def test_relative_weights_stay_near_the_latent_ones_while_betas_move():
     assert (100 * beta / beta.sum())["environment"] > (100 * latent_beta / latent_beta.sum())["environment"]
 
 
+def test_lmg_stays_within_half_a_point_of_relative_weights_in_every_scope():
+    # lesson_04's methods_agree_on_ranking takes the clear margin of relative weights for LMG too
+    survey = data.load("survey")
+    scores = scales.factor_scores(survey).join(survey[["satisfaction", "recommend", "buy_again", "branch"]])
+    for branch in [None, *synth.BRANCHES]:
+        part = scores if branch is None else scores[scores["branch"] == branch]
+        for outcome in ("satisfaction", "recommend", "buy_again"):
+            shares = {
+                f.__name__: f(part, outcome, FACTORS, missing="listwise")["percent"]
+                for f in (drivers.lmg, drivers.relative_weights)
+            }
+            assert (shares["lmg"] - shares["relative_weights"]).abs().max() < 0.5, (branch, outcome)
+
+
 @pytest.mark.slow
 def test_the_shipped_lesson_agrees_with_the_truth_of_the_shipped_business():
     ctx = Context(0, {"branch": None, "outcome": "satisfaction", "confidence": 0.95}, DATASETS)
@@ -59,6 +73,8 @@ def test_the_shipped_lesson_agrees_with_the_truth_of_the_shipped_business():
     truths = {c.name: c.truth(ctx) for c in lesson_04.CLAIMS}
     assert truths["driver_ranking"] == lesson_04.Truth("practices > people > environment", clear=True)
     assert recorded["driver_ranking"]["value"] == truths["driver_ranking"].value
-    for f in FACTORS:
-        got = recorded[f"rw_share_{f}"]
-        assert got["low"] <= truths[f"rw_share_{f}"].value <= got["high"], f
+    assert truths["methods_agree_on_ranking"] == lesson_04.Truth(True, clear=True)
+    assert recorded["methods_agree_on_ranking"]["value"] is True
+    for name in [f"{m}_share_{f}" for m in ("rw", "lmg") for f in FACTORS]:
+        got = recorded[name]
+        assert got["low"] <= truths[name].value <= got["high"], name
