@@ -47,17 +47,20 @@ def test_the_shipped_lesson_agrees_with_the_truth_of_the_shipped_business():
     ctx = Context(0, {"branch": "Hillcrest", "confidence": 0.95}, DATASETS)
     recorded = collect_details(NOTEBOOK)
     truths = {c.name: c.truth(ctx) for c in lesson_03.CLAIMS}
-    # the spotlight branch's gap to the rest is large enough for one test at 5% to see it
-    assert (
-        truths["branch_vs_rest"].clear
-        and recorded["branch_vs_rest"]["value"] == truths["branch_vs_rest"].value
-    )
+    # Hillcrest trails the rest by about 12 points in the population: short of the 95%-power margin
+    # (about 14 points for its standard error), so not a target, but the lesson's verdict is never
+    # the opposite sign
+    assert recorded["branch_vs_rest"]["value"] in (truths["branch_vs_rest"].value, "on par")
+    # the survey's channel mix: the unweighted NPS covers the sample mix's NPS, the raked one the population's
+    for name in ("nps_sample_mix", "nps_population"):
+        assert recorded[name]["low"] <= truths[name].value <= recorded[name]["high"], name
+    assert truths["nps_population"].value < recorded["nps_sample_mix"]["low"]  # unweighted misleads
     covered = [
         recorded[c.name]["low"] <= truths[c.name].value <= recorded[c.name]["high"]
         for c in lesson_03.CLAIMS
         if c.kind == "interval"
     ]
-    assert sum(covered) >= len(covered) - 1  # 95% intervals: at most one of six may miss
+    assert sum(covered) >= len(covered) - 1  # 95% intervals: at most one of eight may miss
     for c in lesson_03.CLAIMS:
         if c.kind == "verdict" and truths[c.name].clear:
             assert recorded[c.name]["value"] == truths[c.name].value, c.name
