@@ -384,6 +384,7 @@ def _survey(rng: np.random.Generator, scale: float):
         "branch_effects": {
             b: dict(zip(FACTORS, np.round(branch_eff[i], 4).tolist())) for i, b in enumerate(BRANCHES)
         },
+        "drivers_latent": _latent_drivers(factor, sat_latent, b_idx),
         "training_att_people_score": round(float(diff.mean()), 4),
         "training_by_branch": by_branch,
         "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
@@ -393,6 +394,34 @@ def _survey(rng: np.random.Generator, scale: float):
         "n_customers": n_customers,
     }
     return survey, truth
+
+
+def _latent_drivers(factor: np.ndarray, sat_latent: np.ndarray, b_idx: np.ndarray) -> dict:
+    """What a driver analysis would find if it saw the latent perceptions themselves.
+
+    For the whole chain and for each branch, among these very responses: the relative weights
+    (percent of R-squared) and the beta weights of the latent people, environment and practices
+    perceptions on latent satisfaction, computed by :mod:`cxlib.drivers` (the formulas the
+    lessons use). An estimate from the observed 1-5 items differs from these by measurement
+    error alone (the same customers, perfectly measured). Recommendation and buying again follow
+    from satisfaction, so their latent drivers are in the same proportions.
+    """
+    from . import drivers
+
+    latent = pd.DataFrame(factor, columns=FACTORS)
+    latent["satisfaction"] = sat_latent
+    scopes = {"whole chain": np.ones(len(latent), dtype=bool)}
+    scopes.update({b: b_idx == i for i, b in enumerate(BRANCHES)})
+    out = {}
+    for scope, rows in scopes.items():
+        part = latent[rows]
+        rw = drivers.relative_weights(part, "satisfaction", FACTORS)["percent"]
+        beta = drivers.key_drivers(part, "satisfaction", FACTORS)["estimate"]
+        out[scope] = {
+            "relative_weight_percent": {f: round(float(rw[f]), 2) for f in FACTORS},
+            "beta": {f: round(float(beta[f]), 4) for f in FACTORS},
+        }
+    return out
 
 
 def _channel_truth(recommend_latent: np.ndarray, recommend: np.ndarray) -> dict:
@@ -809,6 +838,10 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
         "months": [START, str(_months()[-1].date())],
         "driver_weights": DRIVER_WEIGHTS,
         "driver_weights_note": "latent-scale weights of people, environment and practices on satisfaction",
+        "drivers_latent": s_truth["drivers_latent"],
+        "drivers_latent_note": "relative weights (percent of R-squared) and beta weights of the latent "
+        "factors on latent satisfaction among the survey's own responses, for the whole chain and each "
+        "branch: what a driver analysis would find with every perception measured without error",
         "branch_effects": s_truth["branch_effects"],
         "channels": s_truth["channels"],
         "training": {

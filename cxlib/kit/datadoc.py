@@ -41,11 +41,14 @@ rendered from it by `cxkit datadoc`.
   items. Customers come back: many answer more than once (`customer_id`), with the
   same halo each time. The 1-5 ratings are cut from that latent scale, so most
   answers are 4s. About 3% of item answers are blank (18% for problem resolution),
-  left blank at random: who skips an item has nothing to do with their experience.
+  left blank at random, whatever the customer thinks: in these data a blank says
+  nothing about the customer (in real surveys it often does).
 - **Drivers.** Overall satisfaction depends on the factors with known weights:
   practices and people weigh more than environment (`truth.json: driver_weights`).
   Recommendation, effort and intention to buy again follow from satisfaction and the
-  factors, with noise.
+  factors, with noise. What a driver analysis would find if it saw the latent
+  perceptions of the same customers (relative weights and beta weights, for the chain
+  and each branch): `truth.json: drivers_latent`.
 - **Channels.** The survey reaches in-store customers (handed a card at the till) far
   more often than the others: 60% of the responses, against 35% of all visits and
   orders (the `population` table, from the sales records). In-store customers also

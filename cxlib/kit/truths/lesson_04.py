@@ -1,0 +1,232 @@
+"""The truth behind lesson 4 (drivers): population relative weights, the latent ranking, the true map.
+
+**Intervals.** The lesson's relative-weight shares (with intervals from resampling customers) estimate
+the shares the same analysis gives on the whole population of the run's business: the observed 1-5
+factor scores of the same branch (or the chain) and outcome, computed on the business regenerated at
+:data:`SCALE` times the size. That is what the intervals are about: sampling error. Measurement error
+(the gap between these shares and those of the latent perceptions) is a bias that no interval from the
+sample can include, and the lesson reports it separately against ``truth.json: drivers_latent``.
+The Shapley (LMG) shares are checked the same way, against the population's LMG shares.
+Blanks of problem resolution are made at random, so the true difference in the outcome between
+responses that rated it and those that left it blank is exactly 0.
+
+**Verdicts and when they are clear.**
+
+* ``driver_ranking``: the right answer is the ranking of the latent relative weights of the run's
+  scope (``truth.json: drivers_latent``: perfectly measured perceptions of the same customers). It is
+  clear when the population shares of the observed scores rank the factors the same way and each gap
+  between neighbours is at least :data:`RANKING_MARGIN` standard deviations of that gap in samples of
+  the run's size (drawn from the population, :data:`DRAWS` times). A sample then misorders one of the
+  two pairs with probability under 1.3%, and under 4% even if repeat customers make the real spread a
+  fifth larger than the simple random samples' spread: the ranking comes out right at least 95% of
+  the time.
+* ``ranking_same_for_outcomes``: true by construction (recommendation and buying again are made from
+  latent satisfaction alone, so their latent drivers are in the same proportions); clear when the
+  ranking is clear, as above, for all three outcomes.
+* ``methods_agree_on_ranking``: the lesson ranks the factors by beta weights, relative weights, LMG
+  and an ordered logit (of satisfaction when the outcome is recommendation) and says whether all four
+  agree. The right answer is whether the latent relative weights and the latent betas
+  (``drivers_latent``) rank the factors alike: every method estimates one of those two orders. It is
+  clear when the relative weights' and the betas' rankings are both clear, as above (the betas' gaps
+  measured in the same draws), for the outcome and for the ordered logit's outcome. LMG needs no
+  check of its own: on these data its population shares lie within half a point of the relative
+  weights (checked in ``tests/test_claims_lesson_04.py``), far inside the clear margin. Nor does the
+  ordered logit: its coefficients are the OLS betas' proportions within a point or two (the lesson
+  shows it), and its sampling spread is no larger for a spread-out 1-5 outcome; fitting it on 100
+  draws per run would cost minutes.
+* ``concentrate_here``: the right answer is the set of items in the *concentrate here* quadrant of the
+  population's importance-performance map (same scope and outcome). It is clear when no item's
+  membership is in doubt: an item is surely in when its importance is at least :data:`MARGIN` standard
+  deviations above the importance crosshair and its performance as far below the performance
+  crosshair, and surely out when either is that far on the other side (standard deviations of each
+  distance to its crosshair, in samples of the run's size drawn from the population).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxlib import data, drivers, scales
+
+from . import Claim, Context, Truth
+
+LESSON = "04_drivers"
+#: How many times the course's size the population regeneration is.
+SCALE = 40.0
+#: How many standard deviations of sampling error a true gap between two factors' shares must span.
+RANKING_MARGIN = 2.5
+#: How many standard deviations an item must lie from a crosshair to be placed firmly in or out.
+MAP_MARGIN = 3.0
+#: Samples of the run's size drawn from the population to measure that sampling error.
+DRAWS = 100
+OUTCOMES = ("satisfaction", "recommend", "buy_again")
+FACTORS = list(data.FACTORS)
+ITEMS = data.items()
+
+_FACTS: dict[tuple, dict] = {}
+
+
+def _frame(survey: pd.DataFrame, branch) -> pd.DataFrame:
+    if branch is not None:
+        survey = survey[survey["branch"] == branch]
+    out = scales.factor_scores(survey).join(survey[ITEMS + list(OUTCOMES)].astype(float))
+    return out.reset_index(drop=True)
+
+
+def _ranking(shares: pd.Series) -> list[str]:
+    return shares.sort_values(ascending=False).index.tolist()
+
+
+def _betas(frame: pd.DataFrame, outcome: str) -> pd.Series:
+    """Standardized OLS coefficients (the lesson's beta weights), from the correlation matrix."""
+    corr = frame[[outcome, *FACTORS]].dropna().corr().to_numpy()
+    return pd.Series(np.linalg.solve(corr[1:, 1:], corr[1:, 0]), index=FACTORS)
+
+
+def _ranking_clear(pop: pd.DataFrame, outcome: str, latent: dict, n: int, rng) -> dict[str, bool]:
+    """Do samples of ``n`` rows rank the factors like the latent truth, with a clear margin?
+
+    For relative weights (``"rw"``, against the latent relative weights' ranking) and for beta
+    weights (``"beta"``, against the latent betas' ranking), from the same draws.
+    """
+    measures = {
+        "rw": lambda d: drivers.relative_weights(d, outcome, FACTORS, missing="listwise")["percent"],
+        "beta": lambda d: _betas(d, outcome),
+    }
+    truths = {m: f(pop) for m, f in measures.items()}
+    orders = {m: _ranking(v) for m, v in truths.items()}
+    gaps: dict[str, list] = {m: [] for m in measures}
+    for _ in range(DRAWS):
+        sample = pop.iloc[rng.choice(len(pop), size=n, replace=False)]
+        for m, f in measures.items():
+            s, order = f(sample), orders[m]
+            gaps[m].append([s[a] - s[b] for a, b in zip(order[:-1], order[1:])])
+    out = {}
+    for m, order in orders.items():
+        sd = np.asarray(gaps[m]).std(axis=0, ddof=1)
+        true_gaps = np.array([truths[m][a] - truths[m][b] for a, b in zip(order[:-1], order[1:])])
+        out[m] = order == latent[m] and bool((true_gaps >= RANKING_MARGIN * sd).all())
+    return out
+
+
+def _map_truth(pop: pd.DataFrame, outcome: str, n: int, rng) -> tuple[str, bool]:
+    """The population's *concentrate here* items, and whether samples of ``n`` rows place them firmly."""
+    ipa = drivers.importance_performance(pop, outcome, ITEMS)
+    members = ipa.index[ipa["quadrant"] == "Concentrate here"].tolist()
+    imp = ipa["importance"] - ipa.attrs["y_cross"]
+    perf = ipa["performance"] - ipa.attrs["x_cross"]
+    draws_imp, draws_perf = [], []
+    for _ in range(DRAWS):
+        s = drivers.importance_performance(
+            pop.iloc[rng.choice(len(pop), size=n, replace=False)], outcome, ITEMS
+        )
+        draws_imp.append(s["importance"] - s.attrs["y_cross"])
+        draws_perf.append(s["performance"] - s.attrs["x_cross"])
+    sd_imp, sd_perf = pd.DataFrame(draws_imp).std(), pd.DataFrame(draws_perf).std()
+    surely_in = (imp >= MAP_MARGIN * sd_imp) & (-perf >= MAP_MARGIN * sd_perf)
+    surely_out = (-imp >= MAP_MARGIN * sd_imp) | (perf >= MAP_MARGIN * sd_perf)
+    return ", ".join(sorted(members)) or "none", bool((surely_in | surely_out).all())
+
+
+def _facts(ctx: Context) -> dict:
+    """Everything the claims of one run need, computed once per run (the population is large)."""
+    branch, outcome = ctx["branch"], ctx["outcome"]
+    key = (ctx.seed, branch, outcome, str(ctx.data_dir))
+    if key not in _FACTS:
+        pop = _frame(ctx.population(SCALE)["survey"], branch)
+        run = _frame(data.load("survey", ctx.data_dir), branch)
+        found = ctx.truth["drivers_latent"][branch or "whole chain"]
+        latent = {
+            "rw": _ranking(pd.Series(found["relative_weight_percent"])),
+            "beta": _ranking(pd.Series(found["beta"])),
+        }
+        rng = np.random.default_rng(ctx.seed)
+        clear = {
+            o: _ranking_clear(pop, o, latent, int(run[FACTORS + [o]].notna().all(axis=1).sum()), rng)
+            for o in OUTCOMES
+        }
+        members, map_clear = _map_truth(pop, outcome, len(run), rng)
+        _FACTS[key] = {
+            "shares": drivers.relative_weights(pop, outcome, FACTORS, missing="listwise")[
+                "percent"
+            ].to_dict(),
+            "lmg": drivers.lmg(pop, outcome, FACTORS, missing="listwise")["percent"].to_dict(),
+            "latent": latent,
+            "ranking_clear": clear,
+            "concentrate": members,
+            "map_clear": map_clear,
+        }
+    return _FACTS[key]
+
+
+def _share(factor: str, measure: str = "shares"):
+    return lambda ctx: Truth(_facts(ctx)[measure][factor])
+
+
+def _ranking_truth(ctx: Context) -> Truth:
+    f = _facts(ctx)
+    return Truth(" > ".join(f["latent"]["rw"]), clear=f["ranking_clear"][ctx["outcome"]]["rw"])
+
+
+def _same_for_outcomes(ctx: Context) -> Truth:
+    return Truth(True, clear=all(c["rw"] for c in _facts(ctx)["ranking_clear"].values()))
+
+
+def _methods_agree(ctx: Context) -> Truth:
+    f, outcome = _facts(ctx), ctx["outcome"]
+    ordinal = "satisfaction" if outcome == "recommend" else outcome
+    clear = all(f["ranking_clear"][o][m] for o in {outcome, ordinal} for m in ("rw", "beta"))
+    return Truth(f["latent"]["rw"] == f["latent"]["beta"], clear=clear)
+
+
+def _concentrate(ctx: Context) -> Truth:
+    f = _facts(ctx)
+    return Truth(f["concentrate"], clear=f["map_clear"])
+
+
+CLAIMS = [
+    *[
+        Claim(
+            f"rw_share_{f}",
+            "interval",
+            f"{f}'s share of the explained variance (relative weights)",
+            _share(f),
+        )
+        for f in FACTORS
+    ],
+    *[
+        Claim(
+            f"lmg_share_{f}",
+            "interval",
+            f"{f}'s Shapley (LMG) share of the explained variance",
+            _share(f, "lmg"),
+        )
+        for f in FACTORS
+    ],
+    Claim(
+        "driver_ranking",
+        "verdict",
+        "the factors ranked by relative weight, as the latent truth ranks them",
+        _ranking_truth,
+    ),
+    Claim(
+        "ranking_same_for_outcomes",
+        "verdict",
+        "satisfaction, recommendation and buying again share a ranking",
+        _same_for_outcomes,
+    ),
+    Claim(
+        "blank_resolution_gap",
+        "interval",
+        "outcome where problem resolution was rated minus where blank (0)",
+        lambda ctx: Truth(0.0),
+    ),
+    Claim(
+        "methods_agree_on_ranking",
+        "verdict",
+        "beta weights, relative weights, LMG and ordered logit rank the factors alike",
+        _methods_agree,
+    ),
+    Claim("concentrate_here", "verdict", "the items in the 'concentrate here' quadrant", _concentrate),
+]
