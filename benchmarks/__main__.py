@@ -15,6 +15,8 @@ Prints a table and writes ``build/benchmarks.json``. Two parts:
   ``import pandas``, each timed inside fresh interpreters (the import alone, not the interpreter's
   start), alternating the two, median of several runs.
 
+The analyst methods (raking, LMG, bootstrap intervals) are in ``benchmarks/methods.py``.
+
 ``--quick`` runs tiny sizes (for the smoke test); ``--no-course`` skips the lessons.
 """
 
@@ -330,9 +332,12 @@ def main(argv=None) -> int:
     import tempfile
 
     results = []
-    for name, rows, ours, alt, alt_name, same in cxlib_cases(args.quick):
+    from benchmarks.methods import methods_cases
+
+    for name, rows, ours, alt, alt_name, same in cxlib_cases(args.quick) + methods_cases(args.quick):
         a, t_ours, mb_ours = measure(ours, args.repeat)
-        b, t_alt, mb_alt = measure(alt, 1 if "groupby-apply" in alt_name else args.repeat)
+        slow = "groupby-apply" in alt_name or "loop" in alt_name
+        b, t_alt, mb_alt = measure(alt, 1 if slow else args.repeat)
         if not same(a, b):
             raise SystemExit(f"{name}: cxlib and the alternative disagree")
         results.append(

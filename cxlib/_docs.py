@@ -45,11 +45,22 @@ outcome : str
     The outcome (overall satisfaction, likelihood to recommend, ...).
 drivers : list of str
     The candidate drivers (items or factor scores).""",
+    "driver_weights": """\
+weights : str or array-like, optional
+    Survey weights: the name of a column of ``df`` (for example one made by
+    :func:`cxlib.weights.rake`) or one weight per row. The correlations (and regression) are
+    then weighted, and ``attrs["n_effective"]`` reports Kish's effective sample size.""",
     "missing_drivers": """\
 missing : {"raise", "listwise"}
     What to do with rows that have a blank in the outcome or a driver: ``"raise"`` (an error
     naming the rows) or ``"listwise"`` (use complete rows only; how many were dropped is in
     ``attrs["dropped"]``). Nothing is dropped silently.""",
+    "weights": """\
+weights : array-like or Series, optional
+    Survey weights, one per response (for example from :func:`cxlib.weights.rake`): how many
+    customers each response stands for. The estimate is then weighted and the result, a
+    :class:`~cxlib.results.WeightedEstimate`, reports Kish's ``n_effective``, on which the
+    interval rests. ``None`` (the default): every response counts once.""",
     # --- intervals and tests ---
     "confidence": """\
 confidence : float

@@ -912,8 +912,11 @@ def _convert(col: pd.Series, f: dict, table: str, rows: pd.Index) -> pd.Series:
     isna = col.isna().to_numpy()
     if cons.get("required") and isna.any():
         if isna.all():
+            shown = ", ".join(f"row {i!r}" for i in list(rows)[:_MAX_SHOWN])
+            more = f" and {len(rows) - _MAX_SHOWN} more" if len(rows) > _MAX_SHOWN else ""
             raise DataError(
-                f"{where}: the column is empty (all {len(col)} values are missing); it is required"
+                f"{where}: the column is empty (all {len(col)} values are missing: {shown}{more}); it is "
+                "required. If every row starts with the separator, the values are shifted one column right"
             )
         raise DataError(
             f"{where}: {int(isna.sum())} missing value(s) in a required column at "

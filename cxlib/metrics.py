@@ -56,7 +56,8 @@ from ._validate import (
     whole_numbers,
 )
 from .errors import InputError
-from .results import Estimate, OneRowResult
+from .results import Estimate, OneRowResult, WeightedEstimate
+from .weights import _group_sums, _weighted_mean_parts, check_weights
 
 NPS_SCALE = (0, 10)
 PROMOTER_MIN = 9
@@ -356,8 +357,74 @@ def _grouped_mean(x: np.ndarray, codes: np.ndarray | None, k: int, confidence: f
     return mean_from_sums(S, Q, n, confidence, shift=shift)
 
 
+# --- the weighted versions: the same formulas on effective counts (Kish) or linearised sums ---
+
+
+def _with_effective(frame: pd.DataFrame, n: np.ndarray, n_eff: np.ndarray) -> pd.DataFrame:
+    frame["n"] = np.asarray(n, dtype=np.int64)
+    frame["n_effective"] = np.asarray(n_eff, dtype=float)
+    return frame
+
+
+def _weighted_nps(x, w, codes, k, method: str, confidence: float) -> pd.DataFrame:
+    """Weighted NPS: the weighted shares, and the interval of :func:`nps` on ``n_effective`` responses."""
+    wsum, n_eff = _group_sums(w, codes, k)
+    groups = np.zeros(len(x), dtype=np.int64) if codes is None else codes
+    P = np.bincount(groups, weights=w * (x >= PROMOTER_MIN), minlength=k)
+    D = np.bincount(groups, weights=w * (x <= DETRACTOR_MAX), minlength=k)
+    counts = np.bincount(groups, weights=(w > 0).astype(float), minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_p, share_d = P / wsum, D / wsum
+    promoters = share_p * n_eff
+    frame = _nps_frame(promoters, np.minimum(share_d * n_eff, n_eff - promoters), n_eff, method, confidence)
+    return _with_effective(frame, counts, n_eff)
+
+
+def _weighted_share(hits, w, codes, k, confidence: float) -> pd.DataFrame:
+    """Weighted share in percent with the Wilson interval on ``n_effective`` responses."""
+    groups = np.zeros(len(hits), dtype=np.int64) if codes is None else codes
+    wsum, n_eff = _group_sums(w, groups, k)
+    share = np.bincount(groups, weights=w * hits, minlength=k) / wsum
+    counts = np.bincount(groups, weights=(w > 0).astype(float), minlength=k)
+    frame = wilson_from_counts(np.clip(share * n_eff, 0, n_eff), n_eff, confidence)
+    frame["estimate"] = 100 * share
+    return _with_effective(frame, counts, n_eff)
+
+
+def _weighted_mean(x, w, codes, k, confidence: float) -> pd.DataFrame:
+    """Weighted mean, linearised standard error, t interval on ``n_effective - 1`` degrees of freedom."""
+    mean, se, counts, n_eff = _weighted_mean_parts(x, w, codes, k)
+    with np.errstate(invalid="ignore"):
+        t = np.where(n_eff > 1, t_quantile(0.5 + confidence / 2, np.maximum(n_eff - 1, 1)), np.nan)
+    frame = pd.DataFrame({"estimate": mean, "se": se, "low": mean - t * se, "high": mean + t * se})
+    return _with_effective(frame, counts, n_eff)
+
+
+def _weights_for(weights, df_or_len, name: str = "weights") -> np.ndarray | None:
+    """The weights as an array: ``None``, a column name of ``df``, or one weight per row."""
+    if weights is None:
+        return None
+    if isinstance(df_or_len, pd.DataFrame):
+        if isinstance(weights, str):
+            require_columns(df_or_len, [weights])
+            return check_weights(df_or_len[weights], len(df_or_len), weights)
+        return check_weights(weights, len(df_or_len), name)
+    return check_weights(weights, df_or_len, name)
+
+
 def _estimate(frame: pd.DataFrame, confidence: float, method: str) -> Estimate:
     row = frame.iloc[0]
+    if "n_effective" in frame:
+        return WeightedEstimate(
+            estimate=float(row["estimate"]),
+            se=float(row["se"]),
+            low=float(row["low"]),
+            high=float(row["high"]),
+            n=int(row["n"]),
+            confidence=confidence,
+            method=method,
+            n_effective=float(row["n_effective"]),
+        )
     return Estimate(
         estimate=float(row["estimate"]),
         se=float(row["se"]),
@@ -373,7 +440,7 @@ def _estimate(frame: pd.DataFrame, confidence: float, method: str) -> Estimate:
 
 
 @fill
-def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Estimate:
+def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95, weights=None) -> Estimate:
     """Net Promoter Score of 0-10 ratings, with a confidence interval.
 
     Parameters
@@ -384,6 +451,7 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
         first, e.g. ``survey["recommend"].dropna()``).
     {nps_method}
     {confidence}
+    {weights}
 
     Returns
     -------
@@ -410,10 +478,20 @@ def nps(scores, method: str = "adjusted_wald", confidence: float = 0.95) -> Esti
     Estimate(estimate=30, 95% CI [14.69, 45.31], se=7.81, n=100, method='wald')
     >>> round(nps(scores).low, 2), round(nps(scores).high, 2)
     (14.05, 44.2)
+
+    Weighted (say, by :func:`cxlib.weights.rake`), the result also says what the responses are
+    worth: the detractors here stand for twice as many customers each.
+
+    >>> nps(scores, weights=[1] * 80 + [2] * 20)
+    WeightedEstimate(estimate=8.333, 95% CI [-9.365, 25.49], se=8.893, n=100, n_effective=90,
+                     method='adjusted_wald')
     """
     _check_method(method)
     confidence = check_confidence(confidence)
     x = whole_numbers(scores, "scores", *NPS_SCALE)
+    w = _weights_for(weights, len(x))
+    if w is not None:
+        return _estimate(_weighted_nps(x, w, None, 1, method, confidence), confidence, method)
     frame = _nps_frame(*_nps_counts(x), method, confidence)
     _warn_zero_width_wald(frame, method)
     return _estimate(frame, confidence, method)
@@ -480,31 +558,24 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
     confidence = check_confidence(confidence)
     xa = whole_numbers(a, "a", *NPS_SCALE)
     xb = whole_numbers(b, "b", *NPS_SCALE)
-    obs, centre, se_each = _nps_parts(*np.array([_nps_counts(xa), _nps_counts(xb)]).T, method)
-    diff_centre = float(centre[0] - centre[1])
-    se = float(np.sqrt((se_each**2).sum()))
-    if se == 0:
-        z = 0.0 if diff_centre == 0 else float(np.sign(diff_centre) * np.inf)
-        p = 1.0 if diff_centre == 0 else 0.0
-        if method == "wald":
-            warnings.warn(
-                "the Wald standard error of the difference is 0 because every rating in each sample falls "
-                "in one category; the test and interval claim a certainty the data cannot give. "
-                "Use method='adjusted_wald'.",
-                UserWarning,
-                stacklevel=2,
-            )
-    else:
-        z = diff_centre / se
-        p = float(2 * normal_sf(abs(z)))
-    half = _z(confidence) * se
+    (pa, da, na), (pb, db, nb) = _nps_counts(xa), _nps_counts(xb)
+    diff = nps_difference(pa, da, na, pb, db, nb, method, confidence)
+    if (diff["se"] == 0).any() and method == "wald":
+        warnings.warn(
+            "the Wald standard error of the difference is 0 because every rating in each sample falls "
+            "in one category; the test and interval claim a certainty the data cannot give. "
+            "Use method='adjusted_wald'.",
+            UserWarning,
+            stacklevel=2,
+        )
+    row = diff.iloc[0]
     return NPSComparison(
-        estimate=float(100 * (obs[0] - obs[1])),
-        se=100 * se,
-        low=float(100 * max(diff_centre - half, -2)),
-        high=float(100 * min(diff_centre + half, 2)),
-        z=z,
-        p_value=p,
+        estimate=float(row["estimate"]),
+        se=float(row["se"]),
+        low=float(row["low"]),
+        high=float(row["high"]),
+        z=float(row["z"]),
+        p_value=float(row["p_value"]),
         n_a=len(xa),
         n_b=len(xb),
         confidence=confidence,
@@ -512,8 +583,56 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
     )
 
 
+def nps_difference(promoters_a, detractors_a, n_a, promoters_b, detractors_b, n_b, method, confidence):
+    """NPS of a minus NPS of b from counts (vectorised): the formula behind :func:`compare_nps`.
+
+    Each side gets the adjustment of ``method`` (adjusted Wald: 3/4 promoter, 3/2 passive, 3/4
+    detractor); the variance of the difference is the sum of the two NPS variances; the z test and
+    interval use the adjusted difference. Counts may be effective (weighted) counts.
+
+    Parameters
+    ----------
+    promoters_a, detractors_a, n_a, promoters_b, detractors_b, n_b : array-like
+        Counts of each side, one entry per comparison.
+    method : {"adjusted_wald", "wald"}
+        The interval of each side's NPS.
+    confidence : float
+        Confidence level of the interval.
+
+    Returns
+    -------
+    DataFrame
+        ``estimate`` (a minus b, observed, points), ``se``, ``low``, ``high`` (within
+        -200..200), ``z`` and ``p_value`` (two-sided), one row per comparison.
+
+    Examples
+    --------
+    >>> nps_difference([60], [20], [100], [40], [30], [100], "wald", 0.95).round(3)
+       estimate     se    low    high      z  p_value
+    0      30.0  11.53  7.397  52.603  2.601    0.009
+    """
+    obs_a, centre_a, se_a = _nps_parts(promoters_a, detractors_a, n_a, method)
+    obs_b, centre_b, se_b = _nps_parts(promoters_b, detractors_b, n_b, method)
+    centre = centre_a - centre_b
+    se = np.sqrt(se_a**2 + se_b**2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(se > 0, centre / se, np.where(centre == 0, 0.0, np.sign(centre) * np.inf))
+    p = np.where(se > 0, 2 * normal_sf(np.abs(z)), np.where(centre == 0, 1.0, 0.0))
+    half = _z(confidence) * se
+    return pd.DataFrame(
+        {
+            "estimate": 100 * (obs_a - obs_b),
+            "se": 100 * se,
+            "low": 100 * np.maximum(centre - half, -2),
+            "high": 100 * np.minimum(centre + half, 2),
+            "z": z,
+            "p_value": p,
+        }
+    )
+
+
 @fill
-def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Estimate:
+def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95, weights=None) -> Estimate:
     """Percentage of answers in the top ``top`` boxes of the scale, with a Wilson interval.
 
     CSAT is usually reported as the top-2-box share of a 1-5 satisfaction question:
@@ -526,12 +645,14 @@ def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Est
     top : int
         How many boxes from the top count as a hit: 1 to (number of answers - 1).
     {confidence}
+    {weights}
 
     Returns
     -------
     Estimate
         ``estimate``, ``low``, ``high`` in percent (0-100); ``se`` is the binomial
-        standard error in percentage points; ``method`` is ``"wilson"``.
+        standard error in percentage points; ``method`` is ``"wilson"``. Weighted: a
+        :class:`~cxlib.results.WeightedEstimate`, the Wilson interval on ``n_effective``.
 
     Examples
     --------
@@ -541,12 +662,11 @@ def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95) -> Est
     lo, hi = _box_threshold(scale, top)
     confidence = check_confidence(confidence)
     x = whole_numbers(scores, "scores", lo, hi)
-    frame = wilson_from_counts(np.count_nonzero(_box_hits(x, lo, hi, top)), len(x), confidence)
-    return _estimate(frame, confidence, "wilson")
+    return _box_estimate(_box_hits(x, lo, hi, top), _weights_for(weights, len(x)), confidence)
 
 
 @fill
-def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) -> Estimate:
+def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95, weights=None) -> Estimate:
     """Percentage of answers in the bottom ``bottom`` boxes of the scale, with a Wilson interval.
 
     For the effort question, where 1 means very low effort, ``bottom_box(effort,
@@ -559,6 +679,7 @@ def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) 
     bottom : int
         How many boxes from the bottom count as a hit: 1 to (number of answers - 1).
     {confidence}
+    {weights}
 
     Returns
     -------
@@ -573,8 +694,13 @@ def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95) 
     lo, hi = _box_threshold(scale, bottom, "bottom")
     confidence = check_confidence(confidence)
     x = whole_numbers(scores, "scores", lo, hi)
-    frame = wilson_from_counts(np.count_nonzero(_box_hits(x, lo, hi, bottom, "bottom")), len(x), confidence)
-    return _estimate(frame, confidence, "wilson")
+    return _box_estimate(_box_hits(x, lo, hi, bottom, "bottom"), _weights_for(weights, len(x)), confidence)
+
+
+def _box_estimate(hits: np.ndarray, w: np.ndarray | None, confidence: float) -> Estimate:
+    if w is not None:
+        return _estimate(_weighted_share(hits, w, None, 1, confidence), confidence, "wilson")
+    return _estimate(wilson_from_counts(np.count_nonzero(hits), len(hits), confidence), confidence, "wilson")
 
 
 def _warn_zero_spread(frame: pd.DataFrame, labels=None, stacklevel: int = 3) -> None:
@@ -589,7 +715,7 @@ def _warn_zero_spread(frame: pd.DataFrame, labels=None, stacklevel: int = 3) -> 
 
 
 @fill
-def mean_score(scores, scale=None, confidence: float = 0.95) -> Estimate:
+def mean_score(scores, scale=None, confidence: float = 0.95, weights=None) -> Estimate:
     """Mean rating with a t interval.
 
     Parameters
@@ -599,34 +725,38 @@ def mean_score(scores, scale=None, confidence: float = 0.95) -> Estimate:
     scale : (int, int), optional
         If given, the values must be whole numbers on this scale.
     {confidence}
+    {weights}
 
     Returns
     -------
     Estimate
         ``method`` is ``"t"``. If every value is the same the interval has zero width
-        (with a warning).
+        (with a warning). Weighted: a :class:`~cxlib.results.WeightedEstimate` whose ``se``
+        is the Taylor-linearised standard error (R's ``svymean``) and whose t interval has
+        ``n_effective - 1`` degrees of freedom.
 
     Examples
     --------
     >>> mean_score([1, 2, 3, 4], scale=(1, 5))
     Estimate(estimate=2.5, 95% CI [0.4456, 4.554], se=0.6455, n=4, method='t')
     """
-    return _mean_estimate(scores, scale, confidence)
+    return _mean_estimate(scores, scale, confidence, weights)
 
 
-def _mean_estimate(scores, scale, confidence: float) -> Estimate:
+def _mean_estimate(scores, scale, confidence: float, weights=None) -> Estimate:
     confidence = check_confidence(confidence)
     lo, hi = _check_scale(scale) if scale is not None else (None, None)
     x = as_numeric(scores, "scores", low=lo, high=hi, integer=scale is not None)
     if len(x) < 2:
         raise InputError("a mean's interval needs at least 2 responses")
-    frame = _grouped_mean(x, None, 1, confidence)
+    w = _weights_for(weights, len(x))
+    frame = _grouped_mean(x, None, 1, confidence) if w is None else _weighted_mean(x, w, None, 1, confidence)
     _warn_zero_spread(frame, stacklevel=4)  # this helper, _mean_estimate, mean_score/effort_score, the caller
     return _estimate(frame, confidence, "t")
 
 
 @fill
-def effort_score(scores, scale=(1, 7), confidence: float = 0.95) -> Estimate:
+def effort_score(scores, scale=(1, 7), confidence: float = 0.95, weights=None) -> Estimate:
     """Customer effort score: the mean effort rating with a t interval (lower = easier).
 
     The course's survey asks how much effort it took, from 1 (very low) to 7 (very
@@ -639,6 +769,7 @@ def effort_score(scores, scale=(1, 7), confidence: float = 0.95) -> Estimate:
         Effort ratings, whole numbers on ``scale``, at least 2, no missing values.
     {scale}
     {confidence}
+    {weights}
 
     Returns
     -------
@@ -649,7 +780,7 @@ def effort_score(scores, scale=(1, 7), confidence: float = 0.95) -> Estimate:
     >>> effort_score([1, 2, 2, 3, 6]).estimate
     2.8
     """
-    return _mean_estimate(scores, scale, confidence)
+    return _mean_estimate(scores, scale, confidence, weights)
 
 
 # --- many groups at once ---
@@ -712,7 +843,7 @@ def _group_codes(df: pd.DataFrame, keys: list) -> tuple[np.ndarray, pd.Index]:
 
 
 @fill
-def by_group(df: pd.DataFrame, outcome: str, by, metric: str, **options) -> pd.DataFrame:
+def by_group(df: pd.DataFrame, outcome: str, by, metric: str, weights=None, **options) -> pd.DataFrame:
     """Compute a metric for every group at once: NPS by branch, top-box by month, ...
 
     The column is checked once over the whole table; then one pass counts what the
@@ -731,6 +862,11 @@ def by_group(df: pd.DataFrame, outcome: str, by, metric: str, **options) -> pd.D
         ``"effort"`` and ``"mean"`` are both the mean with a t interval; ``"effort"``
         checks the 1-7 effort scale by default, ``"mean"`` checks a scale only if
         given one.
+    weights : str or array-like, optional
+        Survey weights: the name of a column of ``df`` (such as one made by
+        :func:`cxlib.weights.rake`) or one weight per row. Each group's estimate is then
+        weighted and its interval rests on the group's ``n_effective`` (Kish), a column of
+        the result.
     **options
         The metric's options: ``method`` and ``confidence`` for NPS; ``scale``, ``top``
         (``bottom``) and ``confidence`` for box shares; ``scale`` and ``confidence``
@@ -739,7 +875,8 @@ def by_group(df: pd.DataFrame, outcome: str, by, metric: str, **options) -> pd.D
     Returns
     -------
     DataFrame
-        Indexed by group (sorted), columns ``estimate``, ``se``, ``low``, ``high``, ``n``.
+        Indexed by group (sorted), columns ``estimate``, ``se``, ``low``, ``high``, ``n``
+        (and ``n_effective`` when weighted).
 
     Warns
     -----
@@ -775,6 +912,9 @@ def by_group(df: pd.DataFrame, outcome: str, by, metric: str, **options) -> pd.D
     no_missing(df, keys, "group label")
     if len(df) == 0:
         raise InputError(f"{outcome} is empty: at least one value is needed")
+    w = _weights_for(weights, df)
+    if w is not None:
+        return _weighted_by_group(df, outcome, keys, metric, w, options, confidence)
 
     if metric == "nps":
         method = _check_method(options.get("method", "adjusted_wald"))
@@ -809,6 +949,35 @@ def by_group(df: pd.DataFrame, outcome: str, by, metric: str, **options) -> pd.D
                 stacklevel=2,
             )
         _warn_zero_spread(out, labels=index)
+    out.index = index
+    return out
+
+
+def _weighted_by_group(df, outcome, keys, metric, w, options, confidence) -> pd.DataFrame:
+    if metric == "nps":
+        method = _check_method(options.get("method", "adjusted_wald"))
+        x = whole_numbers(df[outcome], outcome, *NPS_SCALE)
+        codes, index = _group_codes(df, keys)
+        out = _weighted_nps(x, w, codes, len(index), method, confidence)
+    elif metric in ("top_box", "bottom_box"):
+        side = "top" if metric == "top_box" else "bottom"
+        size = options.get(side, 2)
+        lo, hi = _box_threshold(options.get("scale", (1, 5)), size, side)
+        x = whole_numbers(df[outcome], outcome, lo, hi)
+        codes, index = _group_codes(df, keys)
+        out = _weighted_share(_box_hits(x, lo, hi, size, side), w, codes, len(index), confidence)
+    else:
+        scale = options.get("scale", (1, 7) if metric == "effort" else None)
+        lo, hi = _check_scale(scale) if scale is not None else (None, None)
+        x = as_numeric(df[outcome], outcome, low=lo, high=hi, integer=scale is not None)
+        codes, index = _group_codes(df, keys)
+        out = _weighted_mean(x, w, codes, len(index), confidence)
+    empty = (out["n_effective"] <= 0).to_numpy()
+    if empty.any():
+        raise InputError(
+            f"weights: {_labels(empty, index)} have no positive weight, so they have no estimate; "
+            "drop those groups or check the weights"
+        )
     out.index = index
     return out
 

@@ -36,6 +36,9 @@ PALETTE = {
     "under-rated by staff": "#b2182b",
     "in line": "#878787",
     "over-rated by staff": "#2166ac",
+    "above": "#1b7837",
+    "no difference": "#878787",
+    "below": "#b2182b",
 }
 MARKERS = {
     "leads": "^",
@@ -48,6 +51,9 @@ MARKERS = {
     "under-rated by staff": "v",
     "in line": "o",
     "over-rated by staff": "^",
+    "above": "^",
+    "no difference": "o",
+    "below": "v",
 }
 FIGSIZE = (7.5, 4.5)
 
@@ -625,5 +631,85 @@ def distribution_plot(
         left += vals
     ax.set_yticks(np.arange(len(columns)), list(columns))
     ax.legend(title="rating", bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    _label(ax, title, xlabel, ylabel)
+    return ax
+
+
+@fill
+def crosstab_plot(
+    df: pd.DataFrame,
+    *,
+    rows: str,
+    columns: str | None = None,
+    estimate: str = "estimate_a",
+    verdict: str = "verdict",
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    fmt: str = ".0f",
+    ax=None,
+):
+    """The crosstab an analyst knows: one cell per group, a marker where the group stands out.
+
+    Each cell shows the group's own value (``estimate_a`` of :func:`cxlib.groups.versus_rest`),
+    shaded from low to high; a cell whose difference from the rest is flagged after the
+    multiple-testing correction gets a marker: ▲ above the rest, ▼ below. Unmarked cells are
+    within the noise, however dark they look.
+
+    Parameters
+    ----------
+    df : DataFrame
+        A table of :func:`cxlib.groups.versus_rest`: one row per group (per level of ``within``).
+    rows : str
+        The column whose values label the rows (the ``by`` of the comparison).
+    columns : str, optional
+        The column whose values label the columns (the ``within`` of the comparison); a single
+        column of cells without it.
+    estimate : str
+        The column shown in each cell (``"estimate_a"``: the group's own value).
+    verdict : str
+        The column saying ``"above"``, ``"below"`` or ``"no difference"``.
+    {plot_labels}
+    fmt : str
+        How each cell's number is written (a format spec, ``".0f"`` by default).
+    {ax}
+
+    Returns
+    -------
+    {axes_returns}
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"branch": ["A", "B", "C"], "estimate_a": [62.0, 40.0, 18.0],
+    ...                   "verdict": ["above", "no difference", "below"]})
+    >>> ax = crosstab_plot(t, rows="branch", title="NPS by branch", xlabel="all months", ylabel="branch")
+    >>> [x.get_text() for x in ax.texts][:3]
+    ['62 ▲', '40', '18 ▼']
+    """
+    require_columns(df, [rows, estimate, verdict] + ([columns] if columns else []), "the table to plot")
+    _drawable(df, [estimate])
+    _styled(df[verdict], verdict)
+    frame = df.assign(_col=df[columns] if columns else " ")
+    grid = frame.pivot_table(index=rows, columns="_col", values=estimate, aggfunc="first", observed=True)
+    flags = frame.pivot_table(index=rows, columns="_col", values=verdict, aggfunc="first", observed=True)
+    if frame.duplicated([rows, "_col"]).any():
+        raise InputError(
+            f"the table has more than one row per {rows} and {columns or 'column'}; one cell each"
+        )
+    ax = _axes(ax)
+    values = grid.to_numpy(dtype=float)
+    ax.imshow(np.ma.masked_invalid(values), cmap="Blues", aspect="auto")
+    marks = {"above": " ▲", "below": " ▼", "no difference": ""}
+    spread = np.nanmax(values) - np.nanmin(values) if np.isfinite(values).any() else 0.0
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            if np.isnan(values[i, j]):
+                continue
+            dark = spread > 0 and (values[i, j] - np.nanmin(values)) / spread > 0.6
+            text = f"{values[i, j]:{fmt}}{marks[str(flags.iloc[i, j])]}"
+            ax.text(j, i, text, ha="center", va="center", color="white" if dark else "black", fontsize=9)
+    ax.set_xticks(range(values.shape[1]), [str(c) for c in grid.columns])
+    ax.set_yticks(range(values.shape[0]), [str(r) for r in grid.index])
+    ax.grid(False)
     _label(ax, title, xlabel, ylabel)
     return ax

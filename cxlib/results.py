@@ -73,6 +73,29 @@ class Estimate(OneRowResult):
         )
 
 
+@dataclass(frozen=True)
+class WeightedEstimate(Estimate):
+    """An :class:`Estimate` from weighted responses: it also reports Kish's ``n_effective``.
+
+    ``n`` is the number of responses (with a positive weight); ``n_effective``, Kish's effective
+    sample size ``(sum w)**2 / sum w**2``, is how many equally weighted responses the estimate is
+    worth, and the interval rests on it (or on Taylor linearisation), not on ``n``.
+
+    Examples
+    --------
+    >>> WeightedEstimate(estimate=20.0, se=6.0, low=8.2, high=31.8, n=100, method="wald", n_effective=70.0)
+    WeightedEstimate(estimate=20, 95% CI [8.2, 31.8], se=6, n=100, n_effective=70, method='wald')
+    """
+
+    n_effective: float = float("nan")
+
+    def __repr__(self) -> str:
+        return (
+            f"WeightedEstimate(estimate={self.estimate:.4g}, {self._interval()}, se={self.se:.4g}, "
+            f"n={self.n}, n_effective={self.n_effective:.4g}, method={self.method!r})"
+        )
+
+
 def coefficient_table(fit, names, confidence: float, index_name: str = "term") -> pd.DataFrame:
     """The coefficients of a fitted statsmodels regression, in cxlib's vocabulary.
 

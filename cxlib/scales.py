@@ -30,6 +30,7 @@ from ._docs import fill
 from ._validate import as_numeric, check_confidence, check_option, require_columns, show_examples
 from .errors import InputError
 from .results import OneRowResult
+from .weights import check_weights
 
 #: The values of ``missing=`` for reliability.
 MISSING = ("pairwise", "listwise", "raise")
@@ -159,8 +160,26 @@ def _alpha_from_cov(cov: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - np.trace(cov) / total))
 
 
+@dataclass(frozen=True)
+class WeightedAlpha(Alpha):
+    """Cronbach's alpha from weighted respondents: also reports Kish's ``n_effective``.
+
+    The Feldt interval rests on ``n_effective`` instead of ``n``.
+    """
+
+    n_effective: float = float("nan")
+
+    def __repr__(self) -> str:
+        return (
+            f"WeightedAlpha(estimate={self.estimate:.3f}, {self._interval('.3f')}, n={self.n}, "
+            f"n_effective={self.n_effective:.4g}, k={self.k}, missing={self.missing!r})"
+        )
+
+
 @fill
-def cronbach_alpha(df: pd.DataFrame, items, confidence: float = 0.95, missing: str = "pairwise") -> Alpha:
+def cronbach_alpha(
+    df: pd.DataFrame, items, confidence: float = 0.95, missing: str = "pairwise", weights=None
+) -> Alpha:
     """Cronbach's alpha of a multi-item scale, with the Feldt confidence interval.
 
     Parameters
@@ -169,12 +188,18 @@ def cronbach_alpha(df: pd.DataFrame, items, confidence: float = 0.95, missing: s
     {items}
     {confidence}
     {missing_scale}
+    weights : array-like or Series, optional
+        Survey weights, one per respondent (for example from :func:`cxlib.weights.rake`): the
+        item covariances are weighted, so alpha describes the population the weights stand
+        for. Weighted alpha needs complete rows: with blanks, pass ``missing="listwise"``. The
+        result is a :class:`WeightedAlpha` whose Feldt interval rests on ``n_effective``.
 
     Returns
     -------
     Alpha
         ``estimate`` (alpha), ``low``, ``high``, ``n``, ``k``, ``confidence``, ``missing``
-        and ``method`` (``"feldt"``).
+        and ``method`` (``"feldt"``); a :class:`WeightedAlpha` (with ``n_effective``) when
+        weighted.
 
     Notes
     -----
@@ -195,6 +220,8 @@ def cronbach_alpha(df: pd.DataFrame, items, confidence: float = 0.95, missing: s
     check_option("missing", missing, MISSING)
     items = _item_list(df, items)
     x = _matrix(df, items, missing)
+    if weights is not None:
+        return _weighted_alpha(x, check_weights(weights, len(df)), missing, confidence)
     cov, n = _covariance(x, missing, items)
     k = x.shape[1]
     alpha = _alpha_from_cov(cov)
@@ -210,6 +237,42 @@ def cronbach_alpha(df: pd.DataFrame, items, confidence: float = 0.95, missing: s
         k=int(k),
         confidence=confidence,
         missing=missing,
+    )
+
+
+def _feldt(alpha: float, n: float, k: int, confidence: float) -> tuple[float, float]:
+    a = 1 - confidence
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    return (
+        float(1 - (1 - alpha) * f_isf(a / 2, df1, df2)),
+        float(1 - (1 - alpha) * f_isf(1 - a / 2, df1, df2)),
+    )
+
+
+def _weighted_alpha(x: np.ndarray, w: np.ndarray, missing: str, confidence: float) -> WeightedAlpha:
+    blank = np.isnan(x).any(axis=1)
+    if blank.any():
+        if missing != "listwise":
+            raise InputError(
+                f"{int(blank.sum())} respondent(s) left an item blank; weighted alpha uses complete rows "
+                "only: pass missing='listwise' to say so"
+            )
+        x, w = x[~blank], w[~blank]
+    if (w > 0).sum() < 2:
+        raise InputError("weighted alpha needs at least 2 respondents with a positive weight")
+    cov = np.cov(x, rowvar=False, aweights=w)
+    alpha = _alpha_from_cov(cov)
+    n_eff = float(w.sum() ** 2 / (w * w).sum())
+    low, high = _feldt(alpha, n_eff, x.shape[1], confidence)
+    return WeightedAlpha(
+        estimate=alpha,
+        low=low,
+        high=high,
+        n=int((w > 0).sum()),
+        k=int(x.shape[1]),
+        confidence=confidence,
+        missing=missing,
+        n_effective=n_eff,
     )
 
 

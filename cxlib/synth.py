@@ -103,6 +103,17 @@ TRAINING = {
         "2025-04-01": ["Carlton", "Fairview", "Juniper"],
     },
 }
+# Channels: the survey reaches in-store customers (handed a card at the till) far more often than
+# the others, and how likely a customer is to recommend us differs by channel. The business knows
+# its population's mix from the sales records (the population table); raking the survey to it
+# recovers the population NPS that the unweighted sample overstates.
+CHANNELS = cxdata.categories("survey", "channel")
+CHANNEL_SAMPLE = {"in store": 0.6, "phone": 0.15, "online": 0.25}
+CHANNEL_POPULATION = {"in store": 0.35, "phone": 0.15, "online": 0.5}
+# Shifts on the 0-10 recommendation scale, centred on the sample's mix (0.6 * 0.5 = 0.25 * 1.2), so
+# the sample's recommendations keep their level and the population's are lower.
+CHANNEL_RECOMMEND_SHIFT = {"in store": 0.5, "phone": 0.0, "online": -1.2}
+RECOMMEND_CENTRE, RECOMMEND_SLOPE, RECOMMEND_SD = 7.9, 1.9, 1.3
 RESPONSES_PER_BRANCH_MONTH = 28
 CUSTOMERS_PER_BRANCH = 500
 
@@ -305,11 +316,15 @@ def _survey(rng: np.random.Generator, scale: float):
     sat_latent = factor @ w + rng.normal(0, SD_SATISFACTION, size=n)
     satisfaction = _ordinal(sat_latent, SAT_CUTS)
     sat_z = (sat_latent - sat_latent.mean()) / sat_latent.std()
-    recommend = _round_clip(7.9 + 1.9 * sat_z + rng.normal(0, 1.3, size=n), 0, 10)
+    recommend_noise = rng.normal(0, RECOMMEND_SD, size=n)
     practices = factor[:, FACTORS.index("practices")]
     effort = _round_clip(3.2 - 1.3 * practices - 0.3 * sat_z + rng.normal(0, 0.9, size=n), 1, 7)
     buy_again = _round_clip(3.9 + 0.8 * sat_z + rng.normal(0, 0.7, size=n), 1, 5)
-    channel = np.array(cxdata.categories("survey", "channel"))[rng.choice(3, size=n, p=[0.6, 0.15, 0.25])]
+    channel_idx = rng.choice(len(CHANNELS), size=n, p=[CHANNEL_SAMPLE[c] for c in CHANNELS])
+    channel = np.array(CHANNELS)[channel_idx]
+    shift = np.array([CHANNEL_RECOMMEND_SHIFT[c] for c in CHANNELS])
+    recommend_latent = RECOMMEND_CENTRE + RECOMMEND_SLOPE * sat_z
+    recommend = _round_clip(recommend_latent + shift[channel_idx] + recommend_noise, 0, 10)
 
     # Comments: about a third of customers write one, about their best or worst factor.
     writes = rng.random(n) < 0.3
@@ -360,11 +375,48 @@ def _survey(rng: np.random.Generator, scale: float):
         },
         "training_att_people_score": round(float(diff.mean()), 4),
         "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
+        "channels": _channel_truth(recommend_latent, recommend),
         "customer_satisfaction": satisfaction,  # used by transactions, removed before writing
         "customer_ids": customer_id,
         "n_customers": n_customers,
     }
     return survey, truth
+
+
+def _channel_truth(recommend_latent: np.ndarray, recommend: np.ndarray) -> dict:
+    """The NPS each channel's customers would give, and the population's and the sample's mix of them.
+
+    A customer's experience does not depend on the channel; the shift on the recommendation does.
+    Each channel's true NPS averages, over every respondent's experience, the probability of a
+    promoter (latent >= 8.5, rounded to 9 or more) minus that of a detractor (latent < 6.5).
+    """
+    from scipy.special import ndtr
+
+    by_channel = {}
+    for c in CHANNELS:
+        centre = recommend_latent + CHANNEL_RECOMMEND_SHIFT[c]
+        promoter = ndtr((centre - 8.5) / RECOMMEND_SD)
+        detractor = ndtr((6.5 - centre) / RECOMMEND_SD)
+        by_channel[c] = float(100 * (promoter - detractor).mean())
+
+    def mix(shares):
+        return round(sum(shares[c] * by_channel[c] for c in CHANNELS), 2)
+
+    return {
+        "population_share": CHANNEL_POPULATION,
+        "sample_share": CHANNEL_SAMPLE,
+        "recommend_shift": CHANNEL_RECOMMEND_SHIFT,
+        "nps_by_channel": {c: round(v, 2) for c, v in by_channel.items()},
+        "population_nps": mix(CHANNEL_POPULATION),
+        "sample_mix_nps": mix(CHANNEL_SAMPLE),
+        "observed_sample_nps": round(float(100 * ((recommend >= 9).mean() - (recommend <= 6).mean())), 2),
+        "note": "the survey over-represents in-store customers; raking the survey to population_share "
+        "(the population table) estimates population_nps, the unweighted NPS estimates sample_mix_nps",
+    }
+
+
+def _population_table() -> pd.DataFrame:
+    return pd.DataFrame({"channel": CHANNELS, "share": [CHANNEL_POPULATION[c] for c in CHANNELS]})
 
 
 def _latent_sd() -> float:
@@ -678,6 +730,7 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
         "touchpoints": touchpoints,
         "transactions": transactions,
         "training": _training_table(),
+        "population": _population_table(),
     }
     truth = {
         "seed": int(seed),
@@ -688,6 +741,7 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
         "driver_weights": DRIVER_WEIGHTS,
         "driver_weights_note": "latent-scale weights of people, environment and practices on satisfaction",
         "branch_effects": s_truth["branch_effects"],
+        "channels": s_truth["channels"],
         "training": {
             "effect_on_people_latent": TRAINING["effect"],
             "lag_months": TRAINING["lag_months"],

@@ -27,6 +27,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+def without_root_powers() -> dict:
+    """subprocess arguments under which file permissions apply to the command, also for root.
+
+    Root reads and writes any file through two capabilities (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH);
+    the command runs without them (dropped from its bounding set, which an exec keeps), so that a
+    folder of mode 0o555 is read-only to it and one of mode 0 closed. Other users need nothing.
+    """
+    if os.geteuid() != 0:
+        return {}
+
+    def drop():
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "cannot drop a capability")
+
+    return {"preexec_fn": drop}
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -477,3 +477,16 @@ def test_no_row_is_lost_from_the_shipped_data():
         loaded = data.load(table)
         assert len(loaded) == len(rows) - 1
         assert loaded.iloc[:, 0].astype(str).tolist() == [row[0] for row in rows[1:]]
+
+
+def test_a_required_column_left_empty_names_its_rows(tmp_path):
+    # found by the property test: a separator at the start of the only row shifts every value right
+    from cxlib import data
+
+    header = ",".join(f["name"] for f in data.fields("survey"))
+    row = ",1,1,Ashford,2000-01-01,in store,,,,,,,,,,,1,0,1,1,"
+    (tmp_path / "survey.csv").write_text(header + "\n" + row + "\n")
+    with pytest.raises(
+        DataError, match=r"survey.response_id: the column is empty .*row 2\b.*shifted one column"
+    ):
+        data.load("survey", tmp_path)

@@ -1,4 +1,4 @@
-"""pyproject.toml and environment.yml describe the same environment: runtime, tests and docs."""
+"""pyproject.toml and environment.yml describe the same environment: runtime, tests, docs and cluster."""
 
 import re
 import tomllib
@@ -34,10 +34,13 @@ def test_environment_yml_names_every_runtime_test_and_docs_package_of_pyproject(
         ("runtime", project["dependencies"]),
         ("test", extras["test"]),
         ("docs", extras["docs"]),
+        ("cluster", extras["cluster"]),
     ]:
         missing = sorted({_name(d) for d in specs} - _conda_packages())
         assert not missing, f"environment.yml lacks pyproject's {group} packages {missing}"
-    every = {_name(d) for d in [*project["dependencies"], *extras["test"], *extras["docs"]]}
+    every = {
+        _name(d) for d in [*project["dependencies"], *extras["test"], *extras["docs"], *extras["cluster"]]
+    }
     assert _conda_packages() <= every, f"only in environment.yml: {sorted(_conda_packages() - every)}"
 
 

@@ -90,7 +90,7 @@ def test_index_values_and_index_name_are_protected():
 
 def test_categorical_index_from_by_group_is_protected_and_written():
     survey = pd.DataFrame({"g": pd.Categorical(["=a", "=a", "@b", "@b"]), "r": [10, 9, 3, 7]})
-    table = metrics.by_group(survey, "nps", "g", "r")
+    table = metrics.by_group(survey, "r", "g", "nps")
     assert isinstance(table.index, pd.CategoricalIndex)
     rows = _fields(export.to_csv(table, None))
     assert [r[0] for r in rows] == ["g", "'=a", "'@b"]  # the group labels are kept, protected
@@ -98,7 +98,7 @@ def test_categorical_index_from_by_group_is_protected_and_written():
 
 def test_multiindex_levels_and_names_are_protected():
     survey = pd.DataFrame({"=g": ["a", "a", "b"], "h": ["+x", "-y", "+x"], "r": [10, 9, 3]})
-    table = metrics.by_group(survey, "nps", ["=g", "h"], "r")
+    table = metrics.by_group(survey, "r", ["=g", "h"], "nps")
     assert isinstance(table.index, pd.MultiIndex)
     rows = _fields(export.to_csv(table, None))
     assert rows[0][:2] == ["'=g", "h"]

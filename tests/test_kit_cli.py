@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, without_root_powers
 
 from cxlib.kit import cli
 
@@ -122,3 +124,60 @@ def test_datadoc_and_exercises_verbs_check_what_is_stored(tmp_path, capsys):
     assert cli.main(["exercises", "--check"]) == 0
     assert cli.main(["exercises", "--check", "--exercises", str(tmp_path / "none")]) == 1
     assert "out of date" in capsys.readouterr().err
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_message_and_exit_2():
+    # it used to be a traceback and exit status 1, after starting the batch
+    base = Path(tempfile.mkdtemp(prefix="cxkit-readonly-"))  # outside pytest's folder, which is private
+    try:
+        base.chmod(0o755)
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("n = 1", metadata={"tags": ["parameters"]})]
+        nbformat.write(nb, base / "tiny.ipynb")
+        (base / "readonly").mkdir(mode=0o555)
+        (base / "readonly").chmod(0o555)
+        exe = str(Path(sys.executable).with_name("cxkit"))
+        for out, says in [
+            (base / "readonly", "cannot write into the output folder"),  # the run's folder cannot be made
+            (base / "readonly" / "new", "cannot create the output folder"),
+        ]:
+            done = subprocess.run(
+                [exe, "run", str(base / "tiny.ipynb"), "--out", str(out), "--quiet"],
+                capture_output=True,
+                text=True,
+                cwd=base,
+                **without_root_powers(),
+            )
+            assert done.returncode == 2, done.stderr
+            assert says in done.stderr and "Permission denied" in done.stderr, done.stderr
+            assert "Traceback" not in done.stderr
+        assert list((base / "readonly").iterdir()) == []
+    finally:
+        (base / "readonly").chmod(0o755)
+        shutil.rmtree(base)
+
+
+def test_a_file_where_a_runs_folder_goes_is_a_message_and_exit_2(tiny, tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "run001").write_text("not a folder")
+    assert cli.main(["run", tiny, "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "run001 is a file, where run run001 writes its notebooks" in capsys.readouterr().err
+    assert cli.main(["run", tiny, "--out", str(tmp_path / "out" / "run001"), "--quiet"]) == 2
+    assert "the output folder" in capsys.readouterr().err
+
+
+def test_a_student_id_that_names_a_summary_file_is_a_message_and_exit_2(tiny, tmp_path, capsys):
+    roster = tmp_path / "class.csv"
+    roster.write_text("student_id\nann\nsummary.csv\n")
+    assert cli.main(["run", tiny, "--roster", str(roster), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "run 2: the id 'summary.csv' is the name of a file the batch writes" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_cluster_options_are_checked_before_anything_runs(tiny, tmp_path, capsys):
+    out = str(tmp_path / "o")
+    assert cli.main(["run", tiny, "--out", out, "--scheduler", "my cluster"]) == 2
+    assert "--scheduler takes a Dask scheduler's address" in capsys.readouterr().err
+    assert cli.main(["run", tiny, "--out", out, "--scheduler", "local:2", "--workers", "2"]) == 2
+    assert "--workers sizes the local pool" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -125,3 +125,32 @@ def test_manifest_and_data_stamp_decide_what_is_up_to_date(tmp_path):
     assert plan.data_is_current(tmp_path / "data", stamp)
     assert not plan.data_is_current(tmp_path / "data", plan.data_stamp(Run("ann", {}, data_seed=4), "fp"))
     assert not list(tmp_path.rglob("*.tmp"))  # written atomically, nothing left behind
+
+
+def test_manifest_entries_that_are_not_sound_objects_are_run_again(tmp_path):
+    # an entry that is not an object used to crash the batch (`'str' object has no attribute 'get'`)
+    task = plan.Task(Run("ann", {}), Path("a.ipynb"), tmp_path / "ann" / "a.ipynb", {}, "k1")
+    (tmp_path / "ann").mkdir()
+    task.target.write_text("{}")
+    sound = {"key": "k1", "status": "ok", "duration": 2.5}
+    damaged_entries = [
+        "ok",
+        ["k1", "ok"],
+        3,
+        None,
+        {"key": 1, "status": "ok"},
+        {"key": "k1"},
+        {"key": "k1", "status": "ok", "duration": "long"},
+        {"key": "k1", "status": "ok", "duration": True},
+    ]
+    for damaged in damaged_entries:
+        plan.write_json(tmp_path / "ann" / plan.MANIFEST, {"a.ipynb": damaged, "b.ipynb": sound})
+        manifest = plan.read_manifest(tmp_path / "ann")
+        assert manifest == {"b.ipynb": sound}, damaged
+        assert not plan.up_to_date(task, manifest)
+    plan.write_json(tmp_path / "ann" / plan.MANIFEST, {"a.ipynb": sound})
+    assert plan.up_to_date(task, plan.read_manifest(tmp_path / "ann"))
+    # a notebook handed to a worker and never finished is not up to date, whatever it left behind
+    started = {"a.ipynb": {"key": "k1", "status": plan.STATUS_STARTED}}
+    plan.write_json(tmp_path / "ann" / plan.MANIFEST, started)
+    assert not plan.up_to_date(task, plan.read_manifest(tmp_path / "ann"))

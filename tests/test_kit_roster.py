@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 import nbformat
 import pytest
@@ -78,8 +79,79 @@ def test_runs_get_unique_folder_safe_ids():
     grid = roster.build_runs(grid={"n": ["1", "2"], "flag": ["true", "no"]})
     assert [r.run_id for r in grid] == ["n-1_flag-true", "n-1_flag-no", "n-2_flag-true", "n-2_flag-no"]
     assert [r.run_id for r in roster.build_runs(fixed={"n": "1"})] == ["run001"]
-    evil = roster.build_runs(roster=[{"student_id": '=HYPERLINK("http://x")<b>'}, {"run_id": "../.."}])
-    assert [r.run_id for r in evil] == ["HYPERLINK_http_x_b", "run"]
+    evil = roster.build_runs(
+        roster=[{"student_id": '=HYPERLINK("http://x")<b>'}, {"run_id": "../.."}, {"run_id": "/./"}]
+    )
+    ids = [r.run_id for r in evil]
+    # an id with nothing to keep gets a name made from its hash: stable, and distinct from another's
+    assert ids[0] == "HYPERLINK_http_x_b" and ids[1].startswith("run-") and ids[2].startswith("run-")
+    assert ids[1] != ids[2] and ids[1] == roster.build_runs(roster=[{"run_id": "../.."}])[0].run_id
+
+
+def test_ids_in_any_script_keep_their_letters():
+    # they all used to become "run" (only A-Z, a-z and digits were kept), then clash
+    names = ["李明", "王芳", "Дмитрий", "هبة", "हिन्दी", "Ελένη", "José Ñúñez"]
+    runs = roster.build_runs(roster=[{"student_id": n} for n in names])
+    assert [r.run_id for r in runs] == ["李明", "王芳", "Дмитрий", "هبة", "हिन्दी", "Ελένη", "José_Ñúñez"]
+    # é typed as one character or as e + a combining accent is one student: one folder, so a clash
+    with pytest.raises(RunError, match="runs 1 and 2 have the same id 'José'"):
+        roster.build_runs(roster=[{"student_id": "Jos\u00e9"}, {"student_id": "Jose\u0301"}])
+    # symbols, controls and bidi overrides go; a long id stays within what a file system allows
+    assert roster.build_runs(roster=[{"student_id": "a\u202eb\x00c/😀"}])[0].run_id == "a_b_c"
+    long = roster.build_runs(roster=[{"student_id": "字" * 300}])[0].run_id
+    assert len(long.encode("utf-8")) <= 200 and set(long) == {"字"}
+
+
+@pytest.mark.parametrize("ident", ["summary.csv", "Summary.CSV", "notebooks.csv", "summary.html"])
+def test_a_run_cannot_take_the_name_of_a_summary_file(ident):
+    # a student id summary.csv made a folder where the summary is written, and the batch crashed at the end
+    with pytest.raises(RunError, match=rf"run 2: the id '{ident}' is the name of a file the batch writes"):
+        roster.build_runs(roster=[{"student_id": "ann"}, {"student_id": ident}])
+
+
+def test_yaml_names_that_are_not_text_are_named(tmp_path):
+    path = tmp_path / "class.yaml"
+    path.write_text("- {student_id: a, n: 1}\n- {student_id: b, yes: 1}\n")
+    with pytest.raises(RunError, match=r"run 2: the name True is true/false, not text.*quote a name"):
+        roster.read_roster(path)
+    path.write_text("- {student_id: a, 2024-01-01: 1}\n")
+    with pytest.raises(RunError, match=r"run 1: the name datetime.date\(2024, 1, 1\) is a date, not text"):
+        roster.read_roster(path)
+    path.write_text("- {student_id: a, 'n': 1, 'n ': 2}\n")
+    with pytest.raises(RunError, match="'n' and 'n ' name the same parameter"):
+        roster.read_roster(path)
+
+
+def test_yaml_values_a_parameter_cannot_be_are_named_with_their_parameter(tmp_path):
+    # dates, sets and mappings with keys of mixed types used to fail deep inside json.dumps
+    path = tmp_path / "class.yaml"
+    path.write_text(
+        "- {student_id: a, start: 2024-01-01}\n"
+        "- {student_id: b, start: !!set {x, y}}\n"
+        "- {student_id: c, start: {1: 0.5, a: 0.3}}\n"
+        "- {student_id: d, start: [1, 2023-12-31 10:00:00]}\n"
+        "- {student_id: e, start: .nan}\n"
+        "- {student_id: f, start: [x, {k: [1, 2.5, null, true]}]}\n"
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("start = None", metadata={"tags": ["parameters"]})]
+    nbformat.write(nb, tmp_path / "p.ipynb")
+    from cxlib.kit.plan import plan
+
+    with pytest.raises(RunError) as info:
+        plan([tmp_path / "p.ipynb"], roster.build_runs(roster.read_roster(path)), tmp_path / "out", "fp")
+    lines = str(info.value).splitlines()
+    assert len(lines) == 5  # f is plain data: nested lists and mappings of text, numbers, null, true
+    expected = [
+        r"run a: parameter start: datetime.date\(2024, 1, 1\) is not .*: it is a date; quote it in the YAML",
+        r"run b: parameter start: \{.*\} is not .*: it is a set; write a list \[a, b\]",
+        r"run c: parameter start: .* is not a mapping with text keys \(it has a whole number as a key: 1\)",
+        r"run d: parameter start: .* is not .* \(in the list\): it is a date and time",
+        r"run e: parameter start: nan is not a finite number",
+    ]
+    for line, pattern in zip(lines, expected):
+        assert re.match(pattern, line), line
+        assert line.endswith("(the notebook's default is None)")
 
 
 def test_seeds_give_runs_their_own_data():

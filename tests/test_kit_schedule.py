@@ -1,15 +1,19 @@
-"""The schedulers (cxlib.kit.schedule) keep the same rules, one after another or on a process pool.
+"""The schedulers keep the same rules, one after another, on a process pool or on a Dask cluster.
 
-Any later scheduler (Dask, issue 20) can be added to SCHEDULERS and must pass the same tests.
+Every scheduler in SCHEDULERS passes the same tests (cxlib.kit.schedule's rules); the Dask one runs
+on a LocalCluster of two worker processes started once for this file, and has tests of its own:
+a task whose worker dies is retried elsewhere, one that fails is not.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from cxlib.kit.schedule import Done, Job, PoolScheduler, SerialScheduler, make_scheduler
+from cxlib.kit.roster import RunError
+from cxlib.kit.schedule import Done, Job, Output, PoolScheduler, SerialScheduler, constant, make_scheduler
 
 
 def _square(x):
@@ -28,7 +32,43 @@ def _die(_):
     os._exit(3)  # a worker that crashes (as a segfaulting extension would)
 
 
-SCHEDULERS = [pytest.param(SerialScheduler, id="serial"), pytest.param(lambda: PoolScheduler(2), id="pool")]
+def _die_once(marker: str):
+    """Kill this worker the first time (as a lost node would), answer the second."""
+    if not os.path.exists(marker):
+        Path(marker).write_text(str(os.getpid()))
+        os._exit(3)
+    return os.getpid()
+
+
+def _fail_counting(path: str):
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("tried\n")
+    raise RuntimeError("this notebook fails")
+
+
+@pytest.fixture(scope="module")
+def dask_address():
+    """A LocalCluster of two single-threaded worker processes; a task may lose 2 workers, not 3."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        with LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            yield cluster.scheduler_address
+
+
+@pytest.fixture(params=["serial", "pool", "dask"])
+def make(request):
+    if request.param == "serial":
+        return SerialScheduler
+    if request.param == "pool":
+        return lambda: PoolScheduler(2)
+    from cxlib.kit.dask_scheduler import DaskScheduler
+
+    address = request.getfixturevalue("dask_address")
+    return lambda: DaskScheduler(address)
 
 
 def _jobs():
@@ -42,7 +82,6 @@ def _jobs():
     ]
 
 
-@pytest.mark.parametrize("make", SCHEDULERS)
 def test_every_job_is_reported_once_with_its_value_or_error(make):
     done = {d.key: d for d in make().run(_jobs())}
     assert set(done) == {job.key for job in _jobs()}
@@ -56,7 +95,6 @@ def test_every_job_is_reported_once_with_its_value_or_error(make):
     assert done["nb", "b", 2].cause == ("nb", "b", 1) and done["nb", "b", 2].error == done["data", "b"].error
 
 
-@pytest.mark.parametrize("make", SCHEDULERS)
 def test_a_job_runs_only_after_what_it_waits_for(make):
     order = [d.key for d in make().run(_jobs())]
     for job in _jobs():
@@ -64,7 +102,6 @@ def test_a_job_runs_only_after_what_it_waits_for(make):
             assert order.index(before) < order.index(job.key)
 
 
-@pytest.mark.parametrize("make", SCHEDULERS)
 def test_jobs_that_wait_in_a_circle_or_for_nothing_are_refused(make):
     with pytest.raises(ValueError, match="in a circle"):
         list(
@@ -98,3 +135,57 @@ def test_make_scheduler_never_starts_more_workers_than_jobs():
     assert isinstance(make_scheduler(8, jobs=0), SerialScheduler)
     pool = make_scheduler(8, jobs=3)
     assert isinstance(pool, PoolScheduler) and pool.workers == 3
+
+
+def test_a_jobs_output_is_passed_to_the_jobs_that_take_it(make):
+    jobs = [
+        Job("text", constant, ("hello",)),
+        Job("n", len, (Output("text"),)),
+        Job("twice", _square, (Output("n"),)),
+        Job("fails", _fail, ("no disk space",)),
+        Job("never", len, (Output("fails"),)),
+    ]
+    done = {d.key: d for d in make().run(jobs)}
+    assert (done["text"].value, done["n"].value, done["twice"].value) == ("hello", 5, 25)
+    assert done["never"] == Done("never", error="RuntimeError: no disk space", cause="fails")
+
+
+def test_dask_retries_a_task_whose_worker_died_elsewhere_and_never_one_that_failed(dask_address, tmp_path):
+    from cxlib.kit.dask_scheduler import DaskScheduler
+
+    marker, tries = tmp_path / "died", tmp_path / "tries"
+    jobs = [Job("dies once", _die_once, (str(marker),)), Job("fails", _fail_counting, (str(tries),))]
+    done = {d.key: d for d in DaskScheduler(dask_address).run(jobs)}
+    assert done["dies once"].error is None  # retried after its worker died, and answered
+    assert done["dies once"].value != int(marker.read_text())  # by another worker process
+    assert done["fails"].error == "RuntimeError: this notebook fails"
+    assert tries.read_text() == "tried\n"  # a failure is a result: tried once
+
+
+def test_dask_reports_a_task_that_kills_every_worker_it_is_given(dask_address):
+    from cxlib.kit.dask_scheduler import DaskScheduler
+
+    jobs = [Job("dies", _die, (0,)), Job("fine", _square, (3,))]
+    done = {d.key: d for d in DaskScheduler(dask_address).run(jobs)}
+    assert done["fine"].value == 9
+    assert done["dies"].error.startswith("KilledWorker: the worker running it died, on each of 2 tries")
+
+
+def test_dask_runs_jobs_in_worker_processes(dask_address):
+    from cxlib.kit.dask_scheduler import DaskScheduler
+
+    pids = {d.value for d in DaskScheduler(dask_address).run([Job((i,), _pid, (i,)) for i in range(4)])}
+    assert os.getpid() not in pids
+
+
+def test_a_scheduler_address_is_checked_before_anything_runs():
+    from cxlib.kit.dask_scheduler import DaskScheduler, local_workers
+
+    assert local_workers("local:3") == 3 and local_workers("10.0.0.5:8786") is None
+    for bad in ["local:0", "local:two", "my cluster", "http//x"]:
+        with pytest.raises(RunError, match="--scheduler"):
+            make_scheduler(None, 10, bad)
+    assert list(DaskScheduler("tcp://127.0.0.1:9").run([])) == []  # nothing to do: no cluster is reached
+    # nothing listens there: a clear error (the batch exits 2), not a traceback
+    with pytest.raises(RunError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        list(DaskScheduler("tcp://127.0.0.1:9", connect_timeout=2).run([Job("a", _square, (1,))]))

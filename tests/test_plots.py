@@ -203,3 +203,24 @@ def test_every_verdict_cxlib_gives_has_its_own_colour_and_marker():
     assert set(plots.PALETTE) == set(plots.MARKERS)
     assert len(set(plots.MARKERS[k] for k in ("leads", "on par", "trails"))) == 3
     assert len(set(plots.PALETTE[k] for k in ("leads", "on par", "trails"))) == 3
+
+
+def test_crosstab_marks_the_groups_that_stand_out_within_each_column():
+    from cxlib import groups
+
+    rng = np.random.default_rng(3)
+    n = 2400
+    d = pd.DataFrame({"branch": rng.choice(list("ABCD"), n), "quarter": rng.choice(["Q1", "Q2"], n)})
+    d["recommend"] = np.clip(np.rint(7 + 2.5 * (d["branch"] == "A") + rng.normal(0, 2, n)), 0, 10).astype(int)
+    table = groups.versus_rest(d, "recommend", "branch", "nps", within="quarter")
+    ax = plots.crosstab_plot(
+        table, rows="branch", columns="quarter", title="NPS", xlabel="quarter", ylabel="branch"
+    )
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 8
+    above = [t for t in texts if t.endswith("▲")]
+    assert len(above) == (table["verdict"] == "above").sum() >= 2  # branch A in both quarters
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Q1", "Q2"]
+    with pytest.raises(InputError, match="more than one row per branch"):
+        plots.crosstab_plot(table, rows="branch", title="NPS", xlabel="x", ylabel="branch")
+    plt.close("all")

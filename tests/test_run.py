@@ -11,6 +11,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -169,6 +173,9 @@ def test_resume_skips_what_is_up_to_date_and_reruns_what_changed(tiny, tmp_path)
     (out / "a" / "tiny.ipynb").unlink()
     fifth = run_batch([tiny], runner.build_runs(roster=changed), out, workers=1, progress=False)
     assert [r.status for r in fifth] == ["ok", "skipped"]
+    (out / "a" / "manifest.json").write_text('{"tiny.ipynb": ["ok"]}')  # an entry that is not an object
+    sixth = run_batch([tiny], runner.build_runs(roster=changed), out, workers=1, progress=False)
+    assert [r.status for r in sixth] == ["ok", "skipped"]  # it used to crash the batch
     forced = run_batch([tiny], runner.build_runs(roster=changed), out, workers=1, force=True, progress=False)
     assert [r.status for r in forced] == ["ok", "ok"]
     assert json.loads((out / "a" / "manifest.json").read_text())["tiny.ipynb"]["status"] == "ok"
@@ -304,3 +311,105 @@ def test_summaries_are_safe_in_a_spreadsheet_and_a_browser(tiny, tmp_path):
 def test_collect_reads_recorded_values_from_an_executed_notebook(tiny, tmp_path):
     run_batch([tiny], runner.build_runs(fixed={"n": "4"}), tmp_path / "out", workers=1, progress=False)
     assert collect(tmp_path / "out" / "run001" / "tiny.ipynb")["n2"] == 8
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Processes (kernels) whose working folder is ``folder`` or inside it."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = Path(os.readlink(proc / "cwd"))
+        except OSError:
+            continue
+        if cwd == folder or folder in cwd.parents:
+            found.append(int(proc.name))
+    return found
+
+
+def _wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {what}")
+        time.sleep(0.2)
+
+
+def test_a_notebook_interrupted_by_ctrl_c_during_force_runs_again_next_time(tmp_path):
+    # The issue: after a Ctrl-C during --force, the next run skipped notebooks that held a
+    # KeyboardInterrupt and never finished (their manifest entries still said "ok" from before).
+    gate, began = tmp_path / "SLOW", tmp_path / "slow-began"
+    body = (
+        f"import os, time\nif os.path.exists({str(gate)!r}):\n"
+        f"    open({str(began)!r}, 'w').close()\n    time.sleep(600)\nrecord('slow', 1)"
+    )
+    nbs = [
+        _notebook(tmp_path / "a.ipynb", "record('a', 1)"),
+        _notebook(tmp_path / "b.ipynb", body),
+        _notebook(tmp_path / "c.ipynb", "record('c', 1)"),
+    ]
+    out = tmp_path / "out"
+    cmd = [str(Path(sys.executable).with_name("cxkit")), "run", *nbs, "--out", str(out), "--workers", "1"]
+    assert subprocess.run([*cmd, "--quiet"], capture_output=True).returncode == 0
+    gate.touch()  # b now sleeps: its key is the same, so only --force runs it again
+    with subprocess.Popen(
+        [*cmd, "--quiet", "--force"], start_new_session=True, stderr=subprocess.PIPE
+    ) as proc:
+        _wait_for(lambda: began.exists() or proc.poll() is not None, 300, "notebook b to start")
+        assert proc.poll() is None, proc.stderr.read()
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the command's whole process group
+        assert proc.wait(timeout=120) == 130
+        assert "interrupted; run the same command again to resume" in proc.stderr.read().decode()
+    manifest = json.loads((out / "run001" / "manifest.json").read_text())
+    assert {nb: entry["status"] for nb, entry in manifest.items()} == {
+        "a.ipynb": "ok",  # ran to the end in the forced run
+        "b.ipynb": "started",  # interrupted: its output is there, but never finished
+        "c.ipynb": "started",  # never began: the forced run had not reached it
+    }
+    _wait_for(lambda: not _processes_in(out), 60, "the interrupted kernel to exit")
+    gate.unlink()
+    again = subprocess.run([*cmd, "--quiet"], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert [(r["notebook"], r["status"]) for r in _csv(out / "notebooks.csv")] == [
+        ("a.ipynb", "skipped"),
+        ("b.ipynb", "ok"),
+        ("c.ipynb", "ok"),
+    ]
+    assert "KeyboardInterrupt" not in (out / "run001" / "b.ipynb").read_text()
+    assert collect(out / "run001" / "b.ipynb") == {"slow": 1}
+
+
+def data_load(folder):
+    from cxlib.data import load
+
+    return load("survey", folder)
+
+
+def test_without_a_shared_folder_data_and_notebooks_travel_and_the_batch_writes_outputs(tmp_path):
+    nb = _notebook(
+        tmp_path / "data.ipynb",
+        "from cxlib import data, params\nfolder = params.data_folder(data_dir, ['survey'])\n"
+        "record('responses', len(data.load('survey', folder)))\nrecord('folder', str(folder))\n"
+        "open('written-by-the-notebook.txt', 'w').close()",
+        params="data_dir = None",
+    )
+    export = tmp_path / "export"
+    from cxlib.kit.execute import generate_data
+
+    generate_data(export, 5, {"seed": 5})
+    runs = runner.build_runs(
+        roster=[{"student_id": "s1", "seed": "1"}, {"student_id": "own", "data_dir": str(export)}]
+    )
+    out = tmp_path / "out"
+    results = run_batch([nb], runs, out, workers=1, progress=False, shared_fs=False)
+    assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
+    for r in results:  # the notebook ran elsewhere, on a copy of the data
+        assert not r.recorded["folder"].startswith(str(tmp_path))
+        assert r.parameters["data_dir"].startswith(str(tmp_path))  # the summary shows the batch's folder
+        assert (out / r.run_id / "data.ipynb").is_file()  # written here, from what the worker returned
+        assert not (out / r.run_id / "written-by-the-notebook.txt").exists()
+    # each run used its own data: the generated business (also written here) and the export
+    assert results[0].recorded["responses"] == len(data_load(out / "s1" / "data"))
+    assert results[1].recorded["responses"] == len(data_load(export))
+    assert json.loads((out / "s1" / "data" / ".cxkit-data.json").read_text())["seed"] == 1
+    again = run_batch([nb], runs, out, workers=1, progress=False, shared_fs=False)
+    assert [r.status for r in again] == ["skipped", "skipped"]

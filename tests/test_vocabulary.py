@@ -30,6 +30,8 @@ MODULES = [
     "metrics",
     "scales",
     "drivers",
+    "weights",
+    "groups",
     "gaps",
     "benchmark",
     "levels",
@@ -68,6 +70,7 @@ NO_POINT_ESTIMATE = {
     "value.customer_years",
     "value.value_at_risk",
     "compare.group_stats",
+    "weights.weights_report",
 }
 
 
@@ -190,6 +193,16 @@ CALLS = {
     "drivers.relative_weights": lambda m: m.relative_weights(SURVEY, "satisfaction", ITEMS),
     "drivers.key_drivers": lambda m: m.key_drivers(SURVEY, "satisfaction", ITEMS),
     "drivers.importance_performance": lambda m: m.importance_performance(SURVEY, "satisfaction", ITEMS),
+    "drivers.lmg": lambda m: m.lmg(SURVEY, "satisfaction", ITEMS),
+    "drivers.importance_intervals": lambda m: m.importance_intervals(
+        SURVEY, "satisfaction", ITEMS, n_boot=100
+    ),
+    "drivers.ordinal_drivers": lambda m: m.ordinal_drivers(SURVEY, "satisfaction", ITEMS),
+    "weights.weights_report": lambda m: m.weights_report(np.linspace(0.5, 2, 20)),
+    "metrics.nps_difference": lambda m: m.nps_difference([60], [20], [100], [40], [30], [100], "wald", 0.95),
+    "groups.versus_rest": lambda m: m.versus_rest(SURVEY, "recommend", "branch", "nps"),
+    "groups.pairwise": lambda m: m.pairwise(SURVEY, "satisfaction", "branch", "mean"),
+    "groups.period_over_period": lambda m: m.period_over_period(SURVEY, "satisfaction", "month", "top_box"),
     "gaps.expectation_gap": lambda m: m.expectation_gap(EXPECTATIONS),
     "gaps.servqual_gaps": lambda m: m.servqual_gaps(SERVQUAL),
     "benchmark.benchmark_gaps": lambda m: _gaps(),
@@ -234,6 +247,9 @@ NOT_A_TABLE = {
     "scales.measurement_error": "one number, the standard error of measurement",
     "scales.reliable_change": "one number, a threshold",
     "drivers.quadrant": "an array of quadrant names",
+    "weights.rake": "the weights, one per response (a Series)",
+    "weights.effective_n": "one number, Kish's effective sample size",
+    "weights.check_weights": "the checked weights (an array)",
     "levels.kano": "Kano categories (text)",
     "levels.service_level": "a categorical Series of levels",
     "value.clv": "lifetime values, shaped like the inputs",

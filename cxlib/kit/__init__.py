@@ -11,6 +11,7 @@ The batch runner, ``cxkit run``, is split by job the way papermill's execute.py 
 * :mod:`~cxlib.kit.plan`: tasks, their cache keys, the manifest of what is up to date;
 * :mod:`~cxlib.kit.execute`: one notebook with papermill, the failing cell; one run's data;
 * :mod:`~cxlib.kit.schedule`: where jobs run (one after another, or a process pool);
+  :mod:`~cxlib.kit.dask_scheduler` on a Dask cluster (``--scheduler``; Dask is imported only then);
 * :mod:`~cxlib.kit.report`: summary.csv, notebooks.csv, summary.html;
 * :mod:`~cxlib.kit.batch`: :func:`~cxlib.kit.batch.run_batch`, tying them together;
 * :mod:`~cxlib.kit.run`: the ``run`` verb's options and messages.

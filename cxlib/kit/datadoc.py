@@ -45,6 +45,13 @@ rendered from it by `cxkit datadoc`.
   practices and people weigh more than environment (`truth.json: driver_weights`).
   Recommendation, effort and intention to buy again follow from satisfaction and the
   factors, with noise.
+- **Channels.** The survey reaches in-store customers (handed a card at the till) far
+  more often than the others: 60% of the responses, against 35% of all visits and
+  orders (the `population` table, from the sales records). In-store customers also
+  recommend us more and online customers less, so the unweighted NPS flatters the
+  chain; raking the survey to the population's channel mix recovers the population
+  NPS. True NPS per channel, of the population and of the sample's mix:
+  `truth.json: channels`.
 - **Expectations.** Employees over-rate what is easy for them to see (speed of
   service, low prices) and under-rate what customers rank highest (being listened
   to, problems resolved, promises kept). True means and gaps: `truth.json:

@@ -3,7 +3,18 @@
 The third step of a batch (execute). Everything here runs in a worker process (or in the
 main process with one worker) and never raises for a failure of the notebook: the failure
 becomes an :class:`Outcome` naming the cell, counted from 1 from the top of the *source*
-notebook (papermill's injected-parameters cell and error markers are not counted).
+notebook (papermill's injected-parameters cell and error markers are not counted). A failed
+notebook is a result, not an error: a cluster retries a task only when its worker dies.
+
+**Where the files are.** :func:`execute_notebook` reads the notebook and writes its output in
+folders the batch names (on a cluster, a folder every worker shares). Without one
+(``--no-shared-fs``), :func:`execute_detached` receives the notebook's text and the data's files,
+runs in a temporary folder of the worker, and returns the executed notebook for the batch to
+write; :func:`generate_data_files` returns a generated business's files the same way.
+
+**The same package everywhere.** Each task is given the fingerprint of the ``cxlib`` the batch
+was planned with (:func:`cxlib.kit.plan.fingerprint`, the cache key's); a worker whose ``cxlib``
+differs fails the notebook saying so, instead of writing outputs that do not match their key.
 
 **Time limit.** Each notebook has a budget of ``timeout`` seconds for its cells, counted from
 the moment its first cell starts (a kernel that is slow to start on a busy machine does not eat
@@ -13,15 +24,17 @@ and the kernel shut down cleanly by nbclient.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cxlib.record import collect
 
-from .plan import DATA_STAMP, STATUS_FAILED, STATUS_OK, write_json
+from .plan import DATA_STAMP, STATUS_FAILED, STATUS_OK, fingerprint, write_json
 
 
 @dataclass
@@ -34,6 +47,7 @@ class Outcome:
     code: str = ""
     error: str = ""
     recorded: dict = field(default_factory=dict)
+    notebook: bytes | None = None  # the executed notebook, when the worker returns it (no shared folder)
 
 
 def recorded_values(path: str | os.PathLike) -> dict:
@@ -88,6 +102,89 @@ def generate_data(folder: str | os.PathLike, seed: int, stamp: dict) -> None:
         shutil.rmtree(folder)
     write(folder, seed=seed)
     write_json(folder / DATA_STAMP, stamp)
+
+
+def read_files(folder: str | os.PathLike) -> dict:
+    r"""The files directly in a folder (not its subfolders), name to content: data to send to a worker.
+
+    Parameters
+    ----------
+    folder : path
+        A data folder (the tables and their schema).
+
+    Returns
+    -------
+    dict
+        File name to bytes, sorted by name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "survey.csv").write_text("response_id\n1\n")
+    >>> read_files(folder)
+    {'survey.csv': b'response_id\n1\n'}
+    """
+    return {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir()) if p.is_file()}
+
+
+def write_files(folder: str | os.PathLike, files: dict) -> None:
+    r"""Write files received from :func:`read_files` into ``folder``, replacing what was there.
+
+    A data stamp (``.cxkit-data.json``) among them is written last, so that data cut short by an
+    interruption are never taken as current.
+
+    Parameters
+    ----------
+    folder : path
+        Created, or emptied first.
+    files : dict
+        File name to bytes; a name must be a plain file name (no folder in it).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "data"
+    >>> write_files(folder, {"a.csv": b"x\n", DATA_STAMP: b"{}"})
+    >>> sorted(p.name for p in folder.iterdir())
+    ['.cxkit-data.json', 'a.csv']
+    """
+    folder = Path(folder)
+    bad = [name for name in files if Path(name).name != name or name in ("", ".", "..")]
+    if bad:
+        raise ValueError(f"not plain file names: {bad}")
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name in sorted(files, key=lambda n: n == DATA_STAMP):
+        (folder / name).write_bytes(files[name])
+
+
+def generate_data_files(seed: int, stamp: dict) -> dict:
+    r"""Generate the business of ``seed`` on a worker and return its files (for ``--no-shared-fs``).
+
+    Parameters
+    ----------
+    seed : int
+        The seed of :func:`cxlib.synth.write`.
+    stamp : dict
+        From :func:`cxlib.kit.plan.data_stamp`, returned as ``.cxkit-data.json`` among the files.
+
+    Returns
+    -------
+    dict
+        File name to bytes, for :func:`write_files`.
+
+    Examples
+    --------
+    >>> import json
+    >>> files = generate_data_files(3, {"seed": 3, "cxlib": "abc"})
+    >>> "survey.csv" in files, json.loads(files[DATA_STAMP])
+    (True, {'cxlib': 'abc', 'seed': 3})
+    """
+    with tempfile.TemporaryDirectory(prefix="cxkit-data-") as tmp:
+        generate_data(Path(tmp) / "data", seed, stamp)
+        return read_files(Path(tmp) / "data")
 
 
 def _source(cell: dict) -> str:
@@ -161,7 +258,42 @@ class _Budget:
         return max(0.05, self.seconds - (time.perf_counter() - self.start))
 
 
-def execute_notebook(notebook: str, target: str, params: dict, cwd: str, timeout: float | None) -> Outcome:
+@functools.cache
+def _fingerprint_here() -> str:
+    return fingerprint()
+
+
+def package_problem(expected: str | None) -> str:
+    """Why this process cannot run a batch's task: its ``cxlib`` is not the one the batch was planned with.
+
+    Parameters
+    ----------
+    expected : str or None
+        The batch's :func:`cxlib.kit.plan.fingerprint`; None checks nothing.
+
+    Returns
+    -------
+    str
+        Empty when the packages are the same (computed once per process), else the message.
+
+    Examples
+    --------
+    >>> package_problem(fingerprint()), package_problem(None)
+    ('', '')
+    >>> package_problem("0123456789abcdef")  # doctest: +ELLIPSIS
+    "this worker's cxlib is not the batch's (fingerprint ... here, 0123456789abcdef in the batch): ..."
+    """
+    if expected is None or _fingerprint_here() == expected:
+        return ""
+    return (
+        f"this worker's cxlib is not the batch's (fingerprint {_fingerprint_here()} here, {expected} in the "
+        "batch): install the same cx-course-kit on every worker"
+    )
+
+
+def execute_notebook(
+    notebook: str, target: str, params: dict, cwd: str, timeout: float | None, package: str | None = None
+) -> Outcome:
     """Run one notebook with papermill into ``target``; a failure is reported, never raised.
 
     Parameters
@@ -176,6 +308,9 @@ def execute_notebook(notebook: str, target: str, params: dict, cwd: str, timeout
         The folder the kernel starts in (created if needed).
     timeout : float or None
         Seconds allowed for the notebook's cells, counted from its first cell; None for no limit.
+    package : str, optional
+        The batch's :func:`cxlib.kit.plan.fingerprint`: the notebook fails, without running, on a
+        worker whose ``cxlib`` differs (see :func:`package_problem`).
 
     Returns
     -------
@@ -194,6 +329,8 @@ def execute_notebook(notebook: str, target: str, params: dict, cwd: str, timeout
 
     logging.getLogger("papermill").setLevel(logging.ERROR)  # its parameter parser warns on None defaults
     start = time.perf_counter()
+    if package_problem(package):
+        return Outcome(STATUS_FAILED, error=package_problem(package))
     out = Outcome(STATUS_OK)
     try:
         Path(cwd).mkdir(parents=True, exist_ok=True)
@@ -222,4 +359,50 @@ def execute_notebook(notebook: str, target: str, params: dict, cwd: str, timeout
         out.cell, out.code = failed_cell(target, None)
     out.duration = time.perf_counter() - start
     out.recorded = recorded_values(target) if Path(target).exists() else {}
+    return out
+
+
+def execute_detached(
+    source: str, name: str, params: dict, timeout: float | None, package: str | None, data: dict | None
+) -> Outcome:
+    """Run a notebook sent as text in a temporary folder of this worker and return it executed.
+
+    Parameters
+    ----------
+    source : str
+        The notebook's text (``.ipynb`` JSON).
+    name : str
+        Its file name (the executed notebook is written under this name first).
+    params : dict
+        Parameters, as for :func:`execute_notebook`; a ``data_dir`` among them is replaced by the
+        folder where ``data`` are written.
+    timeout : float or None
+        Seconds allowed for the notebook's cells, counted from its first cell.
+    package : str or None
+        The batch's :func:`cxlib.kit.plan.fingerprint` (see :func:`package_problem`).
+    data : dict or None
+        The data's files (from :func:`read_files` or :func:`generate_data_files`), or None.
+
+    Returns
+    -------
+    Outcome
+        As :func:`execute_notebook`, with the executed notebook's bytes in ``notebook`` (None when
+        none was written). Files the notebook writes beside itself stay on the worker and are removed.
+
+    Examples
+    --------
+    >>> execute_detached("{}", "broken.ipynb", {}, 10, None, None).status
+    'failed'
+    """
+    with tempfile.TemporaryDirectory(prefix="cxkit-run-") as tmp:
+        nb, cwd = Path(tmp) / "source" / name, Path(tmp) / "run"
+        nb.parent.mkdir()
+        nb.write_text(source, encoding="utf-8")
+        if data is not None:
+            write_files(cwd / "data", data)
+            if "data_dir" in params:
+                params = {**params, "data_dir": str(cwd / "data")}
+        out = execute_notebook(str(nb), str(cwd / name), params, str(cwd), timeout, package)
+        if (cwd / name).is_file():
+            out.notebook = (cwd / name).read_bytes()
     return out

@@ -25,6 +25,8 @@ import cxlib
 from .roster import Run, RunError, convert, notebook_parameters
 
 STATUS_OK, STATUS_FAILED, STATUS_SKIPPED = "ok", "failed", "skipped"
+# In a manifest: the notebook was handed to a worker and has not finished (yet, or ever: interrupted).
+STATUS_STARTED = "started"
 MANIFEST = "manifest.json"
 DATA_STAMP = ".cxkit-data.json"
 # Folders of the package a notebook does not use: the tooling, the shipped data (the data's seed is
@@ -176,6 +178,17 @@ def plan(notebooks: list[Path], runs: list[Run], out: str | os.PathLike, fp: str
     return tasks
 
 
+def _entry_is_sound(entry) -> bool:
+    """A manifest entry as :class:`cxlib.kit.batch` writes it: an object with a text key and status."""
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("key"), str)
+        and isinstance(entry.get("status"), str)
+        and isinstance(entry.get("duration", 0.0), (int, float))
+        and not isinstance(entry.get("duration"), bool)
+    )
+
+
 def read_manifest(folder: str | os.PathLike) -> dict:
     """A run folder's manifest: notebook name to its last key, status, duration and parameters.
 
@@ -187,20 +200,27 @@ def read_manifest(folder: str | os.PathLike) -> dict:
     Returns
     -------
     dict
-        Empty when the manifest is missing or damaged (say, by an interruption): everything
-        runs again.
+        The sound entries. A missing or damaged manifest gives an empty one, and an entry that is
+        not an object with a text ``key`` and ``status`` (edited by hand, say) is left out: those
+        notebooks run again.
 
     Examples
     --------
     >>> import tempfile
-    >>> read_manifest(tempfile.mkdtemp())
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> read_manifest(folder)
     {}
+    >>> _ = (folder / MANIFEST).write_text('{"a.ipynb": "ok", "b.ipynb": {"key": "k", "status": "ok"}}')
+    >>> read_manifest(folder)
+    {'b.ipynb': {'key': 'k', 'status': 'ok'}}
     """
     try:
         data = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {name: entry for name, entry in data.items() if _entry_is_sound(entry)}
 
 
 def write_json(path: str | os.PathLike, data) -> None:
@@ -217,9 +237,9 @@ def write_json(path: str | os.PathLike, data) -> None:
     --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / MANIFEST
-    >>> write_json(path, {"03.ipynb": {"status": "ok"}})
+    >>> write_json(path, {"03.ipynb": {"key": "k1", "status": "ok"}})
     >>> read_manifest(path.parent)
-    {'03.ipynb': {'status': 'ok'}}
+    {'03.ipynb': {'key': 'k1', 'status': 'ok'}}
     """
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -240,7 +260,8 @@ def up_to_date(task: Task, manifest: dict) -> bool:
     Returns
     -------
     bool
-        True when the task can be skipped.
+        True when the task can be skipped: its last execution ran to the end (a notebook handed to a
+        worker is marked ``started`` until then) and passed, with the same key, and its output exists.
 
     Examples
     --------

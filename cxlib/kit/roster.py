@@ -21,17 +21,22 @@ from __future__ import annotations
 
 import ast
 import csv
+import datetime
+import hashlib
 import itertools
 import json
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from cxlib.errors import CxlibError
 
 ID_COLUMNS = ("run_id", "student_id")
+# What a batch writes into its output folder beside the runs' folders: no run may be named so.
+BATCH_FILES = ("summary.csv", "summary.html", "notebooks.csv")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 
@@ -127,8 +132,44 @@ def _from_text(value: str, default):
     raise _Misfit(f"a {type(default).__name__} (text cannot be converted to one)")
 
 
+def _kind(value) -> str:
+    """A value's kind in words, for messages: 'a date', 'a set', 'a whole number'..."""
+    words = {bool: "true/false", int: "a whole number", float: "a number", str: "text", list: "a list"}
+    words.update({dict: "a mapping", set: "a set", frozenset: "a set", tuple: "a tuple", bytes: "bytes"})
+    words.update({datetime.date: "a date", datetime.datetime: "a date and time", datetime.time: "a time"})
+    return words.get(type(value), f"a {type(value).__name__}")
+
+
+def _plain(value, inside: str = "") -> None:
+    """Refuse what a parameter cannot be: only text, numbers, true/false, None, and lists and mappings
+    (with text keys) of them reach a notebook, so that they are written as literals and keyed as JSON."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _Misfit(f"a finite number{inside}")
+        return
+    if isinstance(value, list):
+        for item in value:
+            _plain(item, inside or " (in the list)")
+        return
+    if isinstance(value, dict):
+        keys = [k for k in value if not isinstance(k, str)]
+        if keys:
+            raise _Misfit(f"a mapping with text keys (it has {_kind(keys[0])} as a key: {keys[0]!r})")
+        for item in value.values():
+            _plain(item, inside or " (in the mapping)")
+        return
+    hint = {"a date": "; quote it in the YAML to pass it as text", "a set": "; write a list [a, b]"}
+    kind = _kind(value)
+    raise _Misfit(
+        f"text, a number, true/false, or a list or mapping of them{inside}: it is {kind}{hint.get(kind, '')}"
+    )
+
+
 def _typed(value, default):
     """A typed value (YAML, or text where the default is text)."""
+    _plain(value)
     if default is None:
         return value
     if value is None:
@@ -210,7 +251,20 @@ def _read_yaml(path: Path) -> list[dict]:
         raise RunError(f"{path}: not valid YAML ({exc})") from None
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
         raise RunError(f"{path}: a YAML roster must be a non-empty list of mappings (one per run)")
-    return [{str(k).strip(): v for k, v in r.items()} for r in rows]
+    out = []
+    for n, row in enumerate(rows, start=1):
+        names = {}
+        for k in row:
+            if not isinstance(k, str):  # yes/on become True, 2024-01-01 a date, 1 a number
+                raise RunError(
+                    f"{path}, run {n}: the name {k!r} is {_kind(k)}, not text; "
+                    "a parameter's name is text (in YAML, quote a name such as yes, on, 1 or a date)"
+                )
+            if k.strip() in names:
+                raise RunError(f"{path}, run {n}: {names[k.strip()]!r} and {k!r} name the same parameter")
+            names[k.strip()] = k
+        out.append({k.strip(): v for k, v in row.items()})
+    return out
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -302,16 +356,33 @@ def _rows(roster: list[dict] | None, grid: dict | None, fixed: dict) -> list[dic
     return [fixed]
 
 
+def _kept(ch: str) -> bool:
+    """Letters, marks and digits of any script, and ``. = -``, are kept in a run id (``=`` as ``-``)."""
+    return ch in ".=-" or unicodedata.category(ch)[0] in "LMN"
+
+
 def _safe_id(text) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._=-]+", "_", str(text)).replace("=", "-").strip("._-")
-    return cleaned[:80] or "run"
+    """A folder name for a run: letters and digits of any script kept, the rest as ``_``, at most 80
+    characters and 200 bytes; text with none of them gets ``run-`` and a hash of itself, so that two
+    such ids stay two runs."""
+    raw = unicodedata.normalize("NFC", str(text))  # é typed as one character or as e + accent: one id
+    cleaned = re.sub("\0+", "_", "".join(ch if _kept(ch) and ch != "_" else "\0" for ch in raw))
+    cleaned = cleaned.replace("=", "-").strip("._-")[:80]
+    while len(cleaned.encode("utf-8")) > 200:
+        cleaned = cleaned[:-1]
+    return cleaned or "run-" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
 
 
-def _run_id(row: dict, i: int, grid: dict | None) -> str:
+def _ident(row: dict, i: int, grid: dict | None):
+    """What names a run before it is made folder-safe: its id column, its grid values, or its number."""
     ident = next((row[c] for c in ID_COLUMNS if row.get(c) not in (None, "")), None)
     if ident is None:
         ident = "_".join(f"{k}={v}" for k, v in row.items() if k in grid) if grid else f"run{i:03d}"
-    return _safe_id(ident)
+    return ident
+
+
+def _run_id(row: dict, i: int, grid: dict | None) -> str:
+    return _safe_id(_ident(row, i, grid))
 
 
 def _data_seed(row: dict, rid: str, student_data: bool) -> int | None:
@@ -368,14 +439,21 @@ def build_runs(
     ('ann_.._x', 7)
     """
     runs, seen = [], {}
+    reserved = {name.casefold() for name in BATCH_FILES}
     for i, row in enumerate(_rows(roster, grid, dict(fixed or {})), start=1):
         rid = _run_id(row, i, grid)
-        if rid.lower() in seen:  # case-insensitive: some file systems are
+        if rid.casefold() in reserved:
             raise RunError(
-                f"runs {seen[rid.lower()]} and {i} have the same id {rid!r} (as a folder name); "
-                "give each row a unique run_id or student_id"
+                f"run {i}: the id {rid!r} is the name of a file the batch writes beside the runs' folders "
+                f"({', '.join(BATCH_FILES)}); give that row another run_id or student_id"
             )
-        seen[rid.lower()] = i
+        if rid.casefold() in seen:  # case-insensitive: some file systems are
+            j, first = seen[rid.casefold()]
+            raise RunError(
+                f"runs {j} and {i} have the same id {rid!r} as a folder name (from {first!r} and "
+                f"{_ident(row, i, grid)!r}); give each row a unique run_id or student_id"
+            )
+        seen[rid.casefold()] = (i, _ident(row, i, grid))
         runs.append(Run(rid, row, _data_seed(row, rid, student_data)))
     return runs
 

@@ -29,6 +29,14 @@ student, section or data set::
   for its cells, counted from its first cell). A failing notebook does not stop the others.
   Re-running the same command skips notebooks whose output is complete and up to date (same
   notebook, parameters, data seed and cxlib: :mod:`cxlib.kit.plan`); ``--force`` re-runs them.
+  A notebook counts as done only once it ran to the end: after an interruption (Ctrl-C), the
+  next run executes every notebook that had not finished, also those of a ``--force`` run.
+* **On a cluster.** ``--scheduler ADDRESS`` sends every (run, notebook) task to a Dask
+  distributed cluster (``local:N``: N worker processes on this machine), with the same
+  manifest, resume, time limit and summary (:mod:`cxlib.kit.dask_scheduler`). The workers
+  read the notebooks and write into ``--out`` themselves, which must then be a folder they all
+  share; with ``--no-shared-fs`` the notebooks and data are sent to them and the executed
+  notebooks returned and written here.
 * **Summary.** ``OUT/summary.csv``, ``OUT/summary.html`` and ``OUT/notebooks.csv``
   (:mod:`cxlib.kit.report`). The exit status is 0 only if every notebook of every run passed
   (1 if some failed, 2 if the batch could not start).
@@ -103,6 +111,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="give each run its own data, seeded from its student_id (unless it has a seed)",
     )
     add("--workers", type=int, default=None, help="parallel notebooks (default: number of cores)")
+    add(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: a scheduler's address (tcp://host:8786) or local:N for N local "
+        "worker processes (pip install cx-course-kit[cluster])",
+    )
+    add(
+        "--no-shared-fs",
+        dest="shared_fs",
+        action="store_false",
+        help="the workers share no folder with this machine: send them the notebooks and data, and "
+        "write the executed notebooks they return here",
+    )
     add("--timeout", type=float, default=600, help="seconds per notebook, for its cells (default 600)")
     add("--force", action="store_true", help="re-run up-to-date notebooks too")
     add("--dry-run", action="store_true", help="list the runs and their parameters, run nothing")
@@ -158,7 +179,15 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             return _dry_run(notebooks, runs, args.out)
         results = run_batch(
-            notebooks, runs, args.out, args.workers, args.timeout or None, args.force, progress=not args.quiet
+            notebooks,
+            runs,
+            args.out,
+            args.workers,
+            args.timeout or None,
+            args.force,
+            progress=not args.quiet,
+            scheduler=args.scheduler,
+            shared_fs=args.shared_fs,
         )
     except RunError as exc:
         print(f"error: {exc}", file=sys.stderr)
