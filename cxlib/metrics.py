@@ -1010,7 +1010,7 @@ def _response_scores(df: pd.DataFrame, outcome: str, metric: str, options: dict)
 
 @fill
 def clustered(
-    df: pd.DataFrame, outcome: str, cluster: str, metric: str = "mean", by=None, **options
+    df: pd.DataFrame, outcome: str, cluster: str, metric: str = "mean", by=None, weights=None, **options
 ) -> pd.DataFrame:
     """A metric with a cluster-robust interval, for data where the same customer answers several times.
 
@@ -1026,6 +1026,12 @@ def clustered(
     interval statsmodels gives for a regression on a constant with ``cov_type="cluster"``
     and ``use_t=True``. With one response per customer the standard error is the ordinary one.
 
+    With survey ``weights`` (for example from :func:`cxlib.weights.rake`) the metric is the
+    weighted mean of the scores, and the standard error linearises it: each customer's summed
+    *weighted* deviations, over the sum of the weights (the interval statsmodels gives for a
+    weighted regression on a constant, ``WLS`` with ``cov_type="cluster"``). It allows for both
+    the repeated answers and the unequal weights, so no separate effective sample size is needed.
+
     Parameters
     ----------
     {df}
@@ -1038,6 +1044,9 @@ def clustered(
         adjusted-Wald correction of :func:`nps` is for small independent samples).
     by : str or list of str, optional
         Group columns: one row per group. By default one row for all the data, labelled ``"all"``.
+    weights : str or array-like, optional
+        Survey weights: a column of ``df`` or one non-negative weight per row. By default every
+        response counts once.
     **options
         ``confidence`` (default 0.95); ``scale`` and ``top`` (``bottom``) for box shares;
         ``scale`` for means (default (1, 7) for effort).
@@ -1074,14 +1083,21 @@ def clustered(
     if len(df) == 0:
         raise InputError(f"{outcome} is empty: at least one value is needed")
     x = np.asarray(_response_scores(df, outcome, metric, options), dtype=float)
+    w = _weights_for(weights, df)
+    w = np.ones(len(df)) if w is None else w
     if keys:
         codes, index = _group_codes(df, keys)
     else:
         codes, index = np.zeros(len(df), dtype=np.int64), pd.Index(["all"])
     k = len(index)
     n = np.bincount(codes, minlength=k)
-    mean = np.bincount(codes, weights=x, minlength=k) / n
-    dev = x - mean[codes]
+    total = np.bincount(codes, weights=w, minlength=k)
+    if (total <= 0).any():
+        raise InputError(
+            f"{_labels(total <= 0, index if keys else None)}: every weight is 0, so no response counts"
+        )
+    mean = np.bincount(codes, weights=w * x, minlength=k) / total
+    dev = w * (x - mean[codes])
     members = pd.factorize(pd.Series(df[cluster].to_numpy(dtype=object)))[0].astype(np.int64)
     pairs, pair_of = np.unique(codes * (members.max() + 1) + members, return_inverse=True)
     summed = np.bincount(pair_of.ravel(), weights=dev, minlength=len(pairs))
@@ -1093,7 +1109,7 @@ def clustered(
             f"{_labels(few, index if keys else None)}: a cluster-robust interval needs at least 2 "
             f"clusters ({cluster} values) per group; found {G[few][:5].tolist()}"
         )
-    se = np.sqrt(G / (G - 1) * np.bincount(group_of_pair, weights=summed**2, minlength=k)) / n
+    se = np.sqrt(G / (G - 1) * np.bincount(group_of_pair, weights=summed**2, minlength=k)) / total
     half = t_quantile(0.5 + confidence / 2, G - 1) * se
     bounds = {"nps": (-100.0, 100.0), "top_box": (0.0, 100.0), "bottom_box": (0.0, 100.0)}
     lo, hi = bounds.get(metric, (-np.inf, np.inf))

@@ -69,6 +69,34 @@ def test_each_metric_is_statsmodels_cluster_robust_mean_of_its_scores(
     assert got["clusters"] == d["customer_id"].nunique() and got["n"] == 400
 
 
+@pytest.mark.parametrize("confidence", [0.8, 0.95])
+def test_weighted_is_statsmodels_wls_cluster_robust(confidence):
+    # statsmodels' WLS scores are w * x * e, so its cluster sandwich is the linearised weighted mean's.
+    rng = np.random.default_rng(5)
+    customer = rng.integers(0, 70, size=500)
+    channel = rng.choice(["in store", "online"], size=500, p=[0.6, 0.4])
+    r = np.clip(
+        np.rint(
+            8 + 1.5 * rng.normal(size=70)[customer] - 2 * (channel == "online") + rng.normal(0, 1.2, 500)
+        ),
+        0,
+        10,
+    ).astype(int)
+    d = pd.DataFrame({"customer_id": customer, "recommend": r, "w": np.where(channel == "online", 1.5, 0.6)})
+    got = metrics.clustered(d, "recommend", "customer_id", metric="nps", weights="w", confidence=confidence)
+    fit = sm.WLS(100.0 * (r >= 9) - 100.0 * (r <= 6), np.ones(500), weights=d["w"]).fit(
+        cov_type="cluster", cov_kwds={"groups": customer}, use_t=True
+    )
+    low, high = fit.conf_int(alpha=1 - confidence)[0]
+    row = got.iloc[0]
+    assert row["estimate"] == pytest.approx(fit.params[0]) and row["se"] == pytest.approx(fit.bse[0])
+    assert (row["low"], row["high"]) == (pytest.approx(low), pytest.approx(high))
+    same = metrics.clustered(d, "recommend", "customer_id", metric="nps", weights=np.full(500, 3.0))
+    pd.testing.assert_frame_equal(same, metrics.clustered(d, "recommend", "customer_id", metric="nps"))
+    with pytest.raises(InputError, match="weights"):
+        metrics.clustered(d, "recommend", "customer_id", metric="nps", weights=-d["w"])
+
+
 def test_repeated_answers_widen_the_interval_against_treating_them_as_independent():
     # Each customer answers five times with a strong personal halo: the ordinary interval is too narrow.
     rng = np.random.default_rng(3)
