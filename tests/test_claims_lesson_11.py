@@ -73,7 +73,11 @@ def test_truths_follow_the_generator(small_business):
     # per contact, the generator adds b_end = 0.25 to the last contact's weight
     assert got["end_weighs_most_per_contact"].value is True
     assert 0.15 < got["end_minus_other_contact"].value < 0.35
-    assert -100 <= got["nps"].value <= 100 and 0 <= got["csat"].value <= 100
+    assert 0 <= got["csat"].value <= 100
+    # the survey over-represents in-store customers, who recommend more: the raked NPS estimates the
+    # customers' NPS, the unweighted one the survey's mix of channels
+    assert got["nps"].value == truth["channels"]["population_nps"]
+    assert got["nps_surveyed"].value == truth["channels"]["sample_mix_nps"] > got["nps"].value
     assert got["value_at_risk"].value > 0 and got["recovered_customer_value"].value > 0
     assert {g.value for n, g in got.items() if n.startswith("branch_vs_rest_")} <= {
         "above the rest",

@@ -2,9 +2,11 @@
 
 The capstone repeats the course's analyses on one business. Its headline numbers are population
 quantities of that business (the same seed regenerated at 40 times the size, :meth:`Context.population`,
-validated like the lesson's own tables), computed with the lesson's own estimator, so an interval is
+validated like the lesson's own tables), computed with the lesson's own estimator (CSAT, effort and the
+change in NPS raked to the customers' channel shares, as the lesson weights them), so an interval is
 judged on whether it covers what the estimator estimates; the generator's fixed parameters
-(``truth.json``) give the rest.
+(``truth.json``: the weighted and the unweighted NPS are ``channels.population_nps`` and
+``channels.sample_mix_nps``) give the rest.
 
 How "clear" is decided for a verdict (a verdict that is not clear is reported, not targeted): the true
 margin of the decision must be at least the run's standard error times the critical value the lesson
@@ -65,9 +67,16 @@ def _years(survey: pd.DataFrame) -> pd.Series:
     )
 
 
-def _nps(recommend) -> float:
+def _nps(recommend, weights=None) -> float:
     r = np.asarray(recommend, dtype=float)
-    return float(100 * ((r >= 9).mean() - (r <= 6).mean()))
+    return float(100 * (np.average(r >= 9, weights=weights) - np.average(r <= 6, weights=weights)))
+
+
+def channel_weights(survey: pd.DataFrame, population: pd.DataFrame) -> np.ndarray:
+    """The capstone's survey weights: the responses raked to the customers' channel shares."""
+    from cxlib import weights
+
+    return weights.rake(survey, {"channel": population.set_index("channel")["share"]}).to_numpy()
 
 
 def per_contact(tp: pd.DataFrame, confidence: float = 0.95) -> tuple[float, float]:
@@ -163,6 +172,8 @@ def population_facts(seed: int) -> dict:
     t = _validated(ctx.population(SCALE))
     survey = t["survey"]
     years = _years(survey)
+    w = channel_weights(survey, t["population"])
+    now, before = (years == "last 12 months").to_numpy(), (years == "12 months before").to_numpy()
     complete = survey.dropna(subset=[*data.items(), "satisfaction"])
     rw = drivers.relative_weights(complete, "satisfaction", data.items())
     effects = journey.moment_effects(t["touchpoints"]).set_index(["method", "effect"])
@@ -170,11 +181,11 @@ def population_facts(seed: int) -> dict:
     retention = joined.groupby("satisfaction")["retained"].mean()
     branch = survey["branch"].astype(str)
     return {
-        "csat": float(100 * (survey["satisfaction"] >= 4).mean()),
-        "nps": _nps(survey["recommend"]),
-        "effort": float(survey["effort"].mean()),
-        "nps_change": _nps(survey.loc[years == "last 12 months", "recommend"])
-        - _nps(survey.loc[years == "12 months before", "recommend"]),
+        "csat": float(100 * np.average(survey["satisfaction"] >= 4, weights=w)),
+        "nps": _nps(survey["recommend"], w),
+        "effort": float(np.average(survey["effort"].astype(float), weights=w)),
+        "nps_change": _nps(survey.loc[now, "recommend"], w[now])
+        - _nps(survey.loc[before, "recommend"], w[before]),
         "practices_share": float(rw.loc[data.items("practices"), "percent"].sum()),
         "delay_cost": float(effects.loc[("regression", "delay"), "estimate"]),
         "end_minus_other_contact": per_contact(t["touchpoints"])[0],
@@ -242,6 +253,21 @@ def _population_value(name: str):
 
     truth.__doc__ = (
         f"The business's population value of {name}, the lesson's estimator at {SCALE:g} times the size."
+    )
+    return truth
+
+
+def _channel_nps(key: str):
+    def truth(ctx: Context) -> Truth:
+        return Truth(float(ctx.truth["channels"][key]))
+
+    truth.__doc__ = (
+        f"The business's true {key} (truth.json ``channels``): the channels' true NPS mixed in the "
+        + (
+            "customers' channel shares, what the survey raked to those shares estimates."
+            if key == "population_nps"
+            else "survey's channel shares, what the unweighted survey NPS estimates."
+        )
     )
     return truth
 
@@ -419,22 +445,31 @@ CLAIMS = [
     Claim(
         "csat",
         "interval",
-        "CSAT over the whole period (customer-clustered interval)",
+        "CSAT over the whole period, raked to the customers' channel mix (customer-clustered interval)",
         _population_value("csat"),
     ),
     Claim(
-        "nps", "interval", "NPS over the whole period (customer-clustered interval)", _population_value("nps")
+        "nps",
+        "interval",
+        "NPS over the whole period, raked to the customers' channel mix (customer-clustered interval)",
+        _channel_nps("population_nps"),
+    ),
+    Claim(
+        "nps_surveyed",
+        "interval",
+        "the surveyed customers' NPS, unweighted (customer-clustered interval)",
+        _channel_nps("sample_mix_nps"),
     ),
     Claim(
         "effort",
         "interval",
-        "mean effort over the whole period (customer-clustered)",
+        "mean effort over the whole period, raked to the customers' channel mix (customer-clustered)",
         _population_value("effort"),
     ),
     Claim(
         "nps_change",
         "interval",
-        "NPS of the last 12 months minus the 12 before",
+        "NPS of the last 12 months minus the 12 before, both raked to the customers' channel mix",
         _population_value("nps_change"),
     ),
     Claim(
