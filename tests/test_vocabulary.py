@@ -186,6 +186,7 @@ CALLS = {
     "metrics.mean_score": lambda m: m.mean_score(SURVEY["satisfaction"]),
     "metrics.effort_score": lambda m: m.effort_score(SURVEY["effort"]),
     "metrics.by_group": lambda m: m.by_group(SURVEY, "recommend", by="branch", metric="nps"),
+    "metrics.clustered": lambda m: m.clustered(SURVEY, "recommend", "month", metric="nps", by="branch"),
     "scales.cronbach_alpha": lambda m: m.cronbach_alpha(SURVEY, ITEMS),
     "scales.item_analysis": lambda m: m.item_analysis(SURVEY, ITEMS),
     "scales.factor_scores": lambda m: m.factor_scores(SURVEY, factors={"f": ITEMS}),
