@@ -214,3 +214,21 @@ def test_a_small_lesson_goes_through_the_whole_sweep(tmp_path):
     claims.write_tables(rows, failures, notes, tmp_path / "out")
     with open(tmp_path / "out" / "claims.csv", newline="") as fh:
         assert [r["claim"] for r in csv.DictReader(fh)] == ["top_box_satisfaction", "practices_weigh_more"]
+
+
+def test_businesses_from_an_older_generator_are_made_again(tmp_path):
+    # a sweep reusing DIR after the generator changed must not analyse the old data
+    import json
+
+    from cxlib.kit.claims import generate_businesses
+
+    folder = generate_businesses(tmp_path, [5])[5]
+    stamp_file = folder / ".cxkit-data.json"
+    stamp = json.loads(stamp_file.read_text())
+    (folder / "survey.csv").write_text("stale\n")
+    generate_businesses(tmp_path, [5])  # same generator: reused as it is
+    assert (folder / "survey.csv").read_text() == "stale\n"
+    stamp_file.write_text(json.dumps({**stamp, "cxlib": "an-older-generator"}))
+    generate_businesses(tmp_path, [5])
+    assert (folder / "survey.csv").read_text().startswith("response_id,")
+    assert json.loads(stamp_file.read_text()) == stamp

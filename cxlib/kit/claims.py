@@ -133,12 +133,13 @@ def generate_businesses(out: Path, seeds: list[int]) -> dict[int, Path]:
     ['.cxkit-data.json', 'datapackage.json', 'truth.json']
     """
     from .execute import generate_data
-    from .plan import data_is_current
+    from .plan import data_is_current, fingerprint
 
     folders = {}
+    made_by = fingerprint()  # data from an older generator are made again, not reused
     for seed in seeds:
         folder = out / "data" / f"seed-{seed}"
-        stamp = {"seed": seed, "scale": 1.0}
+        stamp = {"seed": seed, "scale": 1.0, "cxlib": made_by}
         if not data_is_current(folder, stamp):
             generate_data(folder, seed, stamp)
         folders[seed] = folder.resolve()
