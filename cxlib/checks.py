@@ -2,7 +2,7 @@
 
 An exercise's check cell shows only ``check("task1", answer)``: ``check`` is made by
 :func:`exercise` in the exercise's setup cell, and the expected values come from the
-exercise's key module (``cxlib/keys/exNN.py``), computed from the student's own data,
+exercise's key module (``cxlib/keys/_exNN.py``), computed from the student's own data,
 out of the notebook's sight. The key compares with :func:`check_number`,
 :func:`check_frame` and :func:`check_choice`: each prints one line and returns a
 :class:`Verdict` (true or false, with a status and a reason). A check never raises for
@@ -79,6 +79,15 @@ _COLLECTING: list[list] = []
 @contextlib.contextmanager
 def collecting():
     """Gather every :class:`Verdict` the checks give inside the ``with`` block (a key's task).
+
+    Parameters
+    ----------
+    None
+
+    Returns
+    -------
+    list of Verdict
+        Filled as the checks run inside the block.
 
     Examples
     --------
@@ -397,7 +406,7 @@ def _combine(task: str, verdicts: list[Verdict]) -> Verdict:
 
 
 def key_module(exercise: str):
-    """The key module of an exercise (``cxlib.keys.exNN``), from its number or notebook name.
+    """The key module of an exercise (``cxlib.keys._exNN``), from its number or notebook name.
 
     Parameters
     ----------
@@ -413,7 +422,7 @@ def key_module(exercise: str):
     Examples
     --------
     >>> key_module("03_headline_metrics.ipynb").__name__
-    'cxlib.keys.ex03'
+    'cxlib.keys._ex03'
     """
     from .errors import InputError
 
@@ -421,9 +430,9 @@ def key_module(exercise: str):
     if not number.isdigit():
         raise InputError(f"exercise {exercise!r}: expected a name starting with its two-digit number")
     try:
-        return importlib.import_module(f"cxlib.keys.ex{number}")
+        return importlib.import_module(f"cxlib.keys._ex{number}")
     except ModuleNotFoundError:
-        raise InputError(f"exercise {exercise!r} has no key module (cxlib/keys/ex{number}.py)") from None
+        raise InputError(f"exercise {exercise!r} has no key module (cxlib/keys/_ex{number}.py)") from None
 
 
 class Checker:
@@ -474,7 +483,13 @@ class Checker:
 
     def __call__(self, task: str, *answers) -> Verdict:
         verdict = self.run(task, answers)
-        _publish({"exercise": self.key.__name__.rsplit(".", 1)[-1], "task": task, "status": verdict.status})
+        _publish(
+            {
+                "exercise": "ex" + self.key.__name__.rsplit("_ex", 1)[-1],
+                "task": task,
+                "status": verdict.status,
+            }
+        )
         return verdict
 
 

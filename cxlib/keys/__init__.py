@@ -1,6 +1,6 @@
 """The exercises' keys: per exercise, the expected value of each task, from the student's own data.
 
-``exNN.py`` holds the key of ``exercises/NN_*.ipynb``: ``PARAMETERS`` (the exercise's parameters),
+``_exNN.py`` holds the key of ``exercises/NN_*.ipynb``: ``PARAMETERS`` (the exercise's parameters),
 ``setup(**parameters)`` (loads the data from ``data_dir`` and checks the parameters, as the
 exercise does), one function per task (``task1(env, *answers)``, which compares the answers
 with values it computes, with :func:`cxlib.checks.check_number` and friends) and ``TASKS``

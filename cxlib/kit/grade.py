@@ -80,11 +80,11 @@ def grade_namespace(number: str, parameters: dict, namespace: dict, hidden_sourc
 
     Examples
     --------
-    >>> out = grade_namespace("08", {"data_dir": None, "promised": 7}, {"late_pct": 0.3})
+    >>> out = grade_namespace("08", {"data_dir": None, "promised": 7}, {"coefs": {"mean": 0.1}})
     ... # doctest: +ELLIPSIS
-    CXKIT-GRADE-RESULT: {"task1": {"status": "wrong", "reason": "Task 1: off by a factor of 100: ...
-    >>> out["task2"]["status"]
-    'unanswered'
+    CXKIT-GRADE-RESULT:{"task1": {"status": "unanswered", ...
+    >>> out["task3"]["status"], out["task3"]["reason"][:28]
+    ('wrong', 'Task 3: got a plain dict: st')
     """
     from cxlib.checks import CORRECT as OK
     from cxlib.checks import _combine, collecting, exercise
@@ -160,6 +160,15 @@ def prepare(nb, number: str, parameters: dict, hidden: str):
     -------
     nbformat.NotebookNode
         A new notebook; the injected cells are tagged ``injected-parameters`` and ``cxkit-grade``.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_code_cell("data_dir = None", metadata={"tags": ["parameters"]}),
+    ...     nbformat.v4.new_code_cell("answer = ...")])
+    >>> [c.source for c in prepare(nb, "08", {"data_dir": "/d"}, "").cells][:3]
+    ['data_dir = None', "data_dir = '/d'", 'answer = ...']
     """
     import copy
 
@@ -340,6 +349,15 @@ def discover(submissions: Path, exercises_dir: Path, names: list[str] | None = N
     -------
     (list of str, list of str)
         Student ids (sorted) and assignment file names (sorted).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> subs = Path(tempfile.mkdtemp())
+    >>> (subs / "ann").mkdir(); (subs / "ben").mkdir()
+    >>> _ = (subs / "ann" / "08_moments_of_truth.ipynb").write_text("{}")
+    >>> discover(subs, ROOT / "exercises")
+    (['ann', 'ben'], ['08_moments_of_truth.ipynb'])
     """
     submissions = Path(submissions)
     if not submissions.is_dir():
@@ -471,6 +489,14 @@ def summary_page(rows: list[dict]) -> str:
     -------
     str
         The HTML page: tasks sorted by how many students missed them.
+
+    Examples
+    --------
+    >>> rows = [{"student_id": s, "notebook": "08.ipynb", "task": "task1", "status": st, "reason": why}
+    ...         for s, st, why in [("ann", "correct", "correct."),
+    ...                            ("ben", "wrong", "Task 1: the sign is flipped: check the order.")]]
+    >>> "wrong: the sign is flipped (1)" in summary_page(rows)
+    True
     """
     by_task: dict = {}
     for r in rows:
