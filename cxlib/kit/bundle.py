@@ -95,6 +95,11 @@ def write_kit(folder, student: str | None, root=None) -> Path:
 def add_arguments(parser) -> None:
     """The options of ``cxkit bundle``.
 
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The verb's parser.
+
     Examples
     --------
     >>> import argparse
@@ -109,7 +114,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    """``cxkit bundle``: 0 when every kit was written, 2 when it could not start."""
+    """``cxkit bundle``: write each student's kit.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The options of :func:`add_arguments`.
+
+    Returns
+    -------
+    int
+        0 when every kit was written, 2 when it could not start (a bad id or roster).
+    """
     from .roster import read_roster
 
     students = list(args.student or [])

@@ -236,6 +236,44 @@ def _digest_folder(folder: Path) -> str:
     return h.hexdigest()
 
 
+def _read_submission(path: str | None):
+    """(notebook, "") for a readable submission with code; (None or MISSING, why) otherwise."""
+    import nbformat
+
+    if path is None:
+        return MISSING, "no submission for this exercise"
+    raw = Path(path).read_bytes()
+    if not raw.strip():
+        return None, "the submitted file is empty"
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, it gets a row
+        return None, f"not a readable notebook ({type(exc).__name__})"
+    if not any(c.cell_type == "code" and c.source.strip() for c in nb.cells):
+        return None, "the notebook has no code"
+    return nb, ""
+
+
+def _task_row(student: str, name: str, task: str, grade: dict, failed: dict, points: dict, graded) -> dict:
+    """A task's gradebook row: the grading cell's verdict, or the error its answer cells raised."""
+    got = grade.get(task) if isinstance(grade.get(task), dict) else {}
+    status, reason = str(got.get("status", ERROR)), str(got.get("reason", "not graded"))
+    if task in failed:
+        index, text = failed[task]
+        status, reason = ERROR, f"cell {_code_number(graded, index)}: {text}"
+    max_points = points.get(task, 1)
+    return {
+        "student_id": student,
+        "notebook": name,
+        "task": task,
+        "status": status,
+        "points": max_points if status == CORRECT else 0,
+        "max_points": max_points,
+        "reason": reason,
+    }
+
+
 def grade_submission(spec: dict) -> dict:
     """Grade one submission (a job for a scheduler's worker); never raises for the submission.
 
@@ -259,20 +297,9 @@ def grade_submission(spec: dict) -> dict:
     def done(rows, isolation=""):
         return {"rows": rows, "duration": round(time.perf_counter() - start, 2), "isolation": isolation}
 
-    path = spec["path"]
-    if path is None:
-        return done(_rows(student, name, tasks, points, MISSING, "no submission for this exercise"))
-    raw = Path(path).read_bytes()
-    if not raw.strip():
-        return done(_rows(student, name, tasks, points, ERROR, "the submitted file is empty"))
-    try:
-        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
-        nbformat.validate(nb)
-    except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, it gets a row
-        why = type(exc).__name__
-        return done(_rows(student, name, tasks, points, ERROR, f"not a readable notebook ({why})"))
-    if not any(c.cell_type == "code" and c.source.strip() for c in nb.cells):
-        return done(_rows(student, name, tasks, points, ERROR, "the notebook has no code"))
+    nb, problem = _read_submission(spec["path"])
+    if problem:
+        return done(_rows(student, name, tasks, points, MISSING if nb is MISSING else ERROR, problem))
     number = name[:2]
     graded = prepare(nb, number, spec["parameters"], spec["hidden"])
     folder = Path(spec["folder"])
@@ -296,25 +323,7 @@ def grade_submission(spec: dict) -> dict:
             why = f"cell {_code_number(graded, int(first))}: {result['errors'][first]}"
         return done(_rows(student, name, tasks, points, ERROR, f"could not be graded: {why}"), isolation)
     failed = _task_errors(graded, result.get("errors", {}), list(tasks))
-    rows = []
-    for task in tasks:
-        got = grade.get(task) if isinstance(grade.get(task), dict) else {}
-        status, reason = str(got.get("status", ERROR)), str(got.get("reason", "not graded"))
-        if task in failed:
-            index, text = failed[task]
-            status, reason = ERROR, f"cell {_code_number(graded, index)}: {text}"
-        max_points = points.get(task, 1)
-        rows.append(
-            {
-                "student_id": student,
-                "notebook": name,
-                "task": task,
-                "status": status,
-                "points": max_points if status == CORRECT else 0,
-                "max_points": max_points,
-                "reason": reason,
-            }
-        )
+    rows = [_task_row(student, name, task, grade, failed, points, graded) for task in tasks]
     return done(rows, isolation)
 
 
@@ -521,6 +530,18 @@ def summary_page(rows: list[dict]) -> str:
 def grades_table(rows: list[dict], students: list[str], assignments: list[str]) -> list[dict]:
     """One row per student: ``student_id`` and the points of each assignment (its file stem).
 
+    Parameters
+    ----------
+    rows : list of dict
+        The gradebook's rows.
+    students, assignments : list of str
+        Every student id (a row each, also without a submission) and assignment file name.
+
+    Returns
+    -------
+    list of dict
+        The rows of ``grades.csv``.
+
     Examples
     --------
     >>> rows = [{"student_id": "ann", "notebook": "03_x.ipynb", "points": 1},
@@ -536,6 +557,76 @@ def grades_table(rows: list[dict], students: list[str], assignments: list[str]) 
             row[Path(a).stem] = f"{total:g}"
         out.append(row)
     return out
+
+
+def _assignment(name: str, exercises_dir: Path, hidden_dir: Path) -> dict:
+    """What grading an exercise needs: its tasks, points, the grader's parameters, the hidden tests."""
+    from cxlib.checks import key_module
+
+    key = key_module(name)
+    return {
+        "tasks": {t: list(names) for t, names in key.TASKS.items()},
+        "points": dict(getattr(key, "POINTS", {})),
+        "parameters": {k: v for k, v in _defaults(exercises_dir / name).items() if k in key.PARAMETERS},
+        "hidden": _hidden_source(name[:2], hidden_dir),
+    }
+
+
+def _spec(student: str, name: str, path: Path, folder: Path, data_dir: Path, meta: dict, limits) -> dict:
+    """The job of one submission (plain data: it may go to another process)."""
+    return {
+        "student": student,
+        "notebook": name,
+        "path": str(path) if path.is_file() else None,
+        "folder": str(folder / Path(name).stem),
+        "data_dir": str(data_dir.resolve()),
+        "parameters": {**meta["parameters"], "data_dir": str(data_dir.resolve())},
+        "hidden": meta["hidden"],
+        "tasks": meta["tasks"],
+        "points": meta["points"],
+        "limits": asdict(limits),
+    }
+
+
+def _stored(path: Path, key: str) -> dict | None:
+    """A submission's stored result when it was graded with the same key (resume), else None."""
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return previous if isinstance(previous, dict) and previous.get("key") == key else None
+
+
+def write_outputs(out: Path, rows: list[dict], students: list[str], assignments: list[str]) -> None:
+    """Write ``gradebook.csv``, ``grades.csv`` (spreadsheet-safe), the feedback pages and the summary.
+
+    Parameters
+    ----------
+    out : Path
+        The output folder.
+    rows : list of dict
+        The gradebook's rows.
+    students, assignments : list of str
+        Every student id and assignment file name (a row each, a column each in ``grades.csv``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> row = {"student_id": "ann", "notebook": "08_x.ipynb", "task": "task1", "status": "wrong",
+    ...        "points": 0, "max_points": 1, "reason": "=HYPERLINK(1)"}
+    >>> write_outputs(out, [row], ["ann"], ["08_x.ipynb"])
+    >>> sorted(p.name for p in out.iterdir()), "'=HYPERLINK" in (out / "gradebook.csv").read_text()
+    (['feedback', 'gradebook.csv', 'grades.csv', 'summary.html'], True)
+    """
+    _write_csv(out / "gradebook.csv", GRADEBOOK_COLUMNS, rows)
+    grades = grades_table(rows, students, assignments)
+    _write_csv(out / "grades.csv", ["student_id", *(Path(a).stem for a in assignments)], grades)
+    (out / "feedback").mkdir(exist_ok=True)
+    for s in students:
+        page = feedback_page(s, [r for r in rows if r["student_id"] == s])
+        (out / "feedback" / f"{s}.html").write_text(page, encoding="utf-8")
+    (out / "summary.html").write_text(summary_page(rows), encoding="utf-8")
 
 
 def grade(
@@ -572,7 +663,6 @@ def grade(
     list of dict
         The gradebook's rows.
     """
-    from cxlib.checks import key_module
     from cxlib.synth import student_seed
 
     from .execute import generate_data
@@ -588,16 +678,7 @@ def grade(
     out.mkdir(parents=True, exist_ok=True)
     fp = fingerprint()
     grader = _grader_fingerprint()
-    meta = {}
-    for a in assignments:
-        key = key_module(a)
-        params = {k: v for k, v in _defaults(exercises_dir / a).items() if k in key.PARAMETERS}
-        meta[a] = {
-            "tasks": {t: list(names) for t, names in key.TASKS.items()},
-            "points": dict(getattr(key, "POINTS", {})),
-            "parameters": params,
-            "hidden": _hidden_source(a[:2], hidden_dir),
-        }
+    meta = {a: _assignment(a, exercises_dir, hidden_dir) for a in assignments}
     jobs, specs, results = [], {}, {}
     for s in students:
         sdir = out / s
@@ -609,28 +690,12 @@ def grade(
             jobs.append(Job(data_job, generate_data, (str(data_dir), student_seed(s), stamp)))
         for a in assignments:
             path = submissions / s / a
-            spec = {
-                "student": s,
-                "notebook": a,
-                "path": str(path) if path.is_file() else None,
-                "folder": str(sdir / Path(a).stem),
-                "data_dir": str(data_dir.resolve()),
-                "parameters": {**meta[a]["parameters"], "data_dir": str(data_dir.resolve())},
-                "hidden": meta[a]["hidden"],
-                "tasks": meta[a]["tasks"],
-                "points": meta[a]["points"],
-                "limits": asdict(limits),
-            }
+            spec = _spec(s, a, path, sdir, data_dir, meta[a], limits)
             spec["key"] = _key_of(spec, path.read_bytes() if path.is_file() else None, grader)
-            stored = sdir / (Path(a).stem + ".json")
-            if not force and data_job is None:
-                try:
-                    previous = json.loads(stored.read_text(encoding="utf-8"))
-                    if previous.get("key") == spec["key"]:
-                        results[s, a] = previous
-                        continue
-                except (OSError, ValueError):
-                    pass
+            previous = None if force or data_job else _stored(sdir / (Path(a).stem + ".json"), spec["key"])
+            if previous is not None:
+                results[s, a] = previous
+                continue
             specs["grade", s, a] = spec
             jobs.append(Job(("grade", s, a), grade_submission, (spec,), (data_job,) if data_job else ()))
     scheduler = make_scheduler(workers, max(1, len(specs)))
@@ -640,30 +705,25 @@ def grade(
         spec = specs[done.key]
         s, a = spec["student"], spec["notebook"]
         if done.error is not None:
-            res = {
-                "rows": _rows(
-                    s, a, spec["tasks"], spec["points"], ERROR, f"could not be graded: {done.error}"
-                )
-            }
+            why = f"could not be graded: {done.error}"
+            res = {"rows": _rows(s, a, spec["tasks"], spec["points"], ERROR, why)}
         else:
             res = dict(done.value)
             res["key"] = spec["key"]
             write_json(out / s / (Path(a).stem + ".json"), res)
         results[s, a] = res
     rows = [r for s in students for a in assignments for r in results.get((s, a), {}).get("rows", [])]
-    _write_csv(out / "gradebook.csv", GRADEBOOK_COLUMNS, rows)
-    grades = grades_table(rows, students, assignments)
-    _write_csv(out / "grades.csv", ["student_id", *(Path(a).stem for a in assignments)], grades)
-    (out / "feedback").mkdir(exist_ok=True)
-    for s in students:
-        page = feedback_page(s, [r for r in rows if r["student_id"] == s])
-        (out / "feedback" / f"{s}.html").write_text(page, encoding="utf-8")
-    (out / "summary.html").write_text(summary_page(rows), encoding="utf-8")
+    write_outputs(out, rows, students, assignments)
     return rows
 
 
 def add_arguments(parser) -> None:
     """The options of ``cxkit grade``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The verb's parser.
 
     Examples
     --------
@@ -683,7 +743,18 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    """``cxkit grade``: 0 when every submission was graded, 2 when grading could not start."""
+    """``cxkit grade``: grade, then print how many tasks got each status.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The options of :func:`add_arguments`.
+
+    Returns
+    -------
+    int
+        0 when every submission was graded (whatever its grade), 2 when grading could not start.
+    """
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     try:
         rows = grade(args.submissions, args.out, args.exercise, limits, args.workers, args.force)

@@ -158,7 +158,6 @@ def execute_cells(notebook: str, target: str, cwd: str, limits: Limits) -> dict:
     """
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(
@@ -178,48 +177,52 @@ def execute_cells(notebook: str, target: str, cwd: str, limits: Limits) -> dict:
     start = None
     with client.setup_kernel():
         for i in code:
-            cell = nb.cells[i]
-            if start is None:
-                start = time.monotonic()
-            if i == last:
-                client.timeout = limits.grade_timeout
-            else:
-                left = limits.timeout - (time.monotonic() - start)
-                if left <= 0:
-                    errors[str(i)] = f"not run: the time limit of {limits.timeout:g} s was reached before it"
-                    continue
-                client.timeout = max(1, int(left))
-            began = time.monotonic()
-            try:
-                client.execute_cell(cell, i)
-            except CellTimeoutError:
-                errors[str(i)] = f"time limit of {limits.timeout:g} s exceeded in this cell"
+            start = time.monotonic() if start is None else start
+            left = limits.timeout - (time.monotonic() - start)
+            if i != last and left <= 0:
+                errors[str(i)] = f"not run: the time limit of {limits.timeout:g} s was reached before it"
                 continue
-            except DeadKernelError:
-                errors[str(i)] = "the kernel stopped in this cell (a memory or time limit, or a crash)"
+            client.timeout = limits.grade_timeout if i == last else max(1, int(left))
+            problem = _run_cell(client, nb.cells[i], i, limits, grading=i == last)
+            if problem:
+                errors[str(i)] = problem
+            if problem.startswith("the kernel stopped"):
                 kernel = "died"
                 break
-            text = _error_text(cell)
-            if text:
-                timed_out = i != last and text.startswith("KeyboardInterrupt")
-                spent = time.monotonic() - began >= client.timeout - 1
-                errors[str(i)] = (
-                    f"time limit of {limits.timeout:g} s exceeded in this cell"
-                    if timed_out and spent
-                    else text
-                )
     nbformat.write(nb, target)
-    grade = None
-    if last is not None:
-        for out in nb.cells[last].get("outputs", []):
-            text = out.get("text", "") if out.get("output_type") == "stream" else ""
-            for line in text.splitlines():
-                if line.startswith(GRADE_MARK):
-                    try:
-                        grade = json.loads(line[len(GRADE_MARK) :])
-                    except ValueError:
-                        grade = None
+    grade = _grade_printed(nb.cells[last]) if last is not None else None
     return {"errors": errors, "grade": grade, "kernel": kernel}
+
+
+def _run_cell(client, cell, index: int, limits: Limits, grading: bool) -> str:
+    """Execute one cell; what went wrong in it, in words (empty when nothing did)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    began = time.monotonic()
+    try:
+        client.execute_cell(cell, index)
+    except CellTimeoutError:
+        return f"time limit of {limits.timeout:g} s exceeded in this cell"
+    except DeadKernelError:
+        return "the kernel stopped in this cell (a memory or time limit, or a crash)"
+    text = _error_text(cell)
+    interrupted = not grading and text.startswith("KeyboardInterrupt")
+    if interrupted and time.monotonic() - began >= client.timeout - 1:
+        return f"time limit of {limits.timeout:g} s exceeded in this cell"
+    return text
+
+
+def _grade_printed(cell) -> dict | None:
+    """The JSON the grading cell printed after :data:`GRADE_MARK`, or None."""
+    for out in cell.get("outputs", []):
+        text = out.get("text", "") if out.get("output_type") == "stream" else ""
+        for line in text.splitlines():
+            if line.startswith(GRADE_MARK):
+                try:
+                    return json.loads(line[len(GRADE_MARK) :])
+                except ValueError:
+                    return None
+    return None
 
 
 def _child_env(folder: Path, guard: bool) -> dict:
@@ -308,7 +311,19 @@ def run_sandboxed(notebook: str, target: str, cwd: str, limits: Limits, isolate:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cxlib.kit.sandbox SPEC.json [--loopback]``: the limited process itself."""
+    """``python -m cxlib.kit.sandbox SPEC.json [--loopback]``: the limited process itself.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The spec file written by :func:`run_sandboxed`, and ``--loopback`` inside a new network
+        namespace (its loopback interface is brought up first).
+
+    Returns
+    -------
+    int
+        0 when the result file was written (whatever the notebook did), 2 when it could not start.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     spec = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     if "--loopback" in argv and not _loopback_up():
