@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BUILD  := build
 
-.PHONY: setup data course test test-fast lab exercises notebooks bench clean
+.PHONY: setup data course test test-fast lab student exercises notebooks bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,15 @@ notebooks: setup
 bench: setup
 	$(BIN)/python -m benchmarks
 
-# JupyterLab for students, opening on the landing page; the kit's kernel is registered by setup.
+# JupyterLab for students, opening on the landing page, in a student's kit: lessons, exercises and the
+# course's data, without solutions/ (cxkit bundle). The kit is made once in lab/kit; your work stays there.
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=. $(if $(filter 0,$(shell id -u)),--allow-root) exercises/START_HERE.md
+	test -d lab/kit || $(BIN)/cxkit bundle --out lab
+	$(BIN)/jupyter lab --ServerApp.root_dir=lab/kit $(if $(filter 0,$(shell id -u)),--allow-root) exercises/START_HERE.md
+
+# A student's kit (folder and zip) for each student of a roster: make student ROSTER=class.csv
+student: setup
+	$(BIN)/cxkit bundle --roster $(ROSTER) --out $(BUILD)/kits
 
 clean:
 	rm -rf $(BUILD)

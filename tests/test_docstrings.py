@@ -26,6 +26,10 @@ NO_EXAMPLE = {
     "cxlib.kit.notebooks.execute": "executes a lesson in a kernel; `cxkit notebooks` and test_sources use it",
     "cxlib.kit.notebooks.build": "executes lessons in kernels (minutes); `make notebooks` runs it",
     "cxlib.kit.course.execute_lessons": "executes every lesson (minutes); `make course` runs it",
+    "cxlib.kit.grade.grade": "grades a class in kernels (minutes); tests/test_grade.py runs it end to end",
+    "cxlib.kit.grade.grade_submission": "executes a submission in a sandboxed kernel; tests/test_grade.py",
+    "cxlib.kit.sandbox.execute_cells": "executes a notebook in a kernel; tests/test_grade.py runs it",
+    "cxlib.kit.sandbox.run_sandboxed": "executes a notebook in a sandboxed kernel; tests/test_grade.py",
 }
 
 # The instructors' tooling (cxlib/kit/, with its own docstring tests in test_kit_layout.py): the

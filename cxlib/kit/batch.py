@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .execute import (
     Outcome,
+    checks_counted,
     execute_detached,
     execute_notebook,
     generate_data,
@@ -115,6 +116,7 @@ class _Batch:
                     prev.get("duration", 0.0),
                     parameters=t.params,
                     recorded=recorded_values(t.target),
+                    checks=checks_counted(t.target),
                 )
             else:
                 self.todo[t.run.run_id].append(t)
@@ -225,6 +227,7 @@ class _Batch:
             outcome.error,
             task.params,
             outcome.recorded,
+            outcome.checks,
         )
         self.manifests[rid][name] = {
             "key": task.key,

@@ -46,6 +46,8 @@ VERBS = (
     Verb("course", "cxlib.kit.course", "check the data, execute every lesson into build/ and build the site"),
     Verb("claims", "cxlib.kit.claims", "check every lesson's claims against the truth, over many businesses"),
     Verb("datadoc", "cxlib.kit.datadoc", "write the data dictionary (datasets/README.md) from the schema"),
+    Verb("grade", "cxlib.kit.grade", "grade submitted exercise notebooks: gradebook, grades, feedback pages"),
+    Verb("bundle", "cxlib.kit.bundle", "write a student's kit (lessons, exercises, own data), no answers"),
 )
 
 

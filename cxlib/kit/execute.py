@@ -47,6 +47,7 @@ class Outcome:
     code: str = ""
     error: str = ""
     recorded: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)  # tasks correct, wrong, unanswered (cxlib.checks)
     notebook: bytes | None = None  # the executed notebook, when the worker returns it (no shared folder)
 
 
@@ -71,6 +72,32 @@ def recorded_values(path: str | os.PathLike) -> dict:
     try:
         return collect(path)
     except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def checks_counted(path: str | os.PathLike) -> dict:
+    """How many tasks an executed notebook's checks found correct, wrong, unanswered, in error.
+
+    Parameters
+    ----------
+    path : path
+        An executed notebook.
+
+    Returns
+    -------
+    dict
+        :func:`cxlib.checks.collect_checks`; empty when the notebook is unreadable or ran no check.
+
+    Examples
+    --------
+    >>> checks_counted("no-such-notebook.ipynb")
+    {}
+    """
+    from cxlib.checks import collect_checks
+
+    try:
+        return collect_checks(path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
@@ -359,6 +386,7 @@ def execute_notebook(
         out.cell, out.code = failed_cell(target, None)
     out.duration = time.perf_counter() - start
     out.recorded = recorded_values(target) if Path(target).exists() else {}
+    out.checks = checks_counted(target) if Path(target).exists() else {}
     return out
 
 

@@ -1,7 +1,8 @@
 """Generate the students' exercise notebooks from the solution notebooks.
 
-``solutions/`` is the single source. Answer code is marked the way otter-grader and
-nbgrader mark it, so an instructor can grade with either tool:
+``solutions/`` is the single source. Answer code is marked with the markers otter-grader and
+nbgrader also use (this is not a claim that either tool can grade these notebooks: grade them
+with ``cxkit grade``):
 
 * a block of lines between ``# BEGIN SOLUTION`` and ``# END SOLUTION`` (nbgrader's
   ``### BEGIN SOLUTION`` / ``### END SOLUTION`` work too) is replaced by

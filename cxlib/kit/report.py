@@ -5,7 +5,10 @@ parameters, status, duration, the first failure (notebook, cell counted from 1 f
 cell's first line, the error), and the headline numbers the notebooks recorded with
 :func:`cxlib.record.record` (one column per name; a name recorded by several notebooks gets the
 notebook's name as a prefix, ``11_capstone.nps``). ``notebooks.csv`` has one row per run and
-notebook. Every cell of the CSV files is safe in a spreadsheet (no formula runs), and every text
+notebook. A notebook that runs an exercise's checks (:func:`cxlib.checks.exercise`) adds how many
+tasks were correct, wrong and unanswered; such a notebook has not passed (``passed``) unless every
+task is correct, and its run's status says ``unanswered tasks`` or ``wrong answers``. Every cell of
+the CSV files is safe in a spreadsheet (no formula runs), and every text
 in the HTML page is escaped.
 """
 
@@ -23,7 +26,18 @@ from cxlib.export import safe_cell
 from .plan import STATUS_FAILED, STATUS_OK, STATUS_SKIPPED
 from .roster import Run
 
-NOTEBOOK_COLUMNS = ["run_id", "notebook", "status", "duration_s", "failed_cell", "failed_code", "error"]
+NOTEBOOK_COLUMNS = [
+    "run_id",
+    "notebook",
+    "status",
+    "duration_s",
+    "failed_cell",
+    "failed_code",
+    "error",
+    "correct",
+    "wrong",
+    "unanswered",
+]
 
 
 @dataclass
@@ -39,6 +53,17 @@ class Result:
     error: str = ""
     parameters: dict = field(default_factory=dict)
     recorded: dict = field(default_factory=dict)
+    checks: dict = field(default_factory=dict)  # tasks correct / wrong / unanswered / error (exercises)
+
+
+# The tasks of a notebook that runs checks (cxlib.checks.exercise): counted per run.
+CHECK_COLUMNS = ["correct", "wrong", "unanswered"]
+
+
+def _not_all_correct(r: Result) -> bool:
+    """A notebook that ran to the end but whose checks found a task wrong or unanswered."""
+    c = r.checks
+    return r.status != STATUS_FAILED and bool(c.get("wrong") or c.get("unanswered") or c.get("error"))
 
 
 def _fmt(value) -> str:
@@ -74,7 +99,15 @@ def _run_row(rid: str, rs: list[Result], given: dict, param_cols: list[str], rec
     row["status"] = STATUS_FAILED if failures else (STATUS_OK if rs else "not run")
     if rs and all(r.status == STATUS_SKIPPED for r in rs):
         row["status"] = "ok (up to date)"
-    row["passed"] = f"{len(rs) - len(failures)}/{len(rs)}"
+    unfinished = [r for r in rs if _not_all_correct(r)]
+    if not failures and unfinished:  # it ran, but an exercise with tasks not all correct has not passed
+        unanswered = any(r.checks.get("unanswered") for r in unfinished)
+        row["status"] = "unanswered tasks" if unanswered else "wrong answers"
+    row["passed"] = f"{len(rs) - len(failures) - len(unfinished)}/{len(rs)}"
+    if any(r.checks for r in rs):
+        row["correct"] = sum(r.checks.get("correct", 0) for r in rs)
+        row["wrong"] = sum(r.checks.get("wrong", 0) + r.checks.get("error", 0) for r in rs)
+        row["unanswered"] = sum(r.checks.get("unanswered", 0) for r in rs)
     row["duration_s"] = f"{sum(r.duration for r in rs):.1f}"
     if failures:
         first = failures[0]
@@ -126,6 +159,8 @@ def summary_table(results: list[Result], runs: list[Run] | None = None) -> tuple
     param_cols = list(dict.fromkeys(k for rid in order for k in values.get(rid, {})))
     param_cols += [k for k in dict.fromkeys(k for r in results for k in r.parameters) if k not in param_cols]
     cols = ["run_id", *param_cols, "status", "passed", "duration_s"]
+    if any(r.checks for r in results):
+        cols += CHECK_COLUMNS
     cols += ["failed_notebook", "failed_cell", "failed_code", "error"]
     rec = _recorded_columns(results, cols)
     cols += dict.fromkeys(rec.values())
@@ -157,6 +192,7 @@ def _html_table(cols: list[str], rows: list[dict], link_col: str | None = None) 
         status = str(row.get("status", ""))
         skipped = status.startswith(("ok (", STATUS_SKIPPED))
         cls = "failed" if status == STATUS_FAILED else ("skipped" if skipped else "ok")
+        cls = "incomplete" if status in ("unanswered tasks", "wrong answers") else cls
         body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -165,7 +201,8 @@ _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>cx-course-kit batch run</title>
 <style>body{{font-family:sans-serif;margin:2em}} table{{border-collapse:collapse;margin-bottom:2em}}
 td,th{{border:1px solid #bbb;padding:4px 8px;font-size:90%;vertical-align:top;text-align:left}}
-th{{background:#eee;position:sticky;top:0}} tr.failed{{background:#fdd}} tr.skipped{{color:#555}}</style>
+th{{background:#eee;position:sticky;top:0}} tr.failed{{background:#fdd}}
+tr.incomplete{{background:#ffd}} tr.skipped{{color:#555}}</style>
 </head><body><h1>Batch run summary</h1>
 <p>{runs_ok} of {runs} runs passed;
 {nbs_ok} of {nbs} notebook
@@ -187,6 +224,15 @@ def _notebook_row(r: Result) -> dict:
         "failed_cell": r.cell,
         "failed_code": r.code,
         "error": r.error,
+        **(
+            {
+                "correct": r.checks.get("correct", 0),
+                "wrong": r.checks.get("wrong", 0) + r.checks.get("error", 0),
+                "unanswered": r.checks.get("unanswered", 0),
+            }
+            if r.checks
+            else {}
+        ),
     }
 
 
@@ -219,7 +265,7 @@ def write_summary(results: list[Result], out: str | os.PathLike, runs: list[Run]
     _write_csv(out / "notebooks.csv", NOTEBOOK_COLUMNS, nb_rows)
     failures = [row for row in nb_rows if row["status"] == STATUS_FAILED]
     page = _PAGE.format(
-        runs_ok=len(rows) - sum(row["status"] == STATUS_FAILED for row in rows),
+        runs_ok=sum(row["status"] in (STATUS_OK, "ok (up to date)") for row in rows),
         runs=len(rows),
         nbs_ok=len(results) - len(failures),
         nbs=len(results),
