@@ -447,9 +447,9 @@ def _outcome_reference(factor: np.ndarray, sat_latent: np.ndarray) -> dict:
     would be a business with different outcome equations.
     """
     return {
-        "satisfaction_mean": sat_latent.mean(),
-        "satisfaction_sd": sat_latent.std(),
-        "satisfaction_median": np.median(sat_latent),
+        "satisfaction_mean": float(sat_latent.mean()),
+        "satisfaction_sd": float(sat_latent.std()),
+        "satisfaction_median": float(np.median(sat_latent)),
         "factor_means": factor.mean(axis=0),
     }
 
