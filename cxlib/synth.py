@@ -269,7 +269,14 @@ def _training_table() -> pd.DataFrame:
     )
 
 
-def _survey(rng: np.random.Generator, scale: float):
+def _survey(rng: np.random.Generator, scale: float, reference: dict | None = None):
+    """The survey, and its truth.
+
+    ``reference`` holds the business-level constants the outcomes are built on (see
+    :func:`_outcome_reference`); None takes them from this sample, which is what the course's size
+    (scale 1) does. A larger regeneration passes those of the same seed at scale 1, so it is the
+    same business, with the same outcome equations, only larger.
+    """
     months = _months()
     nb, nm, nf = len(BRANCHES), N_MONTHS, len(FACTORS)
     branch_eff = rng.normal(0, SD_BRANCH, size=(nb, nf))
@@ -318,7 +325,9 @@ def _survey(rng: np.random.Generator, scale: float):
     w = np.array([DRIVER_WEIGHTS[f] for f in FACTORS])
     sat_latent = factor @ w + rng.normal(0, SD_SATISFACTION, size=n)
     satisfaction = _ordinal(sat_latent, SAT_CUTS)
-    sat_z = (sat_latent - sat_latent.mean()) / sat_latent.std()
+    if reference is None:
+        reference = _outcome_reference(factor, sat_latent)
+    sat_z = (sat_latent - reference["satisfaction_mean"]) / reference["satisfaction_sd"]
     recommend_noise = rng.normal(0, RECOMMEND_SD, size=n)
     practices = factor[:, FACTORS.index("practices")]
     effort = _round_clip(3.2 - 1.3 * practices - 0.3 * sat_z + rng.normal(0, 0.9, size=n), 1, 7)
@@ -331,9 +340,9 @@ def _survey(rng: np.random.Generator, scale: float):
 
     # Comments: about a third of customers write one, about their best or worst factor.
     writes = rng.random(n) < 0.3
-    dev = factor - factor.mean(axis=0)
+    dev = factor - reference["factor_means"]
     worst, best = dev.argmin(axis=1), dev.argmax(axis=1)
-    positive = sat_latent > np.median(sat_latent)
+    positive = sat_latent > reference["satisfaction_median"]
     about = np.where(positive, best, worst)
     pick = rng.random(n)
     comment = np.full(n, None, dtype=object)
@@ -390,6 +399,11 @@ def _survey(rng: np.random.Generator, scale: float):
         "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
         "channels": _channel_truth(recommend_latent, recommend),
         "customer_satisfaction": satisfaction,  # used by transactions, removed before writing
+        "business": {  # the business-level quantities, removed before writing
+            "branch_effects": branch_eff,
+            "month_effects": month_noise,
+            "outcome_reference": reference,
+        },
         "customer_ids": customer_id,
         "n_customers": n_customers,
     }
@@ -422,6 +436,22 @@ def _latent_drivers(factor: np.ndarray, sat_latent: np.ndarray, b_idx: np.ndarra
             "beta": {f: round(float(beta[f]), 4) for f in FACTORS},
         }
     return out
+
+
+def _outcome_reference(factor: np.ndarray, sat_latent: np.ndarray) -> dict:
+    """The constants the outcomes are built on, from the responses of the course's size.
+
+    Recommendation, effort and intention to buy again follow the standardised satisfaction, and a
+    comment is about the factor furthest from the factors' means: these centres and spreads belong to
+    the business, so a regeneration at another scale must reuse those of scale 1 (not its own), or it
+    would be a business with different outcome equations.
+    """
+    return {
+        "satisfaction_mean": float(sat_latent.mean()),
+        "satisfaction_sd": float(sat_latent.std()),
+        "satisfaction_median": float(np.median(sat_latent)),
+        "factor_means": factor.mean(axis=0),
+    }
 
 
 def _channel_truth(recommend_latent: np.ndarray, recommend: np.ndarray) -> dict:
@@ -799,12 +829,10 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
     >>> truth["driver_weights"]["practices"] > truth["driver_weights"]["environment"]
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 2000:
-        raise ValueError(f"scale must be a number above 0 and at most 2000, got {scale!r}")
+    _check(seed, scale)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(7)]
-    survey, s_truth = _survey(streams[0], scale)
+    survey, s_truth = _survey(streams[0], scale, _reference(seed, scale))
+    s_truth.pop("business")
     benchmark, b_truth = _benchmark(streams[1], scale)
     expectations, e_truth = _expectations(streams[2], scale)
     servqual, q_truth = _servqual(streams[3], scale)
@@ -866,6 +894,60 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
         "value": v_truth,
     }
     return tables, truth
+
+
+def _check(seed, scale) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 2000:
+        raise ValueError(f"scale must be a number above 0 and at most 2000, got {scale!r}")
+
+
+def _reference(seed: int, scale: float) -> dict | None:
+    """The outcome constants of ``seed`` at the course's size (None at scale 1: the survey's own)."""
+    if scale == 1.0:
+        return None
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(7)[0])
+    return _survey(rng, 1.0)[1]["business"]["outcome_reference"]
+
+
+def business(seed: int = 0, scale: float = 1.0) -> dict:
+    """The business-level quantities of ``seed``: what every scale of the same seed shares.
+
+    A seed is one business; ``scale`` only changes how many customers answer. So the branch effects,
+    the branch-month effects and the constants the outcomes are built on (the centre and spread of
+    satisfaction, the factors' means) are the same at every scale, and a large regeneration
+    (``generate(seed, 40)``) measures the population of the business the course's size samples.
+
+    Parameters
+    ----------
+    seed : int
+        The seed of :func:`generate`.
+    scale : float
+        The size of :func:`generate`.
+
+    Returns
+    -------
+    dict
+        ``branch_effects`` (branches x factors), ``month_effects`` (branches x months x factors),
+        ``outcome_reference`` (``satisfaction_mean``, ``satisfaction_sd``, ``satisfaction_median``,
+        ``factor_means``), ``training`` (the schedule) and ``channels`` (the sample's and the
+        population's channel mix).
+
+    Examples
+    --------
+    >>> small, large = business(seed=3, scale=0.5), business(seed=3, scale=2)
+    >>> bool((small["month_effects"] == large["month_effects"]).all())
+    True
+    >>> small["outcome_reference"]["satisfaction_sd"] == large["outcome_reference"]["satisfaction_sd"]
+    True
+    """
+    _check(seed, scale)
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(7)[0])
+    found = dict(_survey(rng, scale, _reference(seed, scale))[1]["business"])
+    found["training"] = _training_table()
+    found["channels"] = {"sample_share": dict(CHANNEL_SAMPLE), "population_share": dict(CHANNEL_POPULATION)}
+    return found
 
 
 def _to_csv_text(df: pd.DataFrame) -> str:

@@ -41,6 +41,38 @@ def test_scale_multiplies_the_number_of_rows():
     assert 3.5 < ratio < 4.5
 
 
+@pytest.mark.parametrize("seed", [1, 7])
+def test_a_larger_regeneration_is_the_same_business(seed):
+    # Context.population (cxlib.kit.truths) checks a lesson against the same seed at 40 times the
+    # size: every business-level quantity must be the one of the course's size, including the
+    # centre and spread of satisfaction that recommendation, effort and buying again are built on
+    # (they were once the sample's own, so a regeneration had different outcome equations).
+    small, large = synth.business(seed, 1.0), synth.business(seed, 10.0)
+    assert np.array_equal(small["branch_effects"], large["branch_effects"])
+    assert np.array_equal(small["month_effects"], large["month_effects"])
+    assert small["outcome_reference"].keys() == large["outcome_reference"].keys()
+    for key, value in small["outcome_reference"].items():
+        assert np.array_equal(value, large["outcome_reference"][key]), key
+    assert small["training"].equals(large["training"])
+    assert small["channels"] == large["channels"]
+    # and they are what generate() used: the truth's branch effects, the survey's channel mix
+    _, truth = synth.generate(seed, 1.0)
+    effects = np.array([[truth["branch_effects"][b][f] for f in synth.FACTORS] for b in synth.BRANCHES])
+    assert np.allclose(effects, small["branch_effects"], atol=5e-5)
+    # another seed is another business
+    assert not np.array_equal(synth.business(seed + 1)["month_effects"], small["month_effects"])
+
+
+def test_the_reference_is_the_course_sizes_own_sample():
+    # At scale 1 the outcomes are standardised on the sample itself (so the shipped data, and every
+    # student's, keep their bytes); the reference's spread is that of the latent satisfaction.
+    ref = synth.business(2, 1.0)["outcome_reference"]
+    assert 0.6 < ref["satisfaction_sd"] < 0.9
+    assert ref["factor_means"].shape == (len(synth.FACTORS),)
+    with pytest.raises(ValueError, match="scale"):
+        synth.business(2, 0)
+
+
 @pytest.mark.parametrize("seed, scale", [(-1, 1.0), ("0", 1.0), (0, 0), (0, -2.0)])
 def test_bad_seed_or_scale_is_a_clear_error(seed, scale):
     with pytest.raises(ValueError, match="seed|scale"):
