@@ -230,3 +230,29 @@ def test_hidden_tests_never_ship(tmp_path):
     for path in hidden:
         for name in re.findall(r"hidden: [^\"]+", path.read_text(encoding="utf-8")):
             assert name not in shipped
+
+
+@pytest.mark.slow
+def test_grading_on_a_dask_cluster_gives_the_same_gradebook(graded, tmp_path):
+    # issue 20: cxkit grade --scheduler local:N grades on a Dask cluster with the pool's results
+    pytest.importorskip("distributed")
+    subs, out, rows, limits = graded
+    few = tmp_path / "subs"
+    for sid in ["s01-untouched", "s02-solved", "s03-wrong"]:
+        (few / sid).mkdir(parents=True)
+        (few / sid / NAME).write_bytes((subs / sid / NAME).read_bytes())
+    on_dask = grading.grade(few, tmp_path / "graded", limits=limits, scheduler="local:2")
+    by_pool = [r for r in rows if r["student_id"] in {"s01-untouched", "s02-solved", "s03-wrong"}]
+    assert on_dask == by_pool
+
+
+def test_a_bad_scheduler_address_stops_grading_with_status_2(tmp_path, capsys):
+    (tmp_path / "subs" / "s1").mkdir(parents=True)
+    (tmp_path / "subs" / "s1" / NAME).write_text("{}", encoding="utf-8")
+    parser = __import__("argparse").ArgumentParser()
+    grading.add_arguments(parser)
+    args = parser.parse_args(
+        [str(tmp_path / "subs"), "--out", str(tmp_path / "g"), "--scheduler", "my cluster"]
+    )
+    assert grading.run(args) == 2
+    assert "--scheduler" in capsys.readouterr().err

@@ -638,6 +638,7 @@ def grade(
     force: bool = False,
     exercises_dir=None,
     hidden_dir=None,
+    scheduler: str | None = None,
 ) -> list[dict]:
     """Grade every submission; write the gradebook, grades, feedback pages and summary.
 
@@ -657,6 +658,10 @@ def grade(
         Grade again what is up to date.
     exercises_dir, hidden_dir : path, optional
         Default ``exercises/`` and ``solutions/hidden/``.
+    scheduler : str, optional
+        A Dask scheduler's address, or ``local:N``: the submissions are graded on that cluster,
+        as ``cxkit run --scheduler`` runs notebooks. The workers must share this machine's
+        folders (the submissions, the output folder and the exercises).
 
     Returns
     -------
@@ -698,8 +703,7 @@ def grade(
                 continue
             specs["grade", s, a] = spec
             jobs.append(Job(("grade", s, a), grade_submission, (spec,), (data_job,) if data_job else ()))
-    scheduler = make_scheduler(workers, max(1, len(specs)))
-    for done in scheduler.run(jobs):
+    for done in make_scheduler(workers, max(1, len(specs)), scheduler).run(jobs):
         if done.key[0] != "grade":
             continue
         spec = specs[done.key]
@@ -740,6 +744,12 @@ def add_arguments(parser) -> None:
     parser.add_argument("--memory", type=int, default=4096, help="MB of address space per process")
     parser.add_argument("--workers", type=int, default=None, help="submissions graded at once")
     parser.add_argument("--force", action="store_true", help="grade again what is up to date")
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        help="grade on a Dask cluster: a scheduler's address (tcp://host:8786) or local:N; the "
+        "workers must share the submissions, exercises and output folders",
+    )
 
 
 def run(args) -> int:
@@ -757,7 +767,15 @@ def run(args) -> int:
     """
     limits = Limits(timeout=args.timeout, memory_mb=args.memory)
     try:
-        rows = grade(args.submissions, args.out, args.exercise, limits, args.workers, args.force)
+        rows = grade(
+            args.submissions,
+            args.out,
+            args.exercise,
+            limits,
+            args.workers,
+            args.force,
+            scheduler=args.scheduler,
+        )
     except (GradeError, CxlibError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
