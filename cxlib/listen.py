@@ -67,6 +67,17 @@ NAMES = (
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d ()-]{7,}\d(?![\w-])")
 _TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.? [A-Z][\w'-]+")
+#: Words that introduce a person ("ask for Jo", "thanks to Priya"), in any case; the word after one
+#: is taken for a name unless it is a common word (:data:`NOT_NAMES`).
+NAME_CUES = ("ask for", "asked for", "thanks to", "spoke to", "speak to", "talk to", "talked to")
+NOT_NAMES = (
+    "a", "an", "the", "help", "more", "my", "our", "your", "their", "it", "them", "him", "her", "me",
+    "us", "all", "everyone", "someone", "anyone", "staff", "refund", "manager", "delivery",
+)  # fmt: skip
+_CUED = re.compile(
+    r"(?i:\b(?:" + "|".join(NAME_CUES).replace(" ", r"\s+") + r")\s+)"
+    r"(?!(?i:" + "|".join(NOT_NAMES) + r")\b)([^\W\d_][\w'-]*)"
+)
 _WORD = re.compile(r"[A-Za-z']+")
 PLACEHOLDER = {"email": "[EMAIL]", "phone": "[PHONE]", "name": "[NAME]"}
 
@@ -105,10 +116,12 @@ def find_personal_data(comments, names=NAMES) -> pd.DataFrame:
 
     E-mails and phone numbers are found by pattern (a phone number: 9 or more digits, spaces,
     brackets or hyphens, starting and ending with a digit); names by a list of given names
-    (``names``, matched as whole capitalised words) and by a title followed by a capitalised
-    word ("Mrs Kowalski"). It is a first line of defence, not a guarantee: a name that is not on
-    the list, or written in lower case, is missed, and a product called "Rose" is hidden for
-    nothing. Measure both with :func:`redaction_errors` before trusting it.
+    (``names``, matched as whole capitalised words), by a title followed by a capitalised
+    word ("Mrs Kowalski") and by the word after a cue such as "ask for" or "thanks to"
+    (:data:`NAME_CUES`, in any case, unless a common word follows: :data:`NOT_NAMES`). It is a
+    first line of defence, not a guarantee: a rare name with no cue before it is missed, and a
+    product called "Rose" is hidden for nothing. Measure both with :func:`redaction_errors`
+    before trusting it.
 
     Parameters
     ----------
@@ -136,13 +149,15 @@ def find_personal_data(comments, names=NAMES) -> pd.DataFrame:
     rows = []
     for label, text in s.dropna().items():
         taken: list[tuple[int, int]] = []
-        for kind, pattern in (("email", _EMAIL), ("phone", _PHONE), ("name", _TITLE), ("name", name_re)):
+        patterns = (("email", _EMAIL, 0), ("phone", _PHONE, 0), ("name", _TITLE, 0), ("name", _CUED, 1))
+        for kind, pattern, group in (*patterns, ("name", name_re, 0)):
             if pattern is None:
                 continue
             for m in pattern.finditer(text):
-                if not any(m.start() < e and s0 < m.end() for s0, e in taken):
-                    taken.append((m.start(), m.end()))
-                    rows.append((label, kind, m.start(), m.end()))
+                start, end = m.span(group)
+                if not any(start < e and s0 < end for s0, e in taken):
+                    taken.append((start, end))
+                    rows.append((label, kind, start, end))
     return pd.DataFrame(rows, columns=["row", "kind", "start", "end"]).astype({"start": int, "end": int})
 
 
@@ -205,8 +220,8 @@ def redaction_errors(comments, truth: pd.DataFrame, names=NAMES) -> pd.DataFrame
 
     Examples
     --------
-    >>> comments = pd.Series(["Ask for Maria.", "ask for jo", "The Rose sofa."])
-    >>> truth = pd.DataFrame({"names": ["Maria", "jo", ""], "emails": "", "phones": ""})
+    >>> comments = pd.Series(["Maria helped.", "Siobhan helped.", "The Rose sofa."])
+    >>> truth = pd.DataFrame({"names": ["Maria", "Siobhan", ""], "emails": "", "phones": ""})
     >>> redaction_errors(comments, truth)[["kind", "present", "caught", "missed", "false_hits"]]
         kind  present  caught  missed  false_hits
     0   name        2       1       1           1
@@ -452,6 +467,35 @@ def sentiment(comments) -> pd.Series:
     return s.map(lambda t: analyzer.polarity_scores(t)["compound"] if isinstance(t, str) else np.nan).astype(
         float
     )
+
+
+def has_text(comments, min_words: int = 2) -> pd.Series:
+    """Whether each comment says something: at least ``min_words`` words of three letters or more.
+
+    Blank cells, "n/a", "-", "nothing" or "No comment" are answers with nothing to analyse; they
+    count as no comment when shares of topics are computed.
+
+    Parameters
+    ----------
+    comments : Series or list of str
+        The comments; missing ones say nothing.
+    min_words : int
+        How many words (of three letters or more) a comment needs.
+
+    Returns
+    -------
+    Series
+        True where the comment says something, the comments' index.
+
+    Examples
+    --------
+    >>> has_text(["n/a", "No comment", "Bought a sofa.", None]).tolist()
+    [False, False, True, False]
+    """
+    s = _text(comments)
+    if isinstance(min_words, bool) or not isinstance(min_words, (int, np.integer)) or min_words < 1:
+        raise InputError(f"min_words must be a whole number of at least 1, got {min_words!r}")
+    return s.str.count(r"[^\W\d_]{3,}").fillna(0).ge(min_words).astype(bool)
 
 
 def nps_group(recommend) -> pd.Series:

@@ -188,3 +188,23 @@ def test_nps_group_and_prevalence_refuse_bad_input():
         listen.nps_group([3, 11])
     with pytest.raises(InputError, match="group: missing group at rows \\[1\\]"):
         listen.topic_prevalence(pd.DataFrame({"w": [True, False], "group": ["a", None]}), ["w"], "group")
+
+
+def test_a_cue_marks_a_name_in_any_case_but_not_a_common_word():
+    out = listen.redact(
+        ["ask for dave next time", "Thanks to Oluwaseun.", "Ask for help.", "Oluwaseun helped."]
+    )
+    assert out.tolist() == [
+        "ask for [NAME] next time",
+        "Thanks to [NAME].",
+        "Ask for help.",
+        "Oluwaseun helped.",
+    ]
+
+
+def test_has_text_drops_empty_answers_and_checks_its_threshold():
+    assert listen.has_text(["n/a", "-", "nothing", "No comment", "Très bien: ok", None]).tolist() == [
+        False, False, False, False, True, False
+    ]  # fmt: skip
+    with pytest.raises(InputError, match="min_words must be a whole number of at least 1, got 0"):
+        listen.has_text(["x"], min_words=0)

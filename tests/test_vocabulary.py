@@ -302,6 +302,7 @@ NOT_A_TABLE = {
     "listen.code_topics": "a True/False code per comment and topic",
     "listen.sentiment": "a tone score per comment (a Series)",
     "listen.nps_group": "a categorical Series of NPS groups",
+    "listen.has_text": "a True/False per comment",
 }
 
 
