@@ -379,8 +379,8 @@ def _comments(rng: np.random.Generator, latents: dict, recommend: np.ndarray):
             bank = COMMENT_PHRASES[topics[j]]
             text = bank[int(rng.integers(len(bank)))]
             parts.append(_typo(text, rng) if rng.random() < COMMENT_TYPO else text)
-        if negated_draw[i]:
-            absent = [t for j, t in enumerate(topics) if not mentions[i, j] and t in COMMENT_NEGATED]
+        absent = [t for j, t in enumerate(topics) if not mentions[i, j] and t in COMMENT_NEGATED]
+        if negated_draw[i] and absent:  # a comment that mentions every topic has nothing left to negate
             bank = COMMENT_NEGATED[absent[int(rng.integers(len(absent)))]]
             parts.append(bank[int(rng.integers(len(bank)))])
         if not parts:

@@ -145,3 +145,16 @@ def test_the_comments_follow_their_truth():
     phrases = {p for bank in synth.COMMENT_PHRASES.values() for p in bank}
     pieces = text[has_text].str.split(r"(?<=[.!])\s+", regex=True).explode()
     assert (~pieces.isin(phrases | set(synth.COMMENT_FILLER))).sum() > 0
+
+
+def test_a_comment_that_mentions_every_topic_gets_no_negated_phrase(monkeypatch):
+    """Found by a large regeneration: a comment with every topic has no topic left to negate."""
+    every = {t: {**spec, "base": 30.0} for t, spec in synth.COMMENT_TOPICS.items()}
+    monkeypatch.setattr(synth, "COMMENT_TOPICS", every)
+    rng = np.random.default_rng(0)
+    latents = {k: rng.normal(size=400) for k in ("people", "environment", "practices", "satisfaction")}
+    comments, per_comment, _ = synth._comments(rng, latents, rng.integers(0, 11, 400))
+    written = per_comment["topics"] != ""
+    assert written.sum() > 50 and (per_comment.loc[written, "topics"].str.count(";") == len(every) - 1).all()
+    negated = [p for bank in synth.COMMENT_NEGATED.values() for p in bank]
+    assert not any(p in c for c in comments[written.to_numpy()] for p in negated)
