@@ -37,7 +37,9 @@ TOPICS = list(listen.CODEBOOK)
 GROUPS = ("detractor", "passive", "promoter")
 
 
-@functools.lru_cache(maxsize=4)
+# one entry per business and branch of a sweep: the claims are judged claim by claim over every run,
+# so a smaller cache would regenerate each business once per claim
+@functools.lru_cache(maxsize=128)
 def _population(seed: int, branch: str | None) -> dict:
     """The lesson's pipeline on the regenerated business (one branch, or the chain)."""
     tables, truth = synth.generate(seed=seed, scale=SCALE)
