@@ -184,38 +184,105 @@ PURCHASE_PROB = 0.25
 AMOUNT_LOG_MEAN, AMOUNT_LOG_SD = 4.6, 0.6
 MARGIN_RATE = 0.32
 
-COMMENTS = {
-    "people": {
-        "good": [
-            "The staff were lovely, they really listened.",
-            "Maria knew every sofa in the shop, great advice!",
-            "Friendly team, no pressure to buy.",
-            "Très bien: helpful staff, fair prices.",
-        ],
-        "bad": [
-            "Nobody came to help us, we waited at the desk.",
-            'The salesman didn\'t know what "memory foam" meant.',
-            "Staff seemed more interested in their phones.",
-        ],
-    },
-    "environment": {
-        "good": ["Beautiful displays, felt like a showroom.", "Clean, bright store with plenty of space."],
-        "bad": [
-            "The store was cluttered and dusty.",
-            "Hard to find anything; signs point nowhere.",
-            "Too cold inside, couldn't stay long.",
-        ],
-    },
-    "practices": {
-        "good": ["Ordering online took two minutes.", "Clear bill, delivery slot exactly as promised."],
-        "bad": [
-            "Waited 40 minutes to pay, then the card machine broke.",
-            "Invoice was confusing, charged twice.",
-            "My complaint about a scratched table is still open after 3 weeks.",
-            "Too many forms, too many calls.",
-        ],
-    },
+# Comments: what customers write in their own words, with a known truth (lesson 12).
+# A topic is a complaint (or praise) that the comment truly makes; each has the latent it
+# follows (a factor, or satisfaction) and how strongly: P(mention) = logistic(base + slope * z),
+# z the standardized latent. Negated phrasings ("not rude at all") use a topic's words without
+# making its complaint: they are not mentions.
+COMMENT_TOPICS = {
+    "waiting": {"latent": "practices", "base": -1.9, "slope": -0.9},
+    "staff": {"latent": "people", "base": -2.0, "slope": -1.0},
+    "cleanliness": {"latent": "environment", "base": -2.4, "slope": -0.8},
+    "billing": {"latent": "practices", "base": -2.5, "slope": -0.6},
+    "unresolved": {"latent": "satisfaction", "base": -2.3, "slope": -1.1},
+    "delivery": {"latent": "practices", "base": -2.2, "slope": -0.5},
+    "praise": {"latent": "satisfaction", "base": -0.6, "slope": 1.2},
 }
+COMMENT_PHRASES = {
+    "waiting": [
+        "Waited 40 minutes to pay.",
+        "The queue at the till took ages.",
+        "we had to wait forever for someone to serve us",
+        "Long wait for the sofa to be brought out.",
+        "Slow service, waiting around for half an hour.",
+    ],
+    "staff": [
+        "The staff were rude.",
+        "Nobody came to help us at the desk.",
+        'The salesman didn\'t know what "memory foam" meant and was unhelpful.',
+        "Staff ignored us, more interested in their phones.",
+        "A rather unfriendly welcome.",
+    ],
+    "cleanliness": [
+        "The store was cluttered and dusty.",
+        "Toilets were dirty.",
+        "Floor was a mess, boxes everywhere.",
+        "The cushions smelled of damp.",
+    ],
+    "billing": [
+        "Invoice was confusing, charged twice.",
+        "I was overcharged for the delivery slot.",
+        "Still waiting for my refund.",
+        "The bill was wrong.",
+    ],
+    "unresolved": [
+        "My complaint about a scratched table is still open after 3 weeks.",
+        "The problem has not been resolved.",
+        "Nobody called back about the broken drawer.",
+        "Issue unresolved after two visits.",
+    ],
+    "delivery": [
+        "Delivery arrived late and the courier left it outside.",
+        "The wardrobe was delivered damaged.",
+        "Missed delivery slot, no call.",
+        "Delivery van never turned up.",
+    ],
+    "praise": [
+        "Great service, thank you!",
+        "Lovely shop, excellent advice.",
+        "Brilliant, would recommend.",
+        "Fantastic team, well done.",
+        "Très bien: friendly staff, fair prices.",
+    ],
+}
+# Negated phrasings: the words of a topic without its complaint (praise: without the praise).
+COMMENT_NEGATED = {
+    "waiting": ["No wait at all.", "Didn't have to wait."],
+    "staff": ["Staff were not rude at all.", "Never felt ignored."],
+    "cleanliness": ["Not a speck of dust anywhere.", "The store was never messy."],
+    "billing": ["No problem with the bill.", "Never been charged wrongly."],
+    "delivery": ["The delivery was not late.", "Delivery on time, no damage."],
+    "praise": ["Not great, to be honest.", "Not exactly excellent."],
+}
+COMMENT_FILLER = ["Bought a sofa.", "Second visit this year.", "Came in for a rug.", "Ordered a bed frame."]
+COMMENT_EMPTY = ["n/a", "-", "No comment", "nothing", "."]
+# Names: some common (a name list knows them), some rarer, some written in lower case.
+COMMENT_NAMES = [
+    "Maria",
+    "Tom",
+    "Sarah",
+    "James",
+    "Priya",
+    "Mr Patel",
+    "Siobhan",
+    "Oluwaseun",
+    "Mrs Kowalski",
+]
+COMMENT_NAME_PHRASES = ["Ask for {}, very patient.", "{} sorted it out for us.", "Thanks to {} on the till."]
+COMMENT_LOWER_NAMES = ["jo", "dave"]
+COMMENT_EMAIL_PHRASES = ["Email me at {}", "Contact: {}", "reply to {} please"]
+COMMENT_PHONE_PHRASES = ["Call me on {}.", "My number is {}", "ring {} any time"]
+# Look like personal data and are not: a product name, an order reference, a street.
+COMMENT_DECOYS = [
+    "The Rose velvet sofa is gorgeous.",
+    "Order ref 2024-118-4471.",
+    "The Victoria Road store.",
+    "Grace armchair in stock again.",
+]
+COMMENT_WRITE = 0.3  # share who write, more among the very (dis)satisfied
+COMMENT_EMPTY_SHARE = 0.06
+COMMENT_PII = {"name": 0.08, "email": 0.03, "phone": 0.03, "decoy": 0.04}
+COMMENT_TYPO = 0.12  # chance that a phrase carries a typo (a dropped or swapped letter)
 
 
 def _ordinal(latent: np.ndarray, cuts: np.ndarray) -> np.ndarray:
@@ -269,13 +336,132 @@ def _training_table() -> pd.DataFrame:
     )
 
 
-def _survey(rng: np.random.Generator, scale: float, reference: dict | None = None):
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _typo(text: str, rng: np.random.Generator) -> str:
+    words = text.split(" ")
+    long = [i for i, w in enumerate(words) if sum(ch.isalpha() for ch in w) >= 5]
+    if not long:
+        return text
+    i = long[int(rng.integers(len(long)))]
+    w = words[i]
+    k = int(rng.integers(1, len(w) - 2))
+    words[i] = w[:k] + w[k + 1 :] if rng.random() < 0.5 else w[:k] + w[k + 1] + w[k] + w[k + 2 :]
+    return " ".join(words)
+
+
+def _comments(rng: np.random.Generator, latents: dict, recommend: np.ndarray, centres: dict):
+    """Write the comments from the respondents' latent perceptions; return them and their truth.
+
+    ``latents`` maps each topic's latent ("people", ..., "satisfaction") to its values per
+    response, standardised by ``centres`` (the business's mean and SD of each, the same at every
+    scale). Every draw comes from ``rng`` (its own stream), so no other column changes.
+    """
+    n = len(recommend)
+    z = {k: (v - centres[k][0]) / centres[k][1] for k, v in latents.items()}
+    extreme = np.abs(z["satisfaction"])
+    writes = rng.random(n) < _sigmoid(np.log(COMMENT_WRITE / (1 - COMMENT_WRITE)) + 0.5 * (extreme - 0.8))
+    empty = writes & (rng.random(n) < COMMENT_EMPTY_SHARE)
+    topics = list(COMMENT_TOPICS)
+    p = np.column_stack([_sigmoid(t["base"] + t["slope"] * z[t["latent"]]) for t in COMMENT_TOPICS.values()])
+    mentions = (rng.random((n, len(topics))) < p) & (writes & ~empty)[:, None]
+    pii_draw = {k: rng.random(n) < v for k, v in COMMENT_PII.items()}
+    negated_draw = rng.random(n) < 0.12
+    comment = np.full(n, None, dtype=object)
+    rows = {"names": [""] * n, "emails": [""] * n, "phones": [""] * n}
+    for i in np.flatnonzero(writes):
+        if empty[i]:
+            comment[i] = COMMENT_EMPTY[int(rng.integers(len(COMMENT_EMPTY)))]
+            continue
+        parts = []
+        for j in np.flatnonzero(mentions[i]):
+            bank = COMMENT_PHRASES[topics[j]]
+            text = bank[int(rng.integers(len(bank)))]
+            parts.append(_typo(text, rng) if rng.random() < COMMENT_TYPO else text)
+        absent = [t for j, t in enumerate(topics) if not mentions[i, j] and t in COMMENT_NEGATED]
+        if negated_draw[i] and absent:  # a comment that mentions every topic has nothing left to negate
+            bank = COMMENT_NEGATED[absent[int(rng.integers(len(absent)))]]
+            parts.append(bank[int(rng.integers(len(bank)))])
+        if not parts:
+            parts.append(COMMENT_FILLER[int(rng.integers(len(COMMENT_FILLER)))])
+        if pii_draw["name"][i]:
+            if rng.random() < 0.15:
+                name = COMMENT_LOWER_NAMES[int(rng.integers(len(COMMENT_LOWER_NAMES)))]
+                phrase = "ask for {} next time"
+            else:
+                name = COMMENT_NAMES[int(rng.integers(len(COMMENT_NAMES)))]
+                phrase = COMMENT_NAME_PHRASES[int(rng.integers(len(COMMENT_NAME_PHRASES)))]
+            parts.append(phrase.format(name))
+            rows["names"][i] = name
+        if pii_draw["email"][i]:
+            user = ["jane.doe", "k.smith84", "homeowner", "b_ahmed"][int(rng.integers(4))]
+            domain = ["example.com", "mail.example.org", "example.co.uk"][int(rng.integers(3))]
+            email = f"{user}@{domain}"
+            parts.append(COMMENT_EMAIL_PHRASES[int(rng.integers(3))].format(email))
+            rows["emails"][i] = email
+        if pii_draw["phone"][i]:
+            digits = rng.integers(0, 10, size=6)
+            d = "".join(map(str, digits))
+            phone = [
+                f"07700 900{d[:3]}",
+                f"+44 7700 900 {d[:3]}",
+                f"(020) 7946 {d[:4]}",
+                f"0161-496-{d[:4]}",
+            ][int(rng.integers(4))]
+            parts.append(COMMENT_PHONE_PHRASES[int(rng.integers(3))].format(phone))
+            rows["phones"][i] = phone
+        if pii_draw["decoy"][i]:
+            parts.append(COMMENT_DECOYS[int(rng.integers(len(COMMENT_DECOYS)))])
+        order = rng.permutation(len(parts))
+        comment[i] = " ".join(parts[k] for k in order)
+    has_text = writes & ~empty
+    truth_rows = pd.DataFrame(
+        {
+            "topics": [";".join(t for j, t in enumerate(topics) if mentions[i, j]) for i in range(n)],
+            **rows,
+        }
+    )
+    # The truth per topic, among the comments with something to say (not blank, not "n/a").
+    group = np.where(recommend >= 9, "promoter", np.where(recommend <= 6, "detractor", "passive"))
+    pw = p * has_text[:, None]
+    topic_truth = {}
+    for j, t in enumerate(topics):
+        spec = COMMENT_TOPICS[t]
+        w = p[has_text, j]
+        rec = recommend[has_text].astype(float)
+        topic_truth[t] = {
+            "latent": spec["latent"],
+            "slope_per_sd": spec["slope"],
+            "prevalence": round(float(pw[has_text, j].mean()), 4),
+            "prevalence_by_group": {
+                g: round(float(p[has_text & (group == g), j].mean()), 4)
+                for g in ("detractor", "passive", "promoter")
+            },
+            "recommend_difference": round(
+                float((w * rec).sum() / w.sum() - ((1 - w) * rec).sum() / (1 - w).sum()), 4
+            ),
+        }
+    truth = {
+        "topics": topic_truth,
+        "share_writing": round(float(writes.mean()), 4),
+        "share_empty": round(float(empty.sum() / max(writes.sum(), 1)), 4),
+        "n_with_text": int(has_text.sum()),
+    }
+    return comment, truth_rows, truth
+
+
+def _survey(
+    rng: np.random.Generator, scale: float, comment_rng: np.random.Generator, reference: dict | None = None
+):
     """The survey, and its truth.
 
     ``reference`` holds the business-level constants the outcomes are built on (see
     :func:`_outcome_reference`); None takes them from this sample, which is what the course's size
     (scale 1) does. A larger regeneration passes those of the same seed at scale 1, so it is the
-    same business, with the same outcome equations, only larger.
+    same business, with the same outcome equations, only larger. ``comment_rng`` writes the
+    comments (its own stream, so rewriting them moves no other column).
     """
     months = _months()
     nb, nm, nf = len(BRANCHES), N_MONTHS, len(FACTORS)
@@ -338,19 +524,10 @@ def _survey(rng: np.random.Generator, scale: float, reference: dict | None = Non
     recommend_latent = RECOMMEND_CENTRE + RECOMMEND_SLOPE * sat_z
     recommend = _round_clip(recommend_latent + shift[channel_idx] + recommend_noise, 0, 10)
 
-    # Comments: about a third of customers write one, about their best or worst factor.
-    writes = rng.random(n) < 0.3
-    dev = factor - reference["factor_means"]
-    worst, best = dev.argmin(axis=1), dev.argmax(axis=1)
-    positive = sat_latent > reference["satisfaction_median"]
-    about = np.where(positive, best, worst)
-    pick = rng.random(n)
-    comment = np.full(n, None, dtype=object)
-    for j, f in enumerate(FACTORS):
-        for tone, is_pos in (("good", True), ("bad", False)):
-            texts = np.array(COMMENTS[f][tone], dtype=object)
-            sel = writes & (about == j) & (positive == is_pos)
-            comment[sel] = texts[(pick[sel] * len(texts)).astype(int)]
+    latents = dict(zip(FACTORS, factor.T), satisfaction=sat_latent)
+    centres = {f: (reference["factor_means"][j], reference["factor_sds"][j]) for j, f in enumerate(FACTORS)}
+    centres["satisfaction"] = (reference["satisfaction_mean"], reference["satisfaction_sd"])
+    comment, comment_truth, c_truth = _comments(comment_rng, latents, recommend, centres)
 
     order = np.lexsort((b_idx, m_idx))  # responses in time order, branches within a month
     survey = pd.DataFrame(
@@ -371,6 +548,8 @@ def _survey(rng: np.random.Generator, scale: float, reference: dict | None = Non
     survey["effort"] = effort[order]
     survey["buy_again"] = buy_again[order]
     survey["comment"] = comment[order]
+    comment_truth = comment_truth.iloc[order].reset_index(drop=True)
+    comment_truth.insert(0, "response_id", survey["response_id"])
 
     # The training effect on the people score (mean of answered people items),
     # measured against the same responses without training: the truth for DiD.
@@ -398,6 +577,8 @@ def _survey(rng: np.random.Generator, scale: float, reference: dict | None = Non
         "training_by_branch": by_branch,
         "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
         "channels": _channel_truth(recommend_latent, recommend),
+        "comments": c_truth,
+        "comment_truth": comment_truth,  # written as truth_comments.csv
         "customer_satisfaction": satisfaction,  # used by transactions, removed before writing
         "business": {  # the business-level quantities, removed before writing
             "branch_effects": branch_eff,
@@ -451,6 +632,7 @@ def _outcome_reference(factor: np.ndarray, sat_latent: np.ndarray) -> dict:
         "satisfaction_sd": float(sat_latent.std()),
         "satisfaction_median": float(np.median(sat_latent)),
         "factor_means": factor.mean(axis=0),
+        "factor_sds": factor.std(axis=0),
     }
 
 
@@ -819,7 +1001,10 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
     tables : dict of DataFrame
         ``{"survey": ..., "benchmark": ..., ...}`` in the schema's column order.
     truth : dict
-        The true effects the data were made with (written as ``truth.json``).
+        The true effects the data were made with (written as ``truth.json``), except
+        ``truth["comment_truth"]``: a DataFrame, one row per response, of the topics each comment
+        truly mentions and the names, e-mails and phone numbers it truly contains (written as
+        ``truth_comments.csv``, for measuring a coder's or a redactor's hits and misses).
 
     Examples
     --------
@@ -830,8 +1015,8 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
     True
     """
     _check(seed, scale)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(7)]
-    survey, s_truth = _survey(streams[0], scale, _reference(seed, scale))
+    streams = _streams(seed)
+    survey, s_truth = _survey(streams[0], scale, streams[7], _reference(seed, scale))
     s_truth.pop("business")
     benchmark, b_truth = _benchmark(streams[1], scale)
     expectations, e_truth = _expectations(streams[2], scale)
@@ -892,6 +1077,15 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
         "kano": k_truth,
         "touchpoints": t_truth,
         "value": v_truth,
+        "comments": s_truth["comments"],
+        "comments_note": "per topic of the comments (lesson 12), among the comments with something to say "
+        "(not blank, not an empty answer such as 'n/a'): the latent it follows and its slope per standard "
+        "deviation on the logit of mentioning it; prevalence, the expected share mentioning it, overall and "
+        "among detractors, passives and promoters (recommend 0-6, 7-8, 9-10); recommend_difference, the "
+        "expected mean recommend (0-10) of those mentioning it minus the others'. Mentioning follows the "
+        "ratings; it does not cause them. Which comment truly mentions which topic, name, e-mail and phone "
+        "number: truth_comments.csv",
+        "comment_truth": s_truth["comment_truth"],
     }
     return tables, truth
 
@@ -903,12 +1097,21 @@ def _check(seed, scale) -> None:
         raise ValueError(f"scale must be a number above 0 and at most 2000, got {scale!r}")
 
 
+def _streams(seed: int) -> list[np.random.Generator]:
+    """The seed's random streams, one per table (children of one SeedSequence).
+
+    Children 0-6 are the original streams; spawning more leaves their draws unchanged. Child 7
+    writes the comments (lesson 12), so rewriting them moves no other column.
+    """
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(8)]
+
+
 def _reference(seed: int, scale: float) -> dict | None:
     """The outcome constants of ``seed`` at the course's size (None at scale 1: the survey's own)."""
     if scale == 1.0:
         return None
-    rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(7)[0])
-    return _survey(rng, 1.0)[1]["business"]["outcome_reference"]
+    streams = _streams(seed)
+    return _survey(streams[0], 1.0, streams[7])[1]["business"]["outcome_reference"]
 
 
 def business(seed: int = 0, scale: float = 1.0) -> dict:
@@ -943,8 +1146,8 @@ def business(seed: int = 0, scale: float = 1.0) -> dict:
     True
     """
     _check(seed, scale)
-    rng = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(7)[0])
-    found = dict(_survey(rng, scale, _reference(seed, scale))[1]["business"])
+    streams = _streams(seed)
+    found = dict(_survey(streams[0], scale, streams[7], _reference(seed, scale))[1]["business"])
     found["training"] = _training_table()
     found["channels"] = {"sample_share": dict(CHANNEL_SAMPLE), "population_share": dict(CHANNEL_POPULATION)}
     return found
@@ -989,6 +1192,7 @@ def write(out: str | Path, seed: int = 0, scale: float = 1.0) -> Path:
     tables, truth = generate(seed, scale)
     for name, df in tables.items():
         (out / f"{name}.csv").write_text(_to_csv_text(df), encoding="utf-8")
+    (out / "truth_comments.csv").write_text(_to_csv_text(truth.pop("comment_truth")), encoding="utf-8")
     (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     shutil.copyfile(cxdata.SCHEMA_PATH, out / "datapackage.json")
     return out

@@ -269,20 +269,28 @@ def _drop_closing_quote(text: str, line: int) -> str:
     return "".join(lines)
 
 
+def _quoted_lines(rows: int = 40) -> list[int]:
+    """The lines (1 = header) of the first ``rows`` rows whose comment is quoted (it holds a comma)."""
+    lines = _survey_text(rows).splitlines()
+    return [i + 1 for i, line in enumerate(lines) if i > 0 and line.endswith('"')]
+
+
 def test_a_quote_left_open_is_named_at_the_line_where_its_value_opened(own_data):
-    # 40 rows: the comment on line 4 loses its closing quote, which used to merge line 5 into it
-    _write(own_data, "survey", _drop_closing_quote(_survey_text(), 4))
+    # 40 rows: the first quoted comment loses its closing quote, which used to merge the next line into it
+    line = _quoted_lines()[0]
+    _write(own_data, "survey", _drop_closing_quote(_survey_text(), line))
     with pytest.raises(
         DataError,
-        match=r"survey: the file .* is not valid CSV at line 4, column 'comment': the quote that opens this "
-        r"value is never closed on line 4 .*a closing quote is probably missing on line 4",
+        match=rf"survey: the file .* is not valid CSV at line {line}, column 'comment': the quote that opens "
+        rf"this value is never closed on line {line} .*a closing quote is probably missing on line {line}",
     ):
         data.load("survey", own_data)
 
 
 def test_a_quote_left_open_on_the_last_row_is_named(own_data):
-    _write(own_data, "survey", _drop_closing_quote(_survey_text(), 41 - 1))
-    with pytest.raises(DataError, match=r"line 40, column 'comment'.*\(the file ends inside it\)"):
+    line = _quoted_lines()[-1]  # the file ends with that row
+    _write(own_data, "survey", _drop_closing_quote(_survey_text(line - 1), line))
+    with pytest.raises(DataError, match=rf"line {line}, column 'comment'.*\(the file ends inside it\)"):
         data.load("survey", own_data)
 
 

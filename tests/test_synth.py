@@ -128,3 +128,65 @@ def test_the_truth_of_the_kano_shares_and_the_overall_ranking_matches_a_large_sa
     for business, mean in bench.mean().items():
         se = bench.std()[business] / np.sqrt(bench.size()[business])
         assert abs(mean - truth["benchmark_true_overall_quality"][business]) < 4 * se, business
+
+
+def test_the_comments_draw_from_their_own_stream_and_move_no_other_column():
+    """Rewriting the comments (lesson 12) must leave every other survey value where it was."""
+    children = np.random.SeedSequence(3).spawn(8)
+
+    def survey(comment_child):
+        return synth._survey(np.random.default_rng(children[0]), 0.2, np.random.default_rng(comment_child))[0]
+
+    a, b = survey(children[7]), survey(np.random.SeedSequence(99))
+    others = [c for c in a.columns if c != "comment"]
+    assert a[others].equals(b[others])
+    assert not a["comment"].equals(b["comment"])
+    # the first seven children of a SeedSequence are the same whether 7 or 8 are spawned
+    old = np.random.SeedSequence(3).spawn(7)
+    assert [c.spawn_key for c in old] == [c.spawn_key for c in children[:7]]
+
+
+def test_the_comments_follow_their_truth():
+    """Realised topic shares per NPS group sit within sampling error of truth.json's expected shares,
+    and the personal data the truth lists are in the very comments it names."""
+    tables, truth = synth.generate(seed=2, scale=4)
+    survey, per_comment = tables["survey"], truth["comment_truth"]
+    assert per_comment["response_id"].tolist() == survey["response_id"].tolist()
+    text = survey["comment"]
+    has_text = text.notna() & ~text.isin(synth.COMMENT_EMPTY)
+    group = np.where(
+        survey["recommend"] >= 9, "promoter", np.where(survey["recommend"] <= 6, "detractor", "passive")
+    )
+    for topic, t in truth["comments"]["topics"].items():
+        said = per_comment["topics"].str.split(";").map(lambda ts, topic=topic: topic in ts)
+        for g, expected in t["prevalence_by_group"].items():
+            sel = has_text & (group == g)
+            got = said[sel].mean()
+            assert abs(got - expected) < 4 * np.sqrt(expected * (1 - expected) / sel.sum()), (topic, g)
+        assert not said[~has_text].any()  # blank and "n/a" comments mention nothing
+    # complaints go with lower recommendation, praise with higher
+    diffs = {k: v["recommend_difference"] for k, v in truth["comments"]["topics"].items()}
+    assert diffs.pop("praise") > 0 and max(diffs.values()) < 0
+    for kind in ("names", "emails", "phones"):
+        rows = per_comment[kind] != ""
+        assert rows.sum() > 10, kind
+        assert all(p in c for p, c in zip(per_comment.loc[rows, kind], text[rows])), kind
+    # negated phrasings, typos and empty answers are all there
+    assert text.str.contains("not rude at all", regex=False).any()
+    assert text.isin(synth.COMMENT_EMPTY).any()
+    phrases = {p for bank in synth.COMMENT_PHRASES.values() for p in bank}
+    pieces = text[has_text].str.split(r"(?<=[.!])\s+", regex=True).explode()
+    assert (~pieces.isin(phrases | set(synth.COMMENT_FILLER))).sum() > 0
+
+
+def test_a_comment_that_mentions_every_topic_gets_no_negated_phrase(monkeypatch):
+    """Found by a large regeneration: a comment with every topic has no topic left to negate."""
+    every = {t: {**spec, "base": 30.0} for t, spec in synth.COMMENT_TOPICS.items()}
+    monkeypatch.setattr(synth, "COMMENT_TOPICS", every)
+    rng = np.random.default_rng(0)
+    latents = {k: rng.normal(size=400) for k in ("people", "environment", "practices", "satisfaction")}
+    comments, per_comment, _ = synth._comments(rng, latents, rng.integers(0, 11, 400))
+    written = per_comment["topics"] != ""
+    assert written.sum() > 50 and (per_comment.loc[written, "topics"].str.count(";") == len(every) - 1).all()
+    negated = [p for bank in synth.COMMENT_NEGATED.values() for p in bank]
+    assert not any(p in c for c in comments[written.to_numpy()] for p in negated)

@@ -44,6 +44,7 @@ MODULES = [
     "checks",
     "record",
     "params",
+    "listen",
 ]
 
 #: Names the vocabulary retired: a point estimate is ``estimate``, a percentage of a total ``percent``,
@@ -71,6 +72,9 @@ NO_POINT_ESTIMATE = {
     "value.value_at_risk",
     "compare.group_stats",
     "weights.weights_report",
+    "listen.find_personal_data",
+    "listen.redaction_errors",
+    "listen.coding_accuracy",
 }
 
 
@@ -253,6 +257,18 @@ CALLS = {
         SURVEY, "satisfaction", "branch", "A", "B", by="month"
     ),
     "results.coefficient_table": lambda m: m.coefficient_table(_fit(), ["const", "t"], 0.95),
+    "listen.find_personal_data": lambda m: m.find_personal_data(["Call Tom on 0161 496 0000."]),
+    "listen.redaction_errors": lambda m: m.redaction_errors(
+        pd.Series(["Ask Tom."]), pd.DataFrame({"names": ["Tom"], "emails": [""], "phones": [""]})
+    ),
+    "listen.coding_accuracy": lambda m: m.coding_accuracy(
+        pd.DataFrame({"w": [True, False, True]}), pd.DataFrame({"w": [True, True, False]})
+    ),
+    "listen.cohen_kappa": lambda m: m.cohen_kappa([1, 0, 1, 1], [1, 0, 0, 1]),
+    "listen.topic_prevalence": lambda m: m.topic_prevalence(
+        SURVEY.assign(w=SURVEY["effort"] > 4), ["w"], "branch"
+    ),
+    "listen.mention_gap": lambda m: m.mention_gap(SURVEY.assign(w=SURVEY["effort"] > 4), "recommend", ["w"]),
 }
 
 # qualname -> why it returns no table or result object
@@ -287,6 +303,11 @@ NOT_A_TABLE = {
     "params.check_number": "the checked parameter",
     "params.check_confidence": "the checked parameter",
     "params.check_choice": "the checked parameter",
+    "listen.redact": "the redacted comments (a Series)",
+    "listen.code_topics": "a True/False code per comment and topic",
+    "listen.sentiment": "a tone score per comment (a Series)",
+    "listen.nps_group": "a categorical Series of NPS groups",
+    "listen.has_text": "a True/False per comment",
 }
 
 

@@ -85,6 +85,17 @@ rendered from it by `cxkit datadoc`.
   The true average effect on the people score is `truth.json:
   training.att_people_score`, and per trained branch
   `training.by_branch.<branch>.att_people_score` (over its `responses`).
+- **Comments.** About 30% of respondents write a comment, more among the very satisfied
+  and the very dissatisfied; a few write nothing useful ("n/a"). A comment mentions each
+  topic (waiting, staff, cleanliness, billing, unresolved problem, delivery, praise) with a
+  probability that follows the customer's perceptions: complaints about the practices are
+  more likely when the practices were poor, praise when satisfaction was high. Phrasings
+  vary, some carry typos, some are negated ("not rude at all": no complaint), and some
+  contain a name, an e-mail or a phone number (and a few things that only look like one).
+  True prevalence per topic, overall and per NPS group, and the true gap in recommendation
+  between those who mention a topic and the others: `truth.json: comments`. Which comment
+  truly mentions which topic and holds which personal data: `truth_comments.csv` (one row
+  per response; for measuring a coder's or a redactor's hits and misses).
 
 Blank cells are missing values (an unanswered item, no comment). Booleans are
 `true` / `false`, dates `YYYY-MM-DD`, text UTF-8.
