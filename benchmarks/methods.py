@@ -42,7 +42,7 @@ def _rake_pandas(df: pd.DataFrame, margins: dict, tol: float = 1e-10, max_iter: 
     for _ in range(max_iter):
         for col, target in margins.items():
             current = w.groupby(df[col]).transform("sum") / w.sum()
-            w = w * df[col].map(target) / current
+            w = w * df[col].map(target).astype(float) / current
         gap = max((w.groupby(df[c]).sum() / w.sum() - pd.Series(t)).abs().max() for c, t in margins.items())
         if gap <= tol:
             break

@@ -47,8 +47,9 @@ def schema() -> dict:
 def tables() -> list[str]:
     """Names of the tables in the course's data.
 
-    >>> tables()
-    ['survey', 'benchmark', 'expectations', 'servqual', 'kano', 'touchpoints', 'transactions', 'training']
+    >>> tables()  # doctest: +NORMALIZE_WHITESPACE
+    ['survey', 'benchmark', 'expectations', 'servqual', 'kano', 'touchpoints', 'transactions',
+     'training', 'population']
     """
     return [r["name"] for r in schema()["resources"]]
 

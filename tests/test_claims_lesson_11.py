@@ -35,7 +35,7 @@ def test_per_contact_recovers_known_weights_by_position():
     orders = pd.concat(frames, ignore_index=True)
     for k in range(1, 6):
         orders[f"contact_{k}"] = orders.get(f"contact_{k}", np.nan)
-    est, se = lesson_11.per_contact(orders)
+    est, se = lesson_11._per_contact(orders)
     assert est == pytest.approx(0.30, abs=0.005)
     assert 0 < se < 0.005
 

@@ -185,7 +185,8 @@ def test_a_comment_that_mentions_every_topic_gets_no_negated_phrase(monkeypatch)
     monkeypatch.setattr(synth, "COMMENT_TOPICS", every)
     rng = np.random.default_rng(0)
     latents = {k: rng.normal(size=400) for k in ("people", "environment", "practices", "satisfaction")}
-    comments, per_comment, _ = synth._comments(rng, latents, rng.integers(0, 11, 400))
+    centres = {k: (0.0, 1.0) for k in latents}
+    comments, per_comment, _ = synth._comments(rng, latents, rng.integers(0, 11, 400), centres)
     written = per_comment["topics"] != ""
     assert written.sum() > 50 and (per_comment.loc[written, "topics"].str.count(";") == len(every) - 1).all()
     negated = [p for bank in synth.COMMENT_NEGATED.values() for p in bank]

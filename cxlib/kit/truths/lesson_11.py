@@ -72,14 +72,14 @@ def _nps(recommend, weights=None) -> float:
     return float(100 * (np.average(r >= 9, weights=weights) - np.average(r <= 6, weights=weights)))
 
 
-def channel_weights(survey: pd.DataFrame, population: pd.DataFrame) -> np.ndarray:
+def _channel_weights(survey: pd.DataFrame, population: pd.DataFrame) -> np.ndarray:
     """The capstone's survey weights: the responses raked to the customers' channel shares."""
     from cxlib import weights
 
     return weights.rake(survey, {"channel": population.set_index("channel")["share"]}).to_numpy()
 
 
-def per_contact(tp: pd.DataFrame, confidence: float = 0.95) -> tuple[float, float]:
+def _per_contact(tp: pd.DataFrame, confidence: float = 0.95) -> tuple[float, float]:
     """The capstone's per-contact contrast: the last contact's weight minus the mean of the others'.
 
     One regression of the overall rating on each contact's rating per sequence length (HC1 errors),
@@ -103,7 +103,7 @@ def per_contact(tp: pd.DataFrame, confidence: float = 0.95) -> tuple[float, floa
     return est, se
 
 
-def value_cohort(tables: dict) -> tuple[pd.DataFrame, pd.Series, int]:
+def _value_cohort(tables: dict) -> tuple[pd.DataFrame, pd.Series, int]:
     """The capstone's value cohort: the first year's customers with their first satisfaction answer
     given in or before that year, and the margins the cohort's customers bring in the next year."""
     from cxlib import value
@@ -172,12 +172,12 @@ def population_facts(seed: int) -> dict:
     t = _validated(ctx.population(SCALE))
     survey = t["survey"]
     years = _years(survey)
-    w = channel_weights(survey, t["population"])
+    w = _channel_weights(survey, t["population"])
     now, before = (years == "last 12 months").to_numpy(), (years == "12 months before").to_numpy()
     complete = survey.dropna(subset=[*data.items(), "satisfaction"])
     rw = drivers.relative_weights(complete, "satisfaction", data.items())
     effects = journey.moment_effects(t["touchpoints"]).set_index(["method", "effect"])
-    joined, margins, _ = value_cohort(t)
+    joined, margins, _ = _value_cohort(t)
     retention = joined.groupby("satisfaction")["retained"].mean()
     branch = survey["branch"].astype(str)
     return {
@@ -188,7 +188,7 @@ def population_facts(seed: int) -> dict:
         - _nps(survey.loc[before, "recommend"], w[before]),
         "practices_share": float(rw.loc[data.items("practices"), "percent"].sum()),
         "delay_cost": float(effects.loc[("regression", "delay"), "estimate"]),
-        "end_minus_other_contact": per_contact(t["touchpoints"])[0],
+        "end_minus_other_contact": _per_contact(t["touchpoints"])[0],
         "retention": retention,
         "margin": float(margins.mean()),
         "branch_vs_rest": {
@@ -214,14 +214,14 @@ def run_facts(folder: str) -> dict:
         se_vs_rest[b] = float(np.hypot(own["se"], rest["se"]))
     sq = gaps.servqual_gaps(t["servqual"]).sort_values("estimate")
     did = _twfe(survey, t["training"])
-    joined, _, _ = value_cohort(t)
+    joined, _, _ = _value_cohort(t)
     return {
         "se_vs_rest": se_vs_rest,
         "steps": _level_steps(survey, with_se=True),
         "servqual": sq,
         "expectation_gap": gaps.expectation_gap(t["expectations"]),
         "benchmark": benchmark.benchmark_gaps(t["benchmark"]),
-        "per_contact_se": per_contact(t["touchpoints"])[1],
+        "per_contact_se": _per_contact(t["touchpoints"])[1],
         "did_se": did.se,
         "did_clusters": did.clusters,
         "n_level": joined.groupby("satisfaction").size(),
