@@ -39,6 +39,10 @@ def test_the_wheel_holds_the_learners_package_the_kit_and_the_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("cxlib/__init__.py", "cxlib/metrics.py", "cxlib/datapackage.json", "cxlib/kit/cli.py"):
         assert name in names
+    # every subpackage ships (a package left out of pyproject's list works in a checkout, not installed)
+    for init in (ROOT / "cxlib").rglob("__init__.py"):
+        for module in init.parent.glob("*.py"):
+            assert module.relative_to(ROOT).as_posix() in names, f"{module} is not in the wheel"
     shipped = {p.name for p in (ROOT / "datasets").iterdir() if p.is_file()}
     assert {n.split("/", 2)[2] for n in names if n.startswith("cxlib/datasets/")} == shipped
     entry = next(n for n in names if n.endswith("entry_points.txt"))
