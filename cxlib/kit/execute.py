@@ -318,6 +318,17 @@ def package_problem(expected: str | None) -> str:
     )
 
 
+#: Tries to start a notebook's kernel: kernels started at once can race for the same free port
+#: ("Kernel died before replying to kernel_info", zmq "Address already in use"); nothing of the
+#: notebook has run then, so starting it again is safe.
+KERNEL_START_TRIES = 3
+
+
+def _kernel_never_started(exc: BaseException) -> bool:
+    """Whether papermill failed because the kernel died before it ran anything."""
+    return "Kernel died before replying to kernel_info" in str(exc)
+
+
 def execute_notebook(
     notebook: str, target: str, params: dict, cwd: str, timeout: float | None, package: str | None = None
 ) -> Outcome:
@@ -361,18 +372,24 @@ def execute_notebook(
     out = Outcome(STATUS_OK)
     try:
         Path(cwd).mkdir(parents=True, exist_ok=True)
-        pm.execute_notebook(
-            notebook,
-            target,
-            parameters=params,
-            cwd=cwd,
-            kernel_name="python3",
-            language="python",
-            progress_bar=False,
-            log_output=False,
-            timeout_func=_Budget(timeout),
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter on the console
-        )
+        for attempt in range(1, KERNEL_START_TRIES + 1):
+            try:
+                pm.execute_notebook(
+                    notebook,
+                    target,
+                    parameters=params,
+                    cwd=cwd,
+                    kernel_name="python3",
+                    language="python",
+                    progress_bar=False,
+                    log_output=False,
+                    timeout_func=_Budget(timeout),
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter on the console
+                )
+                break
+            except RuntimeError as exc:
+                if not _kernel_never_started(exc) or attempt == KERNEL_START_TRIES:
+                    raise
     except pm.PapermillExecutionError as exc:
         out.status, out.error = STATUS_FAILED, f"{exc.ename}: {exc.evalue}"
         out.cell, out.code = failed_cell(target, exc.cell_index)
