@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import shutil
 import signal
@@ -179,10 +180,12 @@ def execute_cells(notebook: str, target: str, cwd: str, limits: Limits) -> dict:
         for i in code:
             start = time.monotonic() if start is None else start
             left = limits.timeout - (time.monotonic() - start)
-            if i != last and left <= 0:
+            if i != last and left < 1:  # nbclient's limit is whole seconds: less than one is none
                 errors[str(i)] = f"not run: the time limit of {limits.timeout:g} s was reached before it"
                 continue
-            client.timeout = limits.grade_timeout if i == last else max(1, int(left))
+            # rounded up, so a cell that uses it all leaves nothing for the next (rounded down, a
+            # fraction of a second was left and the next cell was cut off as if it had looped)
+            client.timeout = limits.grade_timeout if i == last else math.ceil(left)
             problem = _run_cell(client, nb.cells[i], i, limits, grading=i == last)
             if problem:
                 errors[str(i)] = problem
