@@ -208,3 +208,36 @@ def test_has_text_drops_empty_answers_and_checks_its_threshold():
     ]  # fmt: skip
     with pytest.raises(InputError, match="min_words must be a whole number of at least 1, got 0"):
         listen.has_text(["x"], min_words=0)
+
+
+def _agresti_table_8_1():
+    # Agresti (2007), An Introduction to Categorical Data Analysis, 2nd ed., Table 8.1 and §8.1.1:
+    # approval of the President's performance by the same 1,600 people in two surveys a month apart
+    return pd.DataFrame(
+        {"first": [True] * 944 + [False] * 656, "second": [True] * 794 + [False] * 150 + [True] * 86 + [False] * 570}
+    )
+
+
+def test_topic_lead_matches_agrestis_paired_difference():
+    # §8.1.1: 0.59 - 0.55 = 0.04, SE 0.0095, 95% CI (0.021, 0.059)
+    lead = listen.topic_lead(_agresti_table_8_1(), ["second", "first"]).set_index("topic")
+    assert lead["share"].tolist() == pytest.approx([59.0, 55.0])
+    second = lead.loc["second"]
+    assert (second["estimate"], second["se"]) == pytest.approx((4.0, 0.95), abs=0.005)
+    assert (second["low"], second["high"]) == pytest.approx((2.1, 5.9), abs=0.05)
+    assert lead["leads"].tolist() == [True, False]
+
+
+def test_topic_lead_adjusts_for_the_comparisons_and_keeps_ties():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({t: rng.random(400) < p for t, p in [("a", 0.30), ("b", 0.29), ("c", 0.10), ("d", 0.28)]})
+    lead = listen.topic_lead(df, ["a", "b", "c", "d"], 0.9)
+    # three comparisons with the first: each interval at 1 - 0.1/3, wider than a single 90% interval
+    z = (lead["high"] - lead["estimate"]) / lead["se"]
+    assert z.iloc[1:].to_numpy() == pytest.approx(np.full(3, 2.128), abs=1e-3)
+    assert set(lead.loc[lead["leads"], "topic"]) == {"a", "b", "d"}  # the near-equal shares are a tie
+    assert not lead.loc[lead["topic"] == "c", "leads"].item()
+    with pytest.raises(InputError, match="at least two topics"):
+        listen.topic_lead(df, ["a"])
+    with pytest.raises(InputError, match="b: expected True/False"):
+        listen.topic_lead(df.assign(b=np.where(df["b"], "yes", None)), ["a", "b"])

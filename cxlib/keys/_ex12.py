@@ -8,7 +8,7 @@ Written from the check cells of ``solutions/12_listening.md``; the exercise call
 
 from __future__ import annotations
 
-from cxlib.checks import check_number
+from cxlib.checks import check_number, part
 
 PARAMETERS = ("data_dir", "topic")
 
@@ -46,7 +46,8 @@ def task3(env, kappa):
     b = listen.code_topics(said["comment"], negation=False)[topic].to_numpy()
     p_o = (a == b).mean()
     p_e = a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean())
-    check_number(kappa, (p_o - p_e) / (1 - p_e), "Task 3")
+    check_number(part(kappa, "estimate"), (p_o - p_e) / (1 - p_e), "Task 3 (kappa)")
+    check_number(part(kappa, "n"), len(a), "Task 3 (n, the comments coded)")
 
 
 def task4(env, promoter_tone):
