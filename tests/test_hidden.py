@@ -55,7 +55,8 @@ def _grade12(answers):
 
 def test_ex12_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex12_answers):
     result = _grade12(ex12_answers)
-    assert {t: r["status"] for t, r in result.items()} == dict.fromkeys(["task1", "task2", "task3", "task4"], "correct")
+    statuses = {t: r["status"] for t, r in result.items()}
+    assert statuses == dict.fromkeys(["task1", "task2", "task3", "task4"], "correct")
 
 
 def test_ex12_an_interval_at_another_level_passes_the_public_check_but_not_the_hidden_test(ex12_answers):

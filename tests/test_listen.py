@@ -213,9 +213,9 @@ def test_has_text_drops_empty_answers_and_checks_its_threshold():
 def _agresti_table_8_1():
     # Agresti (2007), An Introduction to Categorical Data Analysis, 2nd ed., Table 8.1 and §8.1.1:
     # approval of the President's performance by the same 1,600 people in two surveys a month apart
-    return pd.DataFrame(
-        {"first": [True] * 944 + [False] * 656, "second": [True] * 794 + [False] * 150 + [True] * 86 + [False] * 570}
-    )
+    first = [True] * 944 + [False] * 656
+    second = [True] * 794 + [False] * 150 + [True] * 86 + [False] * 570
+    return pd.DataFrame({"first": first, "second": second})
 
 
 def test_topic_lead_matches_agrestis_paired_difference():
@@ -230,7 +230,8 @@ def test_topic_lead_matches_agrestis_paired_difference():
 
 def test_topic_lead_adjusts_for_the_comparisons_and_keeps_ties():
     rng = np.random.default_rng(3)
-    df = pd.DataFrame({t: rng.random(400) < p for t, p in [("a", 0.30), ("b", 0.29), ("c", 0.10), ("d", 0.28)]})
+    shares = {"a": 0.30, "b": 0.29, "c": 0.10, "d": 0.28}
+    df = pd.DataFrame({t: rng.random(400) < p for t, p in shares.items()})
     lead = listen.topic_lead(df, ["a", "b", "c", "d"], 0.9)
     # three comparisons with the first: each interval at 1 - 0.1/3, wider than a single 90% interval
     z = (lead["high"] - lead["estimate"]) / lead["se"]
