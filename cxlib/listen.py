@@ -650,8 +650,8 @@ def topic_lead(df: pd.DataFrame, topics, confidence: float = 0.95) -> pd.DataFra
     Returns
     -------
     DataFrame
-        One row per topic, most frequent first: ``topic``, ``share`` (percent of the comments),
-        ``estimate`` (the top topic's share minus this one's, percentage points; 0 for the top),
+        One row per topic, most frequent first: ``topic``, ``percent`` (of the comments mentioning
+        it), ``estimate`` (the top topic's percent minus this one's, percentage points; 0 for the top),
         ``se``, ``low``, ``high`` (the Bonferroni-adjusted interval), ``n`` (comments) and
         ``leads`` (True for the top and every topic not clearly behind it).
 
@@ -665,9 +665,9 @@ def topic_lead(df: pd.DataFrame, topics, confidence: float = 0.95) -> pd.DataFra
     >>> df = pd.DataFrame({"first": [True] * 944 + [False] * 656,
     ...                    "second": [True] * 794 + [False] * 150 + [True] * 86 + [False] * 570})
     >>> topic_lead(df, ["second", "first"]).round(2)
-        topic  share  estimate    se   low  high     n  leads
-    0   first   59.0       0.0  0.00  0.00  0.00  1600   True
-    1  second   55.0       4.0  0.95  2.13  5.87  1600  False
+        topic  percent  estimate    se   low  high     n  leads
+    0   first     59.0       0.0  0.00  0.00  0.00  1600   True
+    1  second     55.0       4.0  0.95  2.13  5.87  1600  False
     """
     confidence = check_confidence(confidence)
     topics = [topics] if isinstance(topics, str) else list(topics)
@@ -687,7 +687,7 @@ def topic_lead(df: pd.DataFrame, topics, confidence: float = 0.95) -> pd.DataFra
         c = int((~flags[first] & flags[t]).sum())
         d = (b - c) / n
         se = float(np.sqrt(max(b + c - (b - c) ** 2 / n, 0.0)) / n)
-        rows.append({"topic": t, "share": 100 * share[t], "estimate": 100 * d, "se": 100 * se,
+        rows.append({"topic": t, "percent": 100 * share[t], "estimate": 100 * d, "se": 100 * se,
                      "low": 100 * (d - z * se), "high": 100 * (d + z * se), "n": n})  # fmt: skip
     out = pd.DataFrame(rows)
     out["leads"] = out["low"] <= 0

@@ -221,7 +221,7 @@ def _agresti_table_8_1():
 def test_topic_lead_matches_agrestis_paired_difference():
     # §8.1.1: 0.59 - 0.55 = 0.04, SE 0.0095, 95% CI (0.021, 0.059)
     lead = listen.topic_lead(_agresti_table_8_1(), ["second", "first"]).set_index("topic")
-    assert lead["share"].tolist() == pytest.approx([59.0, 55.0])
+    assert lead["percent"].tolist() == pytest.approx([59.0, 55.0])
     second = lead.loc["second"]
     assert (second["estimate"], second["se"]) == pytest.approx((4.0, 0.95), abs=0.005)
     assert (second["low"], second["high"]) == pytest.approx((2.1, 5.9), abs=0.05)

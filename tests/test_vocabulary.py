@@ -269,6 +269,9 @@ CALLS = {
         SURVEY.assign(w=SURVEY["effort"] > 4), ["w"], "branch"
     ),
     "listen.mention_gap": lambda m: m.mention_gap(SURVEY.assign(w=SURVEY["effort"] > 4), "recommend", ["w"]),
+    "listen.topic_lead": lambda m: m.topic_lead(
+        SURVEY.assign(w=SURVEY["effort"] > 4, v=SURVEY["effort"] > 3), ["w", "v"]
+    ),
 }
 
 # qualname -> why it returns no table or result object
