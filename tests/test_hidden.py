@@ -86,3 +86,58 @@ def test_ex12_the_estimate_alone_is_wrong_at_the_public_check(ex12_answers):
     result = _grade12({**ex12_answers, "kappa": ex12_answers["kappa"].estimate})
     assert result["task3"]["status"] == "wrong"
     assert "hidden" not in result["task3"]["reason"]
+
+
+def _grade(number, parameters, answers):
+    hidden = (ROOT / "solutions" / "hidden" / f"ex{number}.py").read_text(encoding="utf-8")
+    return grading.grade_namespace(number, parameters, answers, hidden)
+
+
+def _ends_at_two_levels(right, other, end):
+    """A slip the public check misses: one end of the interval taken from a result at another level."""
+    return dataclasses.replace(right, **{end: getattr(other, end)})
+
+
+def test_ex01_the_upper_end_is_checked_by_the_hidden_test():
+    from cxlib import compare, scales
+
+    survey = data.load("survey")
+    scored = survey.assign(practices=scales.factor_scores(survey)["practices"])
+    scored = scored[(scored["branch"] == "Ironbridge") & scored["practices"].notna()]
+    a, b = (
+        scored.loc[scored["satisfaction"] >= 4, "practices"],
+        scored.loc[scored["satisfaction"] <= 3, "practices"],
+    )
+    right = compare.mean_difference(a, b)
+    parameters = {"data_dir": None, "branch": "Ironbridge"}
+    assert _grade("01", parameters, {"practices_gap": right})["task5"]["status"] == "correct"
+    slipped = _ends_at_two_levels(right, compare.mean_difference(a, b, 0.9), "high")
+    result = _grade("01", parameters, {"practices_gap": slipped})["task5"]
+    assert result["status"] == "wrong" and "upper end" in result["reason"] and "hidden" in result["reason"]
+
+
+def test_ex02_the_other_ends_are_checked_by_the_hidden_tests():
+    from cxlib import compare, scales
+
+    survey, training = data.load("survey"), data.load("training")
+    parameters = {"data_dir": None, "channel": "online", "branch": "Hillcrest", "confidence": 0.9}
+    items = data.items("environment")
+    in_channel = survey[survey["channel"] == "online"]
+    alpha = scales.cronbach_alpha(in_channel, items, confidence=0.9)
+    start = training.set_index("branch").loc["Hillcrest", "start_month"]
+    scored = survey.assign(environment=scales.factor_scores(survey)["environment"])
+    mine = scored[(scored["branch"] == "Hillcrest") & scored["environment"].notna()]
+    after, before = (
+        mine.loc[mine["month"] > start, "environment"],
+        mine.loc[mine["month"] < start, "environment"],
+    )
+    change = compare.mean_difference(after, before, 0.9)
+    right = _grade("02", parameters, {"env_alpha": alpha, "env_change": change})
+    assert (right["task1"]["status"], right["task5"]["status"]) == ("correct", "correct")
+    slipped = {
+        "env_alpha": _ends_at_two_levels(alpha, scales.cronbach_alpha(in_channel, items), "high"),
+        "env_change": _ends_at_two_levels(change, compare.mean_difference(after, before), "low"),
+    }
+    wrong = _grade("02", parameters, slipped)
+    assert "upper end" in wrong["task1"]["reason"] and "lower end" in wrong["task5"]["reason"]
+    assert all(wrong[t]["status"] == "wrong" and "hidden" in wrong[t]["reason"] for t in ("task1", "task5"))
