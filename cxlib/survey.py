@@ -40,7 +40,6 @@ vectorised NumPy comparisons per column.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import re
@@ -141,6 +140,14 @@ def _meaning_errors(spec: dict) -> list[str]:
         for key in ("top", "bottom"):
             if key in entry and lo < hi and entry[key] > hi - lo:
                 messages.append(f"{where}.{key}: {entry[key]} boxes is more than the scale {lo}-{hi} allows")
+    for name, factor in spec.get("factors", {}).items():
+        found = {tuple(i["scale"]) for i in factor["items"]}
+        if len(found) > 1:
+            listing = ", ".join(f"{a}-{b}" for a, b in sorted(found))
+            messages.append(
+                f"factors.{name}: its items are on different scales ({listing}); a factor's score is "
+                "the mean of its items, so they share one scale (cxlib does not rescale): split the factor"
+            )
     seen: dict[str, str] = {}
     for where, column in _columns(spec):
         if column in seen and not (where.startswith("groups") and seen[column].startswith("groups")):
@@ -455,19 +462,20 @@ def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: 
             )
             raise SpecError(
                 f"column {name!r} ({where}, declared scale {lo} to {hi}): {int(text.sum())} value(s) are not "
-                f"numbers: {_rows(text, raw, ids, first_row)}; export numeric values (Qualtrics: 'Use numeric "
-                f"values'){codes_hint}"
+                f"numbers: {_rows(text, raw, ids, first_row)}; export numeric values "
+                f"(Qualtrics: 'Use numeric values'){codes_hint}"
             )
     with np.errstate(invalid="ignore"):
         outside = (x < lo) | (x > hi)
         fraction = ~np.isnan(x) & ~outside & (x != np.round(x))
     if outside.any():
         seen = f"{np.nanmin(x):g} to {np.nanmax(x):g}"
+        wider = f"[{min(lo, int(np.nanmin(x)))}, {max(hi, int(np.nanmax(x)))}]"
         raise SpecError(
-            f"column {name!r} ({where}): {int(outside.sum())} value(s) outside the declared scale {lo} to {hi}: "
-            f"{_rows(outside, raw, ids, first_row)}; the data run from {seen}. If the question's scale is "
-            f"wider, declare it (scale: [{min(lo, int(np.nanmin(x)))}, {max(hi, int(np.nanmax(x)))}]); cxlib "
-            "never rescales. A code for 'not answered' goes in missing_codes"
+            f"column {name!r} ({where}): {int(outside.sum())} value(s) outside the declared scale "
+            f"{lo} to {hi}: {_rows(outside, raw, ids, first_row)}; the data run from {seen}. "
+            f"If the question's scale is wider, declare it (scale: {wider}); cxlib never rescales."
+            " A code for 'not answered' goes in missing_codes"
         )
     if fraction.any():
         raise SpecError(
@@ -491,12 +499,14 @@ def _check_id(col: pd.Series, name: str, first_row: int) -> None:
     blank = col.isna().to_numpy()
     if blank.any():
         raise SpecError(
-            f"column {name!r} (id): {int(blank.sum())} blank id(s): {_rows(blank, col.to_numpy(), None, first_row)}"
+            f"column {name!r} (id): {int(blank.sum())} blank id(s): "
+            f"{_rows(blank, col.to_numpy(), None, first_row)}"
         )
     twice = col.duplicated(keep=False).to_numpy()
     if twice.any():
         raise SpecError(
-            f"column {name!r} (id): ids must be unique; repeated: {_rows(twice, col.to_numpy(), None, first_row)}"
+            f"column {name!r} (id): ids must be unique; repeated: "
+            f"{_rows(twice, col.to_numpy(), None, first_row)}"
         )
 
 
@@ -515,7 +525,8 @@ def _groups(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
     blank = col.isna().to_numpy()
     if blank.any():
         raise SpecError(
-            f"column {name!r} (group): {int(blank.sum())} blank value(s): {_rows(blank, col.to_numpy(), ids, first_row)}"
+            f"column {name!r} (group): {int(blank.sum())} blank value(s): "
+            f"{_rows(blank, col.to_numpy(), ids, first_row)}"
             "; fill them (e.g. 'unknown') or leave the column out of groups: nothing is dropped silently"
         )
     return col.astype(str).astype("category")
@@ -615,6 +626,9 @@ def _export_names(path: Path, fmt: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 _USUAL_TOPS = (5, 7, 10, 11)
+#: Codes statistics packages write for "not answered" (SPSS's -99, ...): spec init proposes them as
+#: missing_codes when a column is ratings once they are set aside.
+USUAL_MISSING_CODES = (-999, -99, -9, 99, 999)
 _STEM = re.compile(r"^(.*?)[_\s.-]*\d+$")
 
 
@@ -698,7 +712,8 @@ def draft_spec(path, format: str | None = None, sheet=None) -> dict:
     Returns
     -------
     dict
-        A spec that passes :func:`read_spec`; ``data`` is the export's file name.
+        A spec that passes :func:`read_spec`; ``data`` is the export's file name, relative to
+        ``"_folder"``, the export's folder (not written by :func:`spec_yaml`).
 
     Examples
     --------
@@ -713,11 +728,12 @@ def draft_spec(path, format: str | None = None, sheet=None) -> dict:
     df, labels = export.data, export.labels
     meta = QUALTRICS_META | SURVEYMONKEY_META
     spec: dict = {"version": 1, "title": path.stem, "data": path.name, "format": fmt}
+    spec["_folder"] = str(path.resolve().parent)  # so that the dict loads as it is (not written out)
     if sheet is not None:
         spec["sheet"] = sheet
-    rated, groups, texts = {}, [], []
+    rated, groups, texts, codes = {}, [], [], set()
     for name in df.columns:
-        col, label = df[name], labels.get(name, name)
+        col = df[name]
         if "id" not in spec and _is_id(col, name):
             spec["id"] = name
         elif "date" not in spec and _looks_like_dates(col, name):
@@ -726,12 +742,18 @@ def draft_spec(path, format: str | None = None, sheet=None) -> dict:
             continue
         elif (scale := draft_scale(col)) is not None:
             rated[name] = scale
+        elif col.dtype.kind in "if" and (found := col.isin(USUAL_MISSING_CODES)).any():
+            if (scale := draft_scale(col[~found])) is not None:
+                rated[name] = scale
+                codes.update(col[found].astype(int).tolist())
         elif col.dtype == object or pd.api.types.is_string_dtype(col):
             words = col.dropna().astype(str).str.split().str.len()
             if len(words) and words.mean() >= 4:
                 texts.append(name)
             elif 2 <= col.nunique() <= 30 and col.notna().all():
                 groups.append(name)
+    if codes:
+        spec["missing_codes"] = sorted(codes)
     _draft_roles(spec, rated, labels)
     _draft_factors(spec, rated, labels, fmt)
     if groups:
@@ -795,8 +817,17 @@ def spec_yaml(spec: dict) -> str:
     body = {k: v for k, v in spec.items() if not k.startswith("_")}
     head = (
         "# Survey spec (cxlib.survey; schema: cxlib/survey_spec.schema.json). Drafted from the export:\n"
-        "# CHECK every scale against the questionnaire (drafted from the values seen; cxlib never rescales),\n"
+        "# CHECK every scale against the questionnaire (drafted from the values seen; never rescaled),\n"
         "# mark reverse-keyed items (reverse: true), move items between factors, name the factors.\n"
         "# Then: cxkit spec check THIS_FILE, and cxkit report --spec THIS_FILE --out DIR\n"
     )
-    return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+
+    class Dumper(yaml.SafeDumper):
+        """Short lists of plain values ([1, 5]) on one line, the rest in block style."""
+
+    def _list(dumper, data):
+        flow = all(isinstance(v, (int, float, str)) for v in data) and len(data) <= 12
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+    Dumper.add_representer(list, _list)
+    return head + yaml.dump(body, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)

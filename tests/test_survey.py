@@ -195,6 +195,9 @@ def test_spec_schema_errors_say_where(tmp_path):
                 "outcomes": [{"column": "Q6", "scale": [1, 5]}],
             }
         )
+    mixed = {"items": [{"column": "a", "scale": [1, 5]}, {"column": "b", "scale": [1, 7]}]}
+    with pytest.raises(SpecError, match=r"factors.f: its items are on different scales \(1-5, 1-7\)"):
+        read_spec({"version": 1, "data": "x", "factors": {"f": mixed}})
     (tmp_path / "s.yml").write_text("version: 1\ndata: [unclosed\n")
     with pytest.raises(SpecError, match="not valid YAML"):
         read_spec(tmp_path / "s.yml")

@@ -89,7 +89,8 @@ def _init(args) -> int:
     out.write_text(spec_yaml(spec), encoding="utf-8")
     factors = spec.get("factors", {})
     print(
-        f"wrote {out}: format {spec['format']}, {len(factors)} factor(s), {len(spec.get('outcomes', []))} outcome(s)"
+        f"wrote {out}: format {spec['format']}, {len(factors)} factor(s), "
+        f"{len(spec.get('outcomes', []))} outcome(s)"
     )
     print(f"edit it (check every scale), then: cxkit spec check {out}")
     return 0
@@ -99,7 +100,8 @@ def _check(args) -> int:
     if args.no_data:
         spec = read_spec(args.spec)
         print(
-            f"{args.spec}: the spec is valid ({len(spec.get('factors', {}))} factor(s)); the data were not read"
+            f"{args.spec}: the spec is valid ({len(spec.get('factors', {}))} factor(s)); "
+            "the data were not read"
         )
         return 0
     survey = load_survey(args.spec, args.data)

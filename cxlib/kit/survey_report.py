@@ -52,7 +52,8 @@ def _pct(confidence: float) -> str:
 
 
 def _ci(e, confidence: float, digits: int = 1, unit: str = "") -> str:
-    return f"{e.estimate:.{digits}f}{unit} ({_pct(confidence)} interval {e.low:.{digits}f} to {e.high:.{digits}f}, n = {e.n:,})"
+    low, high = f"{e.low:.{digits}f}", f"{e.high:.{digits}f}"
+    return f"{e.estimate:.{digits}f}{unit} ({_pct(confidence)} interval {low} to {high}, n = {e.n:,})"
 
 
 def _answered(s: Survey, column: str) -> tuple[pd.Series, np.ndarray | None]:
@@ -79,7 +80,7 @@ def headline(s: Survey, confidence: float = 0.95) -> Section:
             f"{abs(e.estimate):.0f} more {'promote' if e.estimate >= 0 else 'criticise'} than "
             f"{'criticise' if e.estimate >= 0 else 'promote'} (promoters answer 9-10, detractors 0-6)."
         )
-    for role, word in (("satisfaction", "satisfied"), ("effort", None)):
+    for role in ("satisfaction", "effort"):
         if role not in spec:
             continue
         entry = spec[role]
@@ -90,7 +91,8 @@ def headline(s: Survey, confidence: float = 0.95) -> Section:
             e = metrics.top_box(x, scale=(lo, hi), top=top, confidence=confidence, weights=w)
             rows.append((f"top {top} box", s.label(entry["column"]), e))
             sec.sentences.append(
-                f"Satisfied (answered {hi - top + 1}-{hi} on the {lo}-{hi} scale): {_ci(e, confidence, unit='%')}."
+                f"Satisfied (answered {hi - top + 1}-{hi} on the {lo}-{hi} scale): "
+                f"{_ci(e, confidence, unit='%')}."
             )
         else:
             e = metrics.mean_score(x, scale=(lo, hi), confidence=confidence, weights=w)
@@ -147,11 +149,16 @@ def by_group(s: Survey, confidence: float = 0.95) -> Section:
         t = metrics.by_group(d, column, g, metric, weights=w, confidence=confidence, **options).reset_index()
         sec.tables[f"{what} by {g}"] = t
         best, worst = t.loc[t["estimate"].idxmax()], t.loc[t["estimate"].idxmin()]
+        apart = (
+            "their intervals do not overlap"
+            if best["low"] > worst["high"]
+            else "their intervals overlap, so even this order may be chance"
+        )
         sec.sentences.append(
-            f"{what} by {s.label(g)}: highest {best[g]} at {best['estimate']:.1f} ({best['low']:.1f} to "
-            f"{best['high']:.1f}, n = {int(best['n']):,}), lowest {worst[g]} at {worst['estimate']:.1f} "
-            f"({worst['low']:.1f} to {worst['high']:.1f}, n = {int(worst['n']):,}). Overlapping intervals "
-            "mean the order may be chance: the comparison section tests it."
+            f"{what} by '{s.label(g)}': highest {best[g]}, {best['estimate']:.1f} ({best['low']:.1f} to "
+            f"{best['high']:.1f}, n = {int(best['n']):,}); lowest {worst[g]}, {worst['estimate']:.1f} "
+            f"({worst['low']:.1f} to {worst['high']:.1f}, n = {int(worst['n']):,}); {apart}. "
+            "The comparison section tests every group against the rest."
         )
     return sec
 
@@ -252,7 +259,8 @@ def ipa(s: Survey) -> Section:
             title,
             skipped=(
                 "Skipped: the factors' items are on different scales "
-                f"({', '.join(f'{a}-{b}' for a, b in sorted(scales_seen))}), so their means cannot share an axis; "
+                f"({', '.join(f'{a}-{b}' for a, b in sorted(scales_seen))}), "
+                "so their means cannot share an axis; "
                 "cxlib does not rescale. Give every factor's items one scale to get the map."
             ),
         )
@@ -310,13 +318,14 @@ def compare_groups(s: Survey, confidence: float = 0.95) -> Section:
         out = t[t["verdict"] != "no difference"]
         if out.empty:
             sec.sentences.append(
-                f"{s.label(g)}: no group's {what} differs from the rest once the {len(t)} comparisons are "
+                f"'{s.label(g)}': no group's {what} differs from the rest once the {len(t)} comparisons are "
                 f"corrected for (Holm); the differences seen are within chance."
             )
         for _, r in out.iterrows():
             sec.sentences.append(
-                f"{s.label(g)} {r[g]}: {what} {r['estimate_a']:.1f}, {r['verdict']} the rest by "
-                f"{abs(r['estimate']):.1f} ({r['low']:.1f} to {r['high']:.1f}; Holm-adjusted p = {r['p_adjusted']:.3g}, "
+                f"'{s.label(g)}' {r[g]}: {what} {r['estimate_a']:.1f}, {r['verdict']} the rest by "
+                f"{abs(r['estimate']):.1f} ({r['low']:.1f} to {r['high']:.1f}; "
+                f"Holm-adjusted p = {r['p_adjusted']:.3g}, "
                 f"n = {int(r['n_a']):,})."
             )
     return sec
@@ -337,7 +346,8 @@ def trends(s: Survey, confidence: float = 0.95) -> Section:
             "trends",
             title,
             skipped=(
-                f"Skipped: every response falls in one {s.spec.get('period', 'month')} ({d['period'].iloc[0]}); "
+                f"Skipped: every response falls in one {s.spec.get('period', 'month')} "
+                f"({d['period'].iloc[0]}); "
                 "a trend needs two periods or more."
             ),
         )
@@ -350,10 +360,11 @@ def trends(s: Survey, confidence: float = 0.95) -> Section:
     sec = Section("trends", title, tables={f"{what} by period": t, "period over period": pop})
     first, last = t.iloc[0], t.iloc[-1]
     sec.sentences.append(
-        f"{what} went from {first['estimate']:.1f} ({first['low']:.1f} to {first['high']:.1f}) in {first['period']} "
+        f"{what} went from {first['estimate']:.1f} ({first['low']:.1f} to {first['high']:.1f}) "
+        f"in {first['period']} "
         f"to {last['estimate']:.1f} ({last['low']:.1f} to {last['high']:.1f}) in {last['period']}."
     )
-    moved = pop[pop["verdict"] != "no difference"] if "verdict" in pop else pop.iloc[0:0]
+    moved = pop[pop["verdict"] != "no change"]
     sec.sentences.append(
         f"{len(moved)} of {len(pop)} period-to-period changes are larger than chance after Holm correction."
         if len(moved)
@@ -396,12 +407,14 @@ def comments(s: Survey, confidence: float = 0.95) -> Section:
     )
     for _, r in table.head(5).iterrows():
         sec.sentences.append(
-            f"'{r['topic']}' is mentioned in {r['estimate']:.0f}% of comments ({r['low']:.0f}% to {r['high']:.0f}%)."
+            f"'{r['topic']}' is mentioned in {r['estimate']:.0f}% of comments "
+            f"({r['low']:.0f}% to {r['high']:.0f}%)."
         )
     neg = metrics.wilson_from_counts(int((tone <= -0.05).sum()), n, confidence).iloc[0]
     sec.sentences.append(
         f"Tone (VADER): {neg['estimate']:.0f}% of comments read as negative ({neg['low']:.0f}% to "
-        f"{neg['high']:.0f}%). Topics come from a word list and tone from a lexicon: both miss some comments; "
+        f"{neg['high']:.0f}%). Topics come from a word list and tone from a lexicon: "
+        "both miss some comments; "
         "read a sample before acting."
     )
     return sec
@@ -497,14 +510,16 @@ def write_tables(secs: list[Section], path: Path) -> Path:
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
 table {{ border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }}
-th {{ background: #f3f3f3; }} img {{ max-width: 100%; }} h2 {{ border-top: 2px solid #ccc; padding-top: 1rem; }}
+th {{ background: #f3f3f3; }} img {{ max-width: 100%; }}
+h2 {{ border-top: 2px solid #ccc; padding-top: 1rem; }}
 </style></head><body>
 {body}
 </body></html>
