@@ -391,7 +391,7 @@ def published_ranks(
     ...                   "outcome": [80, 75, 90, 60, 70]})
     >>> published_ranks(t, "outcome", "B")[["rank", "percentile", "best", "gap_to_best", "peer_median"]]
        rank  percentile best  gap_to_best  peer_median
-    0     2        50.0    C         -15.0         75.0
+    0     3        50.0    C        -15.0         75.0
     """
     require_columns(df, [outcome, organisation, measure])
     no_missing(df, [outcome, organisation, measure])

@@ -98,23 +98,51 @@ def spec_schema() -> dict:
 def _where(path) -> str:
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        is_index = isinstance(part, int) or (isinstance(part, str) and part.isdigit())
+        out += f"[{part}]" if is_index else (f".{part}" if out else str(part))
     return out or "(the top level)"
 
 
-def _schema_errors(spec: dict) -> list[str]:
-    import jsonschema  # imported here: the analysis modules stay free of it
+_VALIDATORS: dict = {}
 
-    validator = jsonschema.Draft202012Validator(spec_schema())
+
+def _validator(key: str):
+    """A compiled validator of one top-level key of the spec (fastjsonschema: fast to import and run)."""
+    if key not in _VALIDATORS:
+        import fastjsonschema  # imported here: the analysis modules stay free of it
+
+        schema = spec_schema()
+        _VALIDATORS[key] = fastjsonschema.compile({"$defs": schema["$defs"], **schema["properties"][key]})
+    return _VALIDATORS[key]
+
+
+def _unknown_keys(found, allowed) -> str:
+    extra = [k for k in found if k not in allowed]
+    hints = "".join(suggest(str(k), sorted(allowed)) for k in extra)
+    return f"unknown key(s) {', '.join(map(repr, extra))}{hints}; allowed: {', '.join(sorted(allowed))}"
+
+
+def _schema_errors(spec: dict) -> list[str]:
+    """The spec against its JSON Schema: unknown and missing keys, then each key's value (its first
+    problem, with where it is)."""
+    import fastjsonschema
+
+    schema = spec_schema()
     messages = []
-    for err in sorted(validator.iter_errors(spec), key=lambda e: list(map(str, e.absolute_path))):
-        what = err.message
-        if err.validator == "additionalProperties":
-            allowed = sorted(err.schema.get("properties", {}))
-            extra = [k for k in err.instance if k not in allowed]
-            hints = "".join(suggest(str(k), allowed) for k in extra)
-            what = f"unknown key(s) {', '.join(map(repr, extra))}{hints}; allowed: {', '.join(allowed)}"
-        messages.append(f"{_where(err.absolute_path)}: {what}")
+    if set(spec) - set(schema["properties"]):
+        messages.append(f"(the top level): {_unknown_keys(spec, schema['properties'])}")
+    messages += [f"{key}: is required" for key in schema["required"] if key not in spec]
+    for key in (k for k in spec if k in schema["properties"]):
+        try:
+            _validator(key)(spec[key])
+        except fastjsonschema.JsonSchemaValueException as err:
+            where = _where([key, *err.path[1:]])
+            if err.rule == "additionalProperties" and isinstance(err.value, dict):
+                what = _unknown_keys(err.value, err.definition.get("properties", {}))
+            else:
+                what = err.message.replace(err.name, "", 1).strip()
+                what += f" (got {err.value!r})" if not isinstance(err.value, (dict, list)) else ""
+            messages.append(f"{where}: {what}")
     return messages
 
 
@@ -291,6 +319,12 @@ def detect_format(path) -> str:
     str
         ``"qualtrics"`` when the third row holds Qualtrics import ids, ``"surveymonkey"`` when the
         first column is ``Respondent ID`` and a second header row follows, else ``"xlsx"`` or ``"csv"``.
+
+    Examples
+    --------
+    >>> import cxlib.data as d
+    >>> detect_format(d.default_data_dir() / "survey.csv")
+    'csv'
     """
     path = Path(path)
     rows = _head_rows(path, 3)
@@ -307,7 +341,7 @@ def detect_format(path) -> str:
     return "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
 
 
-def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=None) -> Export:
+def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=None, dtype=None) -> Export:
     """Read an export as it is (no spec): one header, the question texts as labels.
 
     Parameters
@@ -322,11 +356,20 @@ def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=N
         ``{column: [codes]}``: values read as blanks.
     usecols : list of str, optional
         Read only these columns.
+    dtype : dict, optional
+        ``{column: dtype}`` for the parser (a value that does not fit raises ``ValueError``).
 
     Returns
     -------
     Export
         ``data`` (a DataFrame), ``labels`` (``{column: question text}``), ``format``, ``header_rows``.
+
+    Examples
+    --------
+    >>> import cxlib.data as d
+    >>> e = read_export(d.default_data_dir() / "survey.csv", usecols=["recommend", "comment"])
+    >>> e.data.shape, e.labels["recommend"]
+    ((6605, 2), 'recommend')
     """
     path = Path(path)
     if format not in FORMATS:
@@ -359,6 +402,8 @@ def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=N
     options = dict(header=None, skiprows=header_rows, names=names, na_values=blanks, keep_default_na=False)
     if usecols is not None:
         options["usecols"] = list(usecols)
+    if dtype and not excel:
+        options["dtype"] = dtype
     if excel:
         data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **options)
     else:
@@ -511,7 +556,10 @@ def _check_id(col: pd.Series, name: str, first_row: int) -> None:
 
 
 def _dates(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
-    parsed = pd.to_datetime(col, errors="coerce", format="mixed")
+    parsed = pd.to_datetime(col, errors="coerce")  # one format, inferred from the first value: fast
+    retry = parsed.isna().to_numpy() & col.notna().to_numpy()
+    if retry.any():  # mixed formats (a Qualtrics date-time here, a plain date there): value by value
+        parsed = parsed.where(~retry, pd.to_datetime(col.where(retry), errors="coerce", format="mixed"))
     bad = parsed.isna().to_numpy()
     if bad.any():
         raise SpecError(
@@ -529,6 +577,8 @@ def _groups(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
             f"{_rows(blank, col.to_numpy(), ids, first_row)}"
             "; fill them (e.g. 'unknown') or leave the column out of groups: nothing is dropped silently"
         )
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.rename_categories([str(c) for c in col.cat.categories])
     return col.astype(str).astype("category")
 
 
@@ -584,7 +634,13 @@ def load_survey(spec, data=None) -> Survey:
     fmt = spec.get("format", "csv")
     names = _export_names(path, fmt)
     _missing_columns(spec, names)
-    export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=columns)
+    # fast path: the parser reads rated columns as numbers and groups as categories at once; if a value
+    # does not parse, read again without types, so the checks below can name the rows and values
+    types = {c: "float64" for c in rated} | {g: "category" for g in spec.get("groups", [])}
+    try:
+        export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=columns, dtype=types)
+    except ValueError:
+        export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=columns)
     df = export.data
     first_row = export.header_rows + 1  # the file's row of the first response (one line each)
     ids = df[spec["id"]].to_numpy() if "id" in spec else None
@@ -811,6 +867,18 @@ def spec_yaml(spec: dict) -> str:
     -------
     str
         YAML, readable and editable.
+
+    Examples
+    --------
+    >>> print(spec_yaml({"version": 1, "data": "x.csv", "satisfaction": {"column": "Q6", "scale": [1, 5]}}))
+    ... # doctest: +ELLIPSIS
+    # Survey spec ...
+    version: 1
+    data: x.csv
+    satisfaction:
+      column: Q6
+      scale: [1, 5]
+    <BLANKLINE>
     """
     import yaml  # imported here: the analysis modules stay free of it
 

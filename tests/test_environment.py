@@ -7,7 +7,7 @@ import yaml
 from conftest import ROOT
 
 # conda-forge names that differ from PyPI's
-CONDA_NAMES = {"playwright-python": "playwright"}
+CONDA_NAMES = {"playwright-python": "playwright", "python-fastjsonschema": "fastjsonschema"}
 
 
 def _name(spec: str) -> str:

@@ -185,7 +185,7 @@ def test_spec_schema_errors_say_where(tmp_path):
     msg = str(err.value)
     assert "2 problems" in msg
     assert "unknown key(s) 'satisfation' (did you mean 'satisfaction'?)" in msg
-    assert "factors.f.items[0].scale: [1] is too short" in msg
+    assert "factors.f.items[0].scale: must contain at least 2 items" in msg
     with pytest.raises(SpecError, match="column 'Q6' is already satisfaction"):
         read_spec(
             {

@@ -89,7 +89,7 @@ def test_mobi_loads_unrescaled_and_reliability_matches_pingouin(mobi):
     s = load_survey(mobi_spec(mobi))
     raw = pd.read_csv(mobi)
     assert len(s.data) == 250 and s.data["CUSA1"].max() == raw["CUSA1"].max() == 10
-    sec = report.reliability(s)
+    sec = next(x for x in report.sections(s, n_boot=100) if x.key == "reliability")
     got = dict(zip(sec.tables["reliability"]["factor"], sec.tables["reliability"]["estimate"]))
     for label, cols in BLOCKS.values():
         expected, _ = pingouin.cronbach_alpha(raw[cols])

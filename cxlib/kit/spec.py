@@ -28,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ----------
     parser : argparse.ArgumentParser
         The verb's parser.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_arguments(parser)
+    >>> parser.parse_args(["check", "s.yml", "--data", "x.csv"]).data
+    'x.csv'
     """
     sub = parser.add_subparsers(dest="action", required=True, metavar="{init,check}")
     init = sub.add_parser("init", help="draft a spec from an export, for you to edit")
@@ -56,6 +63,15 @@ def summary(survey) -> str:
     -------
     str
         The summary.
+
+    Examples
+    --------
+    >>> import cxlib.data as d
+    >>> print(summary(load_survey({"version": 1, "data": str(d.default_data_dir() / "survey.csv"),
+    ...                            "id": "response_id", "recommend": "recommend"})))
+    6605 responses, 2 columns used
+      id: response_id
+      recommend: recommend
     """
     spec, d = survey.spec, survey.data
     lines = [f"{len(d)} responses, {d.shape[1]} columns used"]

@@ -67,7 +67,7 @@ def _skip(key: str, title: str, need: str) -> Section:
     return Section(key, title, skipped=f"Skipped: this section needs {need}, which the spec does not give.")
 
 
-def headline(s: Survey, confidence: float = 0.95) -> Section:
+def _headline(s: Survey, confidence: float = 0.95) -> Section:
     """NPS, satisfaction (top box), effort and other outcomes, each with its interval and a sentence."""
     sec, rows = Section("headline", "Headline metrics"), []
     spec = s.spec
@@ -135,7 +135,7 @@ def _main_metric(s: Survey):
     return None
 
 
-def by_group(s: Survey, confidence: float = 0.95) -> Section:
+def _by_group(s: Survey, confidence: float = 0.95) -> Section:
     """The main metric per level of each grouping column, with intervals."""
     title = "By group"
     main = _main_metric(s)
@@ -163,7 +163,7 @@ def by_group(s: Survey, confidence: float = 0.95) -> Section:
     return sec
 
 
-def reliability(s: Survey, confidence: float = 0.95) -> Section:
+def _reliability(s: Survey, confidence: float = 0.95) -> Section:
     """Cronbach's alpha of each factor with two or more items, with its Feldt interval."""
     title = "Reliability of each factor"
     multi = {f: cols for f, cols in s.factors.items() if len(cols) >= 2}
@@ -208,7 +208,7 @@ def _driver_frame(s: Survey):
     return outcome, scores
 
 
-def key_drivers(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: int = 0) -> Section:
+def _key_drivers(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: int = 0) -> Section:
     """Relative weights of the factors on satisfaction (or recommend), with bootstrap intervals."""
     title = "What drives satisfaction"
     got = _driver_frame(s)
@@ -246,7 +246,7 @@ def key_drivers(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: i
     return sec
 
 
-def ipa(s: Survey) -> Section:
+def _ipa(s: Survey) -> Section:
     """The importance-performance map of the factors (all on one scale), with its quadrants."""
     title = "Importance-performance map"
     got = _driver_frame(s)
@@ -291,7 +291,7 @@ def ipa(s: Survey) -> Section:
     return sec
 
 
-def compare_groups(s: Survey, confidence: float = 0.95) -> Section:
+def _compare_groups(s: Survey, confidence: float = 0.95) -> Section:
     """Each group against the rest, p-values Holm-corrected over the table."""
     title = "Groups against each other"
     main = _main_metric(s)
@@ -331,7 +331,7 @@ def compare_groups(s: Survey, confidence: float = 0.95) -> Section:
     return sec
 
 
-def trends(s: Survey, confidence: float = 0.95) -> Section:
+def _trends(s: Survey, confidence: float = 0.95) -> Section:
     """The main metric per period, and each period against the one before (Holm-corrected)."""
     title = "Trends"
     main = _main_metric(s)
@@ -373,7 +373,7 @@ def trends(s: Survey, confidence: float = 0.95) -> Section:
     return sec
 
 
-def comments(s: Survey, confidence: float = 0.95) -> Section:
+def _comments(s: Survey, confidence: float = 0.95) -> Section:
     """What customers say: comments redacted, coded into the codebook's topics, read for tone."""
     title = "What customers say"
     if "comment" not in s.spec:
@@ -438,18 +438,29 @@ def sections(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: int 
     -------
     list of Section
         Headline, by group, reliability, drivers, importance-performance, groups, trends, comments.
+
+    Examples
+    --------
+    >>> import cxlib.data as d
+    >>> from cxlib.survey import load_survey
+    >>> s = load_survey({"version": 1, "data": str(d.default_data_dir() / "survey.csv"),
+    ...                  "recommend": "recommend"})
+    >>> [(sec.key, sec.skipped is None) for sec in sections(s)][:3]
+    [('headline', True), ('by_group', False), ('reliability', False)]
+    >>> sections(s)[0].sentences[0][:27]
+    'Net Promoter Score: 11.8 (9'
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return [
-            headline(s, confidence),
-            by_group(s, confidence),
-            reliability(s, confidence),
-            key_drivers(s, confidence, n_boot, seed),
-            ipa(s),
-            compare_groups(s, confidence),
-            trends(s, confidence),
-            comments(s, confidence),
+            _headline(s, confidence),
+            _by_group(s, confidence),
+            _reliability(s, confidence),
+            _key_drivers(s, confidence, n_boot, seed),
+            _ipa(s),
+            _compare_groups(s, confidence),
+            _trends(s, confidence),
+            _comments(s, confidence),
         ]
 
 
@@ -497,6 +508,14 @@ def write_tables(secs: list[Section], path: Path) -> Path:
     -------
     Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> _ = write_tables([Section("x", "X", tables={"n": pd.DataFrame({"a": ["=1"]})})], path)
+    >>> pd.read_excel(path)["a"].tolist()
+    ["'=1"]
     """
     from cxlib.export import to_xlsx
 
@@ -533,6 +552,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ----------
     parser : argparse.ArgumentParser
         The verb's parser.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_arguments(parser)
+    >>> parser.parse_args(["--spec", "s.yml", "--out", "r"]).n_boot
+    1000
     """
     parser.add_argument("--spec", required=True, help="the survey spec (YAML; cxkit spec init drafts one)")
     parser.add_argument("--data", help="the export (default: the spec's data:)")
@@ -557,6 +583,18 @@ def render_html(notebook: Path, title: str) -> str:
     -------
     str
         The page.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    >>> html_out = {"text/html": "<p onclick='x()'>hi</p>"}
+    >>> nb.cells[0].outputs = [nbformat.v4.new_output("display_data", html_out)]
+    >>> path = Path(tempfile.mkdtemp()) / "r.ipynb"
+    >>> nbformat.write(nb, path)
+    >>> page = render_html(path, "<T>")
+    >>> "<p>hi</p>" in page, "x = 1" in page, "&lt;T&gt;" in page
+    (True, False, True)
     """
     import nbformat
     from nbconvert import HTMLExporter

@@ -1,0 +1,88 @@
+"""``params.check_data``: a lesson given a data folder that lacks what it needs stops at its parameter
+cell, naming what is missing and the sections that need it (issue 17: no blanks, one month, no
+training table, other items), instead of a deep ``KeyError``."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from cxlib import data
+from cxlib.params import ParameterError, check_data
+
+NEEDS = {
+    "survey": "the whole lesson",
+    ("columns", "survey"): "the whole lesson (the course's items)",
+    ("blanks", "survey", "practices_resolution"): "Missing answers: pairwise or listwise?",
+    ("periods", "survey", ("month", 2)): "Trends: month over month",
+    ("groups", "survey", ("branch", 2)): "Branches against each other",
+    "training": "How do we know when a factor improved?",
+}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for name in data.tables():
+        shutil.copy(data.default_data_dir() / data.resource(name)["path"], tmp_path)
+    return tmp_path
+
+
+def _survey(folder, change):
+    path = folder / "survey.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    change(df).to_csv(path, index=False)
+
+
+def test_the_course_data_meet_every_need(folder):
+    assert check_data(folder, NEEDS) == folder
+    assert check_data(None, NEEDS) == data.default_data_dir()
+
+
+def test_no_blanks_names_the_column_and_the_section(folder):
+    _survey(folder, lambda d: d.assign(practices_resolution=d["practices_resolution"].replace("", "3")))
+    with pytest.raises(ParameterError) as err:
+        check_data(folder, NEEDS)
+    msg = str(err.value)
+    assert "survey.csv: practices_resolution has no blank answers: needed by Missing answers" in msg
+    assert msg.count("\n  - ") == 1  # only the unmet need is listed
+
+
+def test_one_month(folder):
+    _survey(folder, lambda d: d[d["month"] == d["month"].iloc[0]])
+    with pytest.raises(
+        ParameterError, match=r"month spans 1 month\(s\), not 2: needed by Trends: month over month"
+    ):
+        check_data(folder, NEEDS)
+
+
+def test_no_training_table(folder):
+    (folder / "training.csv").unlink()
+    with pytest.raises(
+        ParameterError, match=r"no training.csv: needed by How do we know when a factor improved\?"
+    ):
+        check_data(folder, NEEDS)
+
+
+def test_other_items_point_to_the_survey_spec(folder):
+    _survey(folder, lambda d: d.rename(columns={"people_friendliness": "staff_1", "env_comfort": "store_2"}))
+    with pytest.raises(ParameterError) as err:
+        check_data(folder, NEEDS)
+    msg = str(err.value)
+    assert (
+        "survey.csv lacks the column(s) people_friendliness, env_comfort: needed by the whole lesson" in msg
+    )
+    assert "survey spec and run cxkit report" in msg
+
+
+def test_several_unmet_needs_are_listed_together_and_a_bad_folder_or_need_is_named(folder, tmp_path):
+    (folder / "training.csv").unlink()
+    _survey(folder, lambda d: d[d["branch"] == "Ashford"].assign(practices_resolution="4"))
+    with pytest.raises(ParameterError) as err:
+        check_data(folder, NEEDS)
+    assert str(err.value).count("\n  - ") == 3
+    with pytest.raises(ParameterError, match="does not exist"):
+        check_data(tmp_path / "nowhere", NEEDS)
+    with pytest.raises(ParameterError, match="a need is a table name or a tuple"):
+        check_data(folder, {("rows", "survey"): "x"})
