@@ -82,7 +82,8 @@ def main(argv=None) -> int:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
     print(
-        f"{args.rows:,} rows: load_survey {ours:.2f} s, plain read_csv {plain:.2f} s, ratio {ours / plain:.2f}"
+        f"{args.rows:,} rows: load_survey {ours:.2f} s, plain read_csv {plain:.2f} s, "
+        f"ratio {ours / plain:.2f}"
     )
     return 0
 

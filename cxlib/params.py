@@ -322,3 +322,74 @@ def check_data(data_dir: str | os.PathLike | None, needs: dict) -> Path:
             "your own, write a survey spec and run cxkit report (README: 'Your own survey')"
         )
     return folder
+
+
+WHOLE = "the whole lesson"
+_BLANKS = ("blanks", "survey", "practices_resolution")
+_MONTHS = ("periods", "survey", ("month", 2))
+
+
+def _tables(*names) -> dict:
+    """Each table, and the course's columns of it, needed by the whole lesson."""
+    return {**{n: WHOLE for n in names}, **{("columns", n): WHOLE for n in names}}
+
+
+#: What each lesson needs from its data folder, and the sections (``## `` headings of the lesson)
+#: that need it; ``tests/test_params_data.py`` checks that every section named here is in its lesson.
+LESSON_NEEDS = {
+    "00": {**_tables("survey", "benchmark", "expectations", "servqual", "kano", "touchpoints",
+                     "transactions", "training", "population"),
+           _BLANKS: "A first look at the survey"},
+    "01": {**_tables("survey"), _BLANKS: "Missing answers",
+           ("groups", "survey", ("branch", 2)): "Branches: where is each store strong or weak?",
+           ("groups", "survey", ("channel", 2)): "Channels: does it matter how the customer dealt with us?"},
+    "02": {**_tables("survey", "training"), _BLANKS: "Missing answers: pairwise or listwise?",
+           _MONTHS: "How do we know when a factor improved?"},
+    "03": {**_tables("survey", "population"),
+           ("groups", "survey", ("branch", 2)): "All ten branches at once: ten tries for chance",
+           _MONTHS: "Month by month: why small samples swing; Has NPS changed since last year?"},
+    "04": {**_tables("survey"),
+           _BLANKS: "Factor scores, and the first missing answers; Items, missing answers, and who the model "
+           "describes"},
+    "05": _tables("expectations", "servqual"),
+    "06": _tables("benchmark", "survey"),
+    "07": _tables("survey", "kano"),
+    "08": _tables("touchpoints"),
+    "09": _tables("transactions", "survey"),
+    "10": {**_tables("survey", "training"), _MONTHS: WHOLE,
+           ("groups", "survey", ("branch", 2)): "Did training cause it? Difference-in-differences"},
+    "11": {**_tables("survey", "benchmark", "expectations", "servqual", "kano", "touchpoints",
+                     "transactions", "training", "population"),
+           _MONTHS: "Step 4. Train: did the last training work?; Step 5. Gather feedback: how we will know"},
+    "12": _tables("survey"),
+}  # fmt: skip
+
+
+def lesson_data(data_dir: str | os.PathLike | None, lesson: str) -> Path:
+    """The data folder of a lesson, checked against :data:`LESSON_NEEDS` (see :func:`check_data`).
+
+    Parameters
+    ----------
+    data_dir : str, path or None
+        The lesson's ``data_dir`` parameter (``None``: the course's data).
+    lesson : str
+        The lesson's number, ``"00"`` to ``"12"``.
+
+    Returns
+    -------
+    Path
+        The folder, with everything the lesson needs.
+
+    Examples
+    --------
+    >>> lesson_data(None, "03").name
+    'datasets'
+    >>> lesson_data(None, "13")
+    Traceback (most recent call last):
+    ...
+    cxlib.params.ParameterError: no lesson '13'; the lessons are 00, 01, ..., 12
+    """
+    if lesson not in LESSON_NEEDS:
+        first, *_, last = LESSON_NEEDS
+        raise ParameterError(f"no lesson {lesson!r}; the lessons are {first}, 01, ..., {last}")
+    return check_data(data_dir, LESSON_NEEDS[lesson])

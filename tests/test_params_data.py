@@ -86,3 +86,29 @@ def test_several_unmet_needs_are_listed_together_and_a_bad_folder_or_need_is_nam
         check_data(tmp_path / "nowhere", NEEDS)
     with pytest.raises(ParameterError, match="a need is a table name or a tuple"):
         check_data(folder, {("rows", "survey"): "x"})
+
+
+def test_every_lesson_has_its_needs_and_every_section_named_is_in_the_lesson():
+    import re
+
+    from conftest import ROOT
+
+    from cxlib.params import LESSON_NEEDS, WHOLE, lesson_data
+
+    sources = {p.name[:2]: p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.md")}
+    assert set(LESSON_NEEDS) == set(sources)
+    for lesson, needs in LESSON_NEEDS.items():
+        headings = set(re.findall(r"^## (.+)$", sources[lesson].read_text(), re.MULTILINE))
+        for sections in needs.values():
+            for section in str(sections).split("; "):
+                assert section == WHOLE or section in headings, f"lesson {lesson} has no section {section!r}"
+        assert lesson_data(None, lesson) == data.default_data_dir()
+
+
+def test_a_lesson_on_one_month_of_data_names_its_sections(folder):
+    from cxlib.params import lesson_data
+
+    _survey(folder, lambda d: d[d["month"] == d["month"].iloc[0]])
+    with pytest.raises(ParameterError, match=r"spans 1 month\(s\), not 2: needed by Month by month"):
+        lesson_data(folder, "03")
+    assert lesson_data(folder, "12") == folder  # lesson 12 needs no trend
