@@ -398,7 +398,8 @@ def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=N
     # only an empty cell is a blank: a comment "n/a" or "None" stays text (pandas' default list would
     # blank it silently); the spec's missing codes are blanks in the rated columns
     na_values = na_values or {}
-    blanks = {c: ["", *map(str, na_values.get(c, []))] for c in (usecols or names)}
+    # one list for every column is the parser's fast path; a dict only when there are missing codes
+    blanks = {c: ["", *map(str, na_values.get(c, []))] for c in (usecols or names)} if na_values else [""]
     options = dict(header=None, skiprows=header_rows, names=names, na_values=blanks, keep_default_na=False)
     if usecols is not None:
         options["usecols"] = list(usecols)

@@ -123,3 +123,21 @@ def test_report_verb_refuses_a_spec_that_does_not_fit_before_running(evil_survey
     assert main(["report", "--spec", str(evil_survey), "--out", str(tmp_path / "o")]) == 2
     assert "'satt' (satisfaction) (did you mean 'sat'?)" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_weight_column_weights_the_headline_and_the_groups(tmp_path):
+    from cxlib import metrics
+
+    d = pd.DataFrame({"g": ["a", "b"] * 50, "r": [(i * 3) % 11 for i in range(100)], "w": [1.0, 3.0] * 50})
+    d.to_csv(tmp_path / "x.csv", index=False)
+    s = load_survey(
+        {"version": 1, "data": str(tmp_path / "x.csv"), "recommend": "r", "groups": ["g"], "weight": "w"}
+    )
+    secs = {sec.key: sec for sec in report.sections(s)}
+    head = secs["headline"].tables["headline"].iloc[0]
+    assert head["estimate"] == pytest.approx(metrics.nps(d["r"], weights=d["w"]).estimate)
+    assert head["estimate"] != pytest.approx(metrics.nps(d["r"]).estimate)
+    by = secs["by_group"].tables["NPS by g"]
+    assert by["estimate"].tolist() == pytest.approx(
+        metrics.by_group(d, "r", "g", "nps", weights="w")["estimate"].tolist()
+    )
