@@ -112,3 +112,19 @@ def test_a_lesson_on_one_month_of_data_names_its_sections(folder):
     with pytest.raises(ParameterError, match=r"spans 1 month\(s\), not 2: needed by Month by month"):
         lesson_data(folder, "03")
     assert lesson_data(folder, "12") == folder  # lesson 12 needs no trend
+
+
+@pytest.mark.slow
+def test_lesson_3_on_one_month_of_data_stops_at_its_parameter_cell(folder, tmp_path):
+    import papermill as pm
+    from conftest import ROOT
+
+    _survey(folder, lambda d: d[d["month"] == d["month"].iloc[0]])
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        pm.execute_notebook(
+            str(ROOT / "notebooks" / "03_headline_metrics.ipynb"), str(tmp_path / "out.ipynb"),
+            parameters={"data_dir": str(folder)}, cwd=str(tmp_path), kernel_name="python3",
+            progress_bar=False,
+        )  # fmt: skip
+    assert info.value.ename == "ParameterError"
+    assert "spans 1 month(s), not 2: needed by Month by month" in info.value.evalue

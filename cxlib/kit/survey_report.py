@@ -135,15 +135,22 @@ def _main_metric(s: Survey):
     return None
 
 
-def _by_group(s: Survey, confidence: float = 0.95) -> Section:
-    """The main metric per level of each grouping column, with intervals."""
-    title = "By group"
+def _grouped(s: Survey, key: str, title: str):
+    """A section on groups: the skip when the spec has no groups or no main metric, else the section,
+    the main metric and the answered rows."""
     main = _main_metric(s)
     if not s.spec.get("groups") or main is None:
-        return _skip("by_group", title, "grouping columns (groups:) and a recommend or satisfaction question")
-    column, metric, options, what = main
-    sec = Section("by_group", title)
-    d = s.data[s.data[column].notna()]
+        return _skip(key, title, "grouping columns (groups:) and a recommend or satisfaction question"), None
+    column = main[0]
+    return Section(key, title), (*main, s.data[s.data[column].notna()])
+
+
+def _by_group(s: Survey, confidence: float = 0.95) -> Section:
+    """The main metric per level of each grouping column, with intervals."""
+    sec, got = _grouped(s, "by_group", "By group")
+    if got is None:
+        return sec
+    column, metric, options, what, d = got
     w = s.spec.get("weight")
     for g in s.spec["groups"]:
         t = metrics.by_group(d, column, g, metric, weights=w, confidence=confidence, **options).reset_index()
@@ -293,13 +300,10 @@ def _ipa(s: Survey) -> Section:
 
 def _compare_groups(s: Survey, confidence: float = 0.95) -> Section:
     """Each group against the rest, p-values Holm-corrected over the table."""
-    title = "Groups against each other"
-    main = _main_metric(s)
-    if not s.spec.get("groups") or main is None:
-        return _skip("groups", title, "grouping columns (groups:) and a recommend or satisfaction question")
-    column, metric, options, what = main
-    sec = Section("groups", title)
-    d = s.data[s.data[column].notna()]
+    sec, got = _grouped(s, "groups", "Groups against each other")
+    if got is None:
+        return sec
+    column, metric, options, what, d = got
     for g in s.spec["groups"]:
         if d[g].nunique() < 2:
             sec.sentences.append(f"{s.label(g)} has one group only: nothing to compare.")
