@@ -141,3 +141,14 @@ def test_a_weight_column_weights_the_headline_and_the_groups(tmp_path):
     assert by["estimate"].tolist() == pytest.approx(
         metrics.by_group(d, "r", "g", "nps", weights="w")["estimate"].tolist()
     )
+
+
+def test_a_codebook_in_the_spec_codes_the_comments(evil_survey):
+    s = load_survey(evil_survey)
+    spec = dict(s.spec, codebook={"speed": r"\bslow\b", "price": r"\bprice\w*"})
+    from cxlib.survey import Survey
+
+    sec = next(x for x in report.sections(Survey(s.data, spec, s.labels), n_boot=100) if x.key == "comments")
+    topics = sec.tables["topics"].set_index("topic")
+    assert list(topics.index) == ["speed", "price"] and topics.loc["price", "mentions"] == 0
+    assert topics.loc["speed", "mentions"] == (s.data["text"] != "").sum()
