@@ -89,10 +89,16 @@ def test_spec_init_and_check_from_the_command_line(tmp_path, capsys):
     assert main(["spec", "init", str(export)]) == 2  # never overwritten without --force
     assert main(["spec", "check", str(spec)]) == 0
     assert "250 responses" in capsys.readouterr().out
-    spec.write_text(spec.read_text().replace("scale: [1, 10]", "scale: [1, 5]", 1))
+    text = spec.read_text()
+    cut = text.rindex("scale: [1, 10]")  # the last one: the outcome CUSCO
+    spec.write_text(text[:cut] + "scale: [1, 5]" + text[cut + len("scale: [1, 10]") :])
     assert main(["spec", "check", str(spec)]) == 1
     err = capsys.readouterr().err
-    assert "outside the declared scale 1 to 5" in err and "row 3: 10" in err
+    assert (
+        "column 'CUSCO' (outcomes[0])" in err
+        and "outside the declared scale 1 to 5" in err
+        and "row 2: 7" in err
+    )
 
 
 @pytest.mark.slow

@@ -306,6 +306,7 @@ NOT_A_TABLE = {
     "record.say": "shows a sentence; returns None",
     "params.data_folder": "a path",
     "params.check_data": "a path (the checked data folder)",
+    "params.lesson_data": "a path (the checked data folder)",
     "params.check_seed": "the checked parameter",
     "params.check_number": "the checked parameter",
     "params.check_confidence": "the checked parameter",
