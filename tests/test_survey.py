@@ -242,3 +242,11 @@ def test_reverse_keyed_items_are_scored_reversed_not_stored_reversed(tmp_path):
     np.testing.assert_array_equal(s.data["b"], [5, 4, 1])
     np.testing.assert_array_equal(s.keyed("f")["b"], [1, 2, 5])
     np.testing.assert_array_equal(s.factor_scores()["f"], [1, 2, 5])
+
+
+def test_data_given_apart_from_the_spec_overrides_its_data(tmp_path, course):
+    spec = {"version": 1, "data": "no-such-export.csv", "recommend": "recommend"}
+    with pytest.raises(SpecError, match="no-such-export.csv' does not exist"):
+        load_survey(spec)
+    s = load_survey(spec, data=cxdata.default_data_dir() / "survey.csv")
+    assert metrics.nps(s.data["recommend"]) == metrics.nps(course["recommend"])
