@@ -327,10 +327,9 @@ def _compare_groups(s: Survey, confidence: float = 0.95) -> Section:
             )
         for _, r in out.iterrows():
             sec.sentences.append(
-                f"'{s.label(g)}' {r[g]}: {what} {r['estimate_a']:.1f}, {r['verdict']} the rest by "
-                f"{abs(r['estimate']):.1f} ({r['low']:.1f} to {r['high']:.1f}; "
-                f"Holm-adjusted p = {r['p_adjusted']:.3g}, "
-                f"n = {int(r['n_a']):,})."
+                f"'{s.label(g)}' {r[g]}: {what} {r['estimate_a']:.1f}, {r['verdict']} the rest "
+                f"({r['estimate_b']:.1f}): a difference of {r['estimate']:+.1f} ({r['low']:+.1f} to "
+                f"{r['high']:+.1f}; Holm-adjusted p = {r['p_adjusted']:.3g}, n = {int(r['n_a']):,})."
             )
     return sec
 
