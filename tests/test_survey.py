@@ -250,3 +250,23 @@ def test_data_given_apart_from_the_spec_overrides_its_data(tmp_path, course):
         load_survey(spec)
     s = load_survey(spec, data=cxdata.default_data_dir() / "survey.csv")
     assert metrics.nps(s.data["recommend"]) == metrics.nps(course["recommend"])
+
+
+def test_surveymonkey_excel_export(surveymonkey, tmp_path, course):
+    # SurveyMonkey's Excel export holds the same two header rows as its CSV export
+    rows = pd.read_csv(surveymonkey, header=None, dtype=str, keep_default_na=False)
+    path = tmp_path / "export.xlsx"
+    rows.to_excel(path, header=False, index=False)
+    n = surveymonkey_name
+    s = load_survey(
+        {
+            "version": 1,
+            "data": str(path),
+            "format": "surveymonkey",
+            "id": "Respondent ID",
+            "recommend": n("recommend"),
+            "groups": [n("branch")],
+        }
+    )
+    assert metrics.nps(s.data[n("recommend")]) == metrics.nps(course["recommend"])
+    assert detect_format(path) == "surveymonkey"
