@@ -292,3 +292,161 @@ def importance_vs_lead(gaps: pd.DataFrame, importance, competitors_only: bool = 
         "on par",
     )
     return out.sort_values(["importance_rank"], kind="stable")
+
+
+# --- benchmarking on published scores: one score per organisation and measure -------------------
+
+#: The columns of :func:`published_ranks`, in order.
+PUBLISHED_COLUMNS = [
+    "measure", "score", "rank", "rank_low", "rank_high", "n_organisations", "percentile", "best",
+    "best_score", "gap_to_best", "peer_q1", "peer_median", "peer_q3", "gap_to_median", "quartile",
+]  # fmt: skip
+
+
+def _published_se(df: pd.DataFrame, score: str, n: str | None, se: str | None) -> np.ndarray | None:
+    """Each published score's standard error: given (``se``), or binomial from a percentage and ``n``."""
+    if se is not None:
+        require_columns(df, [se])
+        out = as_numeric(df[se], se, low=0)
+        return out
+    if n is None:
+        return None
+    require_columns(df, [n])
+    counts = as_numeric(df[n], n, low=1, integer=True)
+    p = as_numeric(df[score], score, low=0, high=100) / 100
+    return 100 * np.sqrt(p * (1 - p) / counts)
+
+
+def _rank_interval(
+    scores: np.ndarray, se: np.ndarray, pos: int, sign: float, confidence: float, rng, n_sim: int
+):
+    """The interval of one organisation's rank when every score is drawn from normal(score, se)."""
+    draws = scores[None, :] + se[None, :] * rng.standard_normal((n_sim, len(scores)))
+    ours = draws[:, pos][:, None]
+    ranks = 1 + np.count_nonzero(sign * (draws - ours) > 0, axis=1)
+    a = (1 - confidence) / 2
+    return int(np.floor(np.quantile(ranks, a))), int(np.ceil(np.quantile(ranks, 1 - a)))
+
+
+@fill
+def published_ranks(
+    df: pd.DataFrame,
+    outcome: str,
+    us: str,
+    organisation: str = "organisation",
+    measure: str = "measure",
+    n: str | None = None,
+    se: str | None = None,
+    higher_is_better: bool = True,
+    confidence: float = 0.95,
+    n_sim: int = 4000,
+    seed=0,
+) -> pd.DataFrame:
+    """Where one organisation stands on each measure of a published league table.
+
+    Panels and regulators publish one score per organisation and measure (CAHPS and HCAHPS top-box
+    percentages per hospital, ACSI scores per company). For each measure this gives our score, our
+    rank among all organisations (1 = best; ties share the better rank), the percentile (the share
+    of the *other* organisations we beat), the best organisation and our gap to it, the quartiles
+    of the peers (everyone but us, numpy's default, Hyndman and Fan's type 7) and our gap to their
+    median. When the scores' sample sizes (or standard errors) are known, the rank gets an interval:
+    every score is drawn from a normal with its standard error, ``n_sim`` times, and the interval
+    is read from our simulated ranks (Goldstein and Spiegelhalter 1996, "League tables and their
+    limitations", JRSS A 159: a rank's interval is usually wide).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The published table: one row per organisation and measure.
+    outcome : str
+        The published score.
+    us : str
+        Our organisation, as written in ``organisation``.
+    organisation, measure : str
+        The columns naming the organisation and the measure.
+    n : str, optional
+        A column of each score's sample size; the scores are then percentages (0-100) and their
+        standard error binomial, ``100 * sqrt(p (1 - p) / n)``.
+    se : str, optional
+        A column of each score's standard error (instead of ``n``).
+    higher_is_better : bool
+        Whether a higher score is better (``False`` for waiting times, complaint rates).
+    {confidence}
+    n_sim : int
+        Simulations for the rank's interval.
+    seed : int
+        Where the simulations come from.
+
+    Returns
+    -------
+    DataFrame
+        One row per measure, the columns of :data:`PUBLISHED_COLUMNS`; ``rank_low`` and
+        ``rank_high`` are missing when neither ``n`` nor ``se`` is given. ``gap_to_best`` and
+        ``gap_to_median`` are ours minus theirs, in the score's units. ``quartile`` is 1 for the
+        peers' top quarter (better than their upper quartile) to 4 for the bottom quarter.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"organisation": list("ABCDE"), "measure": "clean",
+    ...                   "outcome": [80, 75, 90, 60, 70]})
+    >>> published_ranks(t, "outcome", "B")[["rank", "percentile", "best", "gap_to_best", "peer_median"]]
+       rank  percentile best  gap_to_best  peer_median
+    0     3        50.0    C        -15.0         75.0
+    """
+    require_columns(df, [outcome, organisation, measure])
+    no_missing(df, [outcome, organisation, measure])
+    confidence = check_confidence(confidence)
+    if n is not None and se is not None:
+        raise InputError("give either n= (scores are percentages) or se=, not both")
+    if us not in set(df[organisation]):
+        raise InputError(
+            f"us={us!r} is not in column {organisation!r}{suggest_label(us, df[organisation].unique())}"
+        )
+    twice = df.duplicated([organisation, measure], keep=False)
+    if twice.any():
+        rows = df.loc[twice, [organisation, measure]].head(5).to_records(index=False).tolist()
+        raise InputError(f"one score per organisation and measure: repeated {rows}")
+    scores_all = as_numeric(df[outcome], outcome)
+    se_all = _published_se(df, outcome, n, se)
+    sign = 1.0 if higher_is_better else -1.0
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m, idx in df.groupby(measure, sort=False, observed=True).indices.items():
+        orgs = df[organisation].to_numpy()[idx]
+        x = scores_all[idx]
+        if us not in orgs:
+            continue
+        pos = int(np.flatnonzero(orgs == us)[0])
+        ours, peers = x[pos], np.delete(x, pos)
+        rank = 1 + int(np.count_nonzero(sign * (x - ours) > 0))
+        q1, med, q3 = np.percentile(sign * peers, [75, 50, 25]) * sign if peers.size else (np.nan,) * 3
+        best = int(np.argmax(sign * x))
+        beat = np.count_nonzero(sign * (peers - ours) < 0)
+        quartile = (
+            1 + int(np.count_nonzero(sign * (ours - np.array([q1, med, q3])) < 0)) if peers.size else np.nan
+        )
+        low = high = np.nan
+        if se_all is not None:
+            low, high = _rank_interval(x, se_all[idx], pos, sign, confidence, rng, n_sim)
+        rows.append(
+            [
+                m,
+                ours,
+                rank,
+                low,
+                high,
+                len(x),
+                100 * beat / max(len(peers), 1),
+                orgs[best],
+                x[best],
+                ours - x[best],
+                q1,
+                med,
+                q3,
+                ours - med,
+                quartile,
+            ]
+        )
+    if not rows:
+        raise InputError(f"{us!r} has no score on any measure")
+    return pd.DataFrame(rows, columns=PUBLISHED_COLUMNS)

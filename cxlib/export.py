@@ -152,3 +152,59 @@ def to_csv(df: pd.DataFrame | pd.Series, path: str | os.PathLike | None, **kwarg
     if not ("\r" in kwargs["lineterminator"] and "\n" in kwargs["lineterminator"]):
         kwargs.setdefault("quoting", csv.QUOTE_NONNUMERIC)
     return out.to_csv(path, **kwargs)
+
+
+def _sheet_name(name, taken: set) -> str:
+    """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\``, unique, not starting with '."""
+    clean = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'")[:31] or "sheet"
+    base, i = clean, 2
+    while clean.lower() in taken:
+        suffix = f" ({i})"
+        clean, i = base[: 31 - len(suffix)] + suffix, i + 1
+    taken.add(clean.lower())
+    return clean
+
+
+def to_xlsx(tables: dict, path: str | os.PathLike) -> str | os.PathLike:
+    """Write tables to one Excel workbook, a sheet each, every string made safe (see :func:`safe_cell`).
+
+    The same protection as :func:`to_csv`: cells, headers, index values and names, the levels of a
+    MultiIndex and the categories of categorical columns are passed through :func:`safe_cell`, so a
+    label such as ``=HYPERLINK(...)`` from a survey export is stored as text, never as a formula.
+    Sheet names are cut to Excel's 31 characters, without the characters it refuses.
+
+    Parameters
+    ----------
+    tables : dict
+        ``{sheet name: DataFrame or Series}``.
+    path : str or path
+        The ``.xlsx`` file to write.
+
+    Returns
+    -------
+    str or path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> _ = to_xlsx({"by branch": pd.DataFrame({"branch": ["=1+2", "Ashford"], "n": [3, 4]})}, p)
+    >>> pd.read_excel(p)["branch"].tolist()
+    ["'=1+2", 'Ashford']
+    """
+    if not isinstance(tables, dict) or not tables:
+        raise InputError("to_xlsx writes a dict of {sheet name: DataFrame}, at least one")
+    taken: set = set()
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, df in tables.items():
+            if isinstance(df, pd.Series):
+                df = df.to_frame()
+            if not isinstance(df, pd.DataFrame):
+                raise InputError(f"to_xlsx: sheet {name!r} is a {type(df).__name__}, not a DataFrame")
+            index = _meaningful(df.index)
+            cells = {i: _safe_values(df.iloc[:, i]).array for i in range(df.shape[1])}
+            out = pd.DataFrame(cells, index=_safe_index(df.index), copy=False)
+            out.columns = _safe_index(df.columns)
+            out.to_excel(writer, sheet_name=_sheet_name(name, taken), index=index)
+    return path

@@ -61,6 +61,9 @@ from .results import Estimate, OneRowResult, WeightedEstimate
 from .weights import _group_sums, _weighted_mean_parts, check_weights
 
 NPS_SCALE = (0, 10)
+#: The default scale of top_box and bottom_box (the course's 1-5 satisfaction question). A call that
+#: leaves ``scale`` out on other data is told so in its error: no silent 1-5 default.
+DEFAULT_BOX_SCALE = (1, 5)
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 METHODS = ("adjusted_wald", "wald")
@@ -658,7 +661,9 @@ def nps_difference(promoters_a, detractors_a, n_a, promoters_b, detractors_b, n_
 
 
 @fill
-def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95, weights=None) -> Estimate:
+def top_box(
+    scores, scale=DEFAULT_BOX_SCALE, top: int = 2, confidence: float = 0.95, weights=None
+) -> Estimate:
     """Percentage of answers in the top ``top`` boxes of the scale, with a Wilson interval.
 
     CSAT is usually reported as the top-2-box share of a 1-5 satisfaction question:
@@ -687,12 +692,14 @@ def top_box(scores, scale=(1, 5), top: int = 2, confidence: float = 0.95, weight
     """
     lo, hi = _box_threshold(scale, top)
     confidence = check_confidence(confidence)
-    x = whole_numbers(scores, "scores", lo, hi)
+    x = _box_scores(scores, scale, lo, hi)
     return _box_estimate(_box_hits(x, lo, hi, top), _weights_for(weights, len(x)), confidence)
 
 
 @fill
-def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95, weights=None) -> Estimate:
+def bottom_box(
+    scores, scale=DEFAULT_BOX_SCALE, bottom: int = 2, confidence: float = 0.95, weights=None
+) -> Estimate:
     """Percentage of answers in the bottom ``bottom`` boxes of the scale, with a Wilson interval.
 
     For the effort question, where 1 means very low effort, ``bottom_box(effort,
@@ -719,8 +726,24 @@ def bottom_box(scores, scale=(1, 5), bottom: int = 2, confidence: float = 0.95, 
     """
     lo, hi = _box_threshold(scale, bottom, "bottom")
     confidence = check_confidence(confidence)
-    x = whole_numbers(scores, "scores", lo, hi)
+    x = _box_scores(scores, scale, lo, hi)
     return _box_estimate(_box_hits(x, lo, hi, bottom, "bottom"), _weights_for(weights, len(x)), confidence)
+
+
+def _box_scores(scores, scale, lo: int, hi: int) -> np.ndarray:
+    """The ratings, checked on ``scale``; when ``scale`` was left at its 1-5 default, the error says so."""
+    try:
+        return whole_numbers(scores, "scores", lo, hi)
+    except InputError as exc:
+        if scale is not DEFAULT_BOX_SCALE:
+            raise
+        x = pd.to_numeric(pd.Series(np.asarray(scores).ravel()), errors="coerce")
+        seen = f" (they run {x.min():g} to {x.max():g})" if x.notna().any() else ""
+        raise InputError(
+            f"{exc}. No scale= was given, so the default 1-5 scale was assumed; these ratings are on "
+            f"another scale{seen}: pass the question's own scale, e.g. scale=(0, 10) or scale=(1, 7) "
+            "(cxlib never rescales)"
+        ) from None
 
 
 def _box_estimate(hits: np.ndarray, w: np.ndarray | None, confidence: float) -> Estimate:

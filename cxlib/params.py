@@ -198,3 +198,198 @@ def check_choice(name: str, value, allowed: Iterable) -> object:
             f"choose one of: {listing}"
         )
     return value
+
+
+# --- what a lesson needs from its data folder --------------------------------------------------
+
+#: The kinds of need :func:`check_data` understands, and what each checks.
+NEED_KINDS = {
+    "table": "the table's file is in the folder",
+    "columns": "the table has the course's columns for it (its header, against the data dictionary)",
+    "blanks": "the column has blank answers (a lesson about missing answers needs some)",
+    "periods": "the column (a date) holds at least this many different months",
+    "groups": "the column holds at least this many different values (branches, channels, ...)",
+}
+
+
+def _need(key) -> tuple:
+    """A need as ``(kind, table, argument)``: ``"training"`` is ``("table", "training", None)``."""
+    if isinstance(key, str):
+        return ("table", key, None)
+    if isinstance(key, tuple) and len(key) in (2, 3) and key[0] in NEED_KINDS:
+        return (key[0], key[1], key[2] if len(key) == 3 else None)
+    raise ParameterError(
+        f"a need is a table name or a tuple (kind, table[, argument]) with kind one of "
+        f"{', '.join(NEED_KINDS)}; got {key!r}"
+    )
+
+
+def _header(path: Path) -> list[str]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return next(csv.reader(handle), [])
+
+
+def _unmet(folder: Path, kind: str, table: str, arg) -> str | None:
+    """Why one need is not met (a phrase), or None when it is."""
+    path = folder / resource(table)["path"]
+    if not path.is_file():
+        return f"no {resource(table)['path']}"
+    if kind == "table":
+        return None
+    header = _header(path)
+    if kind == "columns":
+        wanted = [f["name"] for f in resource(table)["schema"]["fields"]] if arg is None else list(arg)
+        lacking = [c for c in wanted if c not in header]
+        if not lacking:
+            return None
+        shown = ", ".join(lacking[:6]) + (f" (and {len(lacking) - 6} more)" if len(lacking) > 6 else "")
+        return f"{resource(table)['path']} lacks the column(s) {shown}"
+    column = arg[0] if isinstance(arg, tuple) else arg
+    if column not in header:
+        return f"{resource(table)['path']} has no column {column!r}"
+    import pandas as pd
+
+    values = pd.read_csv(path, usecols=[column], keep_default_na=False, dtype=str)[column]
+    if kind == "blanks":
+        return None if (values == "").any() else f"{resource(table)['path']}: {column} has no blank answers"
+    least = arg[1]
+    if kind == "periods":
+        months = pd.to_datetime(values[values != ""], errors="coerce").dt.to_period("M").nunique()
+        return (
+            None
+            if months >= least
+            else f"{resource(table)['path']}: {column} spans {months} month(s), not {least}"
+        )
+    found = values[values != ""].nunique()
+    return (
+        None if found >= least else f"{resource(table)['path']}: {column} has {found} value(s), not {least}"
+    )
+
+
+def check_data(data_dir: str | os.PathLike | None, needs: dict) -> Path:
+    """Check a data folder against what a lesson needs, naming what is missing and which sections need it.
+
+    A lesson run on other data (an instructor's, a student's, a real business's) stops here, at
+    its parameter cell, with one message that lists every unmet need and the sections of the
+    lesson that rely on it, instead of failing later with a ``KeyError`` deep in a cell.
+
+    Parameters
+    ----------
+    data_dir : str, path or None
+        The ``data_dir`` parameter (``None``: the course's data).
+    needs : dict
+        ``{need: sections}``. A need is a table name (its file must be there), or a tuple:
+        ``("columns", table)`` (the course's columns of that table; or ``("columns", table,
+        [names])``), ``("blanks", table, column)``, ``("periods", table, (column, k))`` (at
+        least ``k`` months), ``("groups", table, (column, k))`` (at least ``k`` values).
+        ``sections`` is the text naming the lesson's sections that need it.
+
+    Returns
+    -------
+    Path
+        The folder, with every need met.
+
+    Raises
+    ------
+    ParameterError
+        Listing each unmet need, the sections that need it, and what to do.
+
+    Examples
+    --------
+    >>> check_data(None, {"survey": "the whole lesson", ("blanks", "survey", "practices_resolution"):
+    ...                   "Missing answers"}).name
+    'datasets'
+    """
+    names = list(dict.fromkeys(_need(k)[1] for k in needs))
+    if data_dir not in (None, "") and not Path(data_dir).expanduser().is_dir():
+        data_folder(data_dir, names)  # its message: the folder does not exist, what it should hold
+    folder = data_folder(data_dir, [])
+    unmet: dict[str, list[str]] = {}
+    for key, sections in needs.items():
+        kind, table, arg = _need(key)
+        if table not in tables():
+            raise ParameterError(f"unknown table {table!r}{suggest(table, tables())}")
+        why = _unmet(folder, kind, table, arg)
+        if why is not None:
+            unmet.setdefault(why, []).append(str(sections))
+    if unmet:
+        lines = "\n".join(f"  - {why}: needed by {'; '.join(secs)}" for why, secs in unmet.items())
+        raise ParameterError(
+            f"data_dir: the folder {str(folder)!r} lacks what this lesson needs:\n{lines}\n"
+            "Give a folder with the course's tables (cxkit synth --out DIR makes one); for a survey of "
+            "your own, write a survey spec and run cxkit report (README: 'Your own survey')"
+        )
+    return folder
+
+
+WHOLE = "the whole lesson"
+_BLANKS = ("blanks", "survey", "practices_resolution")
+_MONTHS = ("periods", "survey", ("month", 2))
+
+
+def _tables(*names) -> dict:
+    """Each table, and the course's columns of it, needed by the whole lesson."""
+    return {**{n: WHOLE for n in names}, **{("columns", n): WHOLE for n in names}}
+
+
+#: What each lesson needs from its data folder, and the sections (``## `` headings of the lesson)
+#: that need it; ``tests/test_params_data.py`` checks that every section named here is in its lesson.
+LESSON_NEEDS = {
+    "00": {**_tables("survey", "benchmark", "expectations", "servqual", "kano", "touchpoints",
+                     "transactions", "training", "population"),
+           _BLANKS: "A first look at the survey"},
+    "01": {**_tables("survey"), _BLANKS: "Missing answers",
+           ("groups", "survey", ("branch", 2)): "Branches: where is each store strong or weak?",
+           ("groups", "survey", ("channel", 2)): "Channels: does it matter how the customer dealt with us?"},
+    "02": {**_tables("survey", "training"), _BLANKS: "Missing answers: pairwise or listwise?",
+           _MONTHS: "How do we know when a factor improved?"},
+    "03": {**_tables("survey", "population"),
+           ("groups", "survey", ("branch", 2)): "All ten branches at once: ten tries for chance",
+           _MONTHS: "Month by month: why small samples swing; Has NPS changed since last year?"},
+    "04": {**_tables("survey"),
+           _BLANKS: "Factor scores, and the first missing answers; Items, missing answers, and who the model "
+           "describes"},
+    "05": _tables("expectations", "servqual"),
+    "06": _tables("benchmark", "survey"),
+    "07": _tables("survey", "kano"),
+    "08": _tables("touchpoints"),
+    "09": _tables("transactions", "survey"),
+    "10": {**_tables("survey", "training"), _MONTHS: WHOLE,
+           ("groups", "survey", ("branch", 2)): "Did training cause it? Difference-in-differences"},
+    "11": {**_tables("survey", "benchmark", "expectations", "servqual", "kano", "touchpoints",
+                     "transactions", "training", "population"),
+           _MONTHS: "Step 4. Train: did the last training work?; Step 5. Gather feedback: how we will know"},
+    "12": _tables("survey"),
+}  # fmt: skip
+
+
+def lesson_data(data_dir: str | os.PathLike | None, lesson: str) -> Path:
+    """The data folder of a lesson, checked against :data:`LESSON_NEEDS` (see :func:`check_data`).
+
+    Parameters
+    ----------
+    data_dir : str, path or None
+        The lesson's ``data_dir`` parameter (``None``: the course's data).
+    lesson : str
+        The lesson's number, ``"00"`` to ``"12"``.
+
+    Returns
+    -------
+    Path
+        The folder, with everything the lesson needs.
+
+    Examples
+    --------
+    >>> lesson_data(None, "03").name
+    'datasets'
+    >>> lesson_data(None, "13")
+    Traceback (most recent call last):
+    ...
+    cxlib.params.ParameterError: no lesson '13'; the lessons are 00, 01, ..., 12
+    """
+    if lesson not in LESSON_NEEDS:
+        first, *_, last = LESSON_NEEDS
+        raise ParameterError(f"no lesson {lesson!r}; the lessons are {first}, 01, ..., {last}")
+    return check_data(data_dir, LESSON_NEEDS[lesson])

@@ -7,7 +7,7 @@ import yaml
 from conftest import ROOT
 
 # conda-forge names that differ from PyPI's
-CONDA_NAMES = {"playwright-python": "playwright"}
+CONDA_NAMES = {"playwright-python": "playwright", "python-fastjsonschema": "fastjsonschema"}
 
 
 def _name(spec: str) -> str:
@@ -16,8 +16,11 @@ def _name(spec: str) -> str:
 
 
 def _conda_packages() -> set[str]:
+    """The packages environment.yml installs: from conda-forge, and from PyPI in its pip section."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    return {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    return conda | {_name(d) for d in pip if not d.startswith("-")}
 
 
 def test_environment_yml_installs_cxlib_itself():

@@ -37,7 +37,14 @@ def wheel(tmp_path_factory):
 
 def test_the_wheel_holds_the_learners_package_the_kit_and_the_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for name in ("cxlib/__init__.py", "cxlib/metrics.py", "cxlib/datapackage.json", "cxlib/kit/cli.py"):
+    for name in (
+        "cxlib/__init__.py",
+        "cxlib/metrics.py",
+        "cxlib/datapackage.json",
+        "cxlib/kit/cli.py",
+        "cxlib/survey_spec.schema.json",  # the survey spec's schema (cxlib.survey reads it)
+        "cxlib/kit/survey_report.md",  # the report notebook of cxkit report
+    ):
         assert name in names
     # every subpackage ships (a package left out of pyproject's list works in a checkout, not installed)
     for init in (ROOT / "cxlib").rglob("__init__.py"):

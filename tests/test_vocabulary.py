@@ -64,6 +64,7 @@ NO_POINT_ESTIMATE = {
     "scales.factor_scores",
     "drivers.importance_performance",
     "benchmark.importance_vs_lead",
+    "benchmark.published_ranks",
     "levels.satisfaction_coefficients",
     "levels.kano_summary",
     "levels.levels_outcomes",
@@ -272,6 +273,11 @@ CALLS = {
     "listen.topic_lead": lambda m: m.topic_lead(
         SURVEY.assign(w=SURVEY["effort"] > 4, v=SURVEY["effort"] > 3), ["w", "v"]
     ),
+    "benchmark.published_ranks": lambda m: m.published_ranks(
+        pd.DataFrame({"organisation": list("ABC"), "measure": "m", "outcome": [70.0, 80.0, 75.0]}),
+        "outcome",
+        "A",
+    ),
 }
 
 # qualname -> why it returns no table or result object
@@ -302,6 +308,8 @@ NOT_A_TABLE = {
     "record.collect_details": "a dict of recorded values with their intervals",
     "record.say": "shows a sentence; returns None",
     "params.data_folder": "a path",
+    "params.check_data": "a path (the checked data folder)",
+    "params.lesson_data": "a path (the checked data folder)",
     "params.check_seed": "the checked parameter",
     "params.check_number": "the checked parameter",
     "params.check_confidence": "the checked parameter",

@@ -92,6 +92,27 @@ def task6(env, pairs, n_holm, n_bh):
     )
 
 
+def task_published(env, standing):
+    # the same league table, built with plain pandas: mean per business and item, then ranks
+    bench, us = env["bench"], env["us"]
+    items = env["data"].items()
+    long = bench.melt(id_vars="business", value_vars=items, var_name="item", value_name="rating").dropna()
+    means = long.pivot_table(index="item", columns="business", values="rating", aggfunc="mean", observed=True)
+    ranks = means.rank(axis=1, ascending=False, method="min")[us]
+    best = means.max(axis=1)
+    got_rank, got_gap = part(standing, "rank"), part(standing, "gap_to_best")
+    check_number(
+        got_rank if got_rank is Ellipsis or isinstance(got_rank, Refused) else float(got_rank.sum()),
+        float(ranks.sum()),
+        "Task (published scores): our ranks, summed over the items",
+    )
+    check_number(
+        got_gap if got_gap is Ellipsis or isinstance(got_gap, Refused) else float(got_gap.sum()),
+        float((means[us] - best).sum()),
+        "Task (published scores): the gaps to the best, summed",
+    )
+
+
 # task id: the names of the student's answers it checks, in order
 TASKS = {
     "task1": ("clean_gap",),
@@ -99,4 +120,5 @@ TASKS = {
     "task3": ("ranking",),
     "task4": ("n_changed",),
     "task6": ("pairs", "n_holm", "n_bh"),
+    "task_published": ("standing",),
 }

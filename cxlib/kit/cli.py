@@ -48,6 +48,10 @@ VERBS = (
     Verb("datadoc", "cxlib.kit.datadoc", "write the data dictionary (datasets/README.md) from the schema"),
     Verb("grade", "cxlib.kit.grade", "grade submitted exercise notebooks: gradebook, grades, feedback pages"),
     Verb("bundle", "cxlib.kit.bundle", "write a student's kit (lessons, exercises, own data), no answers"),
+    Verb("spec", "cxlib.kit.spec", "your own survey: draft a spec from an export (init), check it (check)"),
+    Verb(
+        "report", "cxlib.kit.survey_report", "your own survey: a report (HTML page, XLSX tables) from a spec"
+    ),
 )
 
 

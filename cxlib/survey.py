@@ -1,0 +1,904 @@
+"""Bring your own survey: a survey spec says what each column of an export is; load it, validated.
+
+A *survey spec* is a small YAML file (its JSON Schema ships as ``cxlib/survey_spec.schema.json``)
+that names, for one export, the respondent id, the date, the grouping columns, the recommend
+question (0-10), satisfaction and effort with their scales, any number of factors (each item with
+its scale and whether it is reverse-keyed), other outcomes, a weight and a comment column::
+
+    version: 1
+    data: export.csv            # relative to the spec's folder
+    format: qualtrics           # csv, xlsx, qualtrics (3 header rows), surveymonkey (2 header rows)
+    id: ResponseId
+    date: RecordedDate
+    groups: [Q1]
+    recommend: Q7
+    satisfaction: {column: Q6, scale: [1, 5]}
+    factors:
+      people:
+        items:
+          - {column: Q3_1, scale: [1, 5]}
+          - {column: Q3_2, scale: [1, 5], reverse: true}
+    comment: Q10
+
+:func:`load_survey` reads the export by that spec: CSV, XLSX, Qualtrics CSV exports (three header
+rows: names, question texts, import ids) and SurveyMonkey exports (two header rows: question, then
+answer or row label). Question texts are kept as labels. Every rated value is checked against the
+scale its item declares; an error names the column, the rows (and their ids), the values, and what
+the spec declares. **Nothing is rescaled**: a 1-10 question stays 1-10, and its metrics use its own
+scale (rescaling 1-10 items to 1-5 changes R-squared, CSAT and importance quadrants).
+
+:func:`draft_spec` drafts a spec from an export for the user to edit (``cxkit spec init``): scales
+from the values seen, snapped to the usual ranges, and items that share a stem (``Q5_1, Q5_2``;
+``PERQ1..PERQ7``; ``people_*``; one SurveyMonkey matrix) drafted as one factor.
+
+The validator is written here, not with pandera: pandera's failure cases name the check and the
+index but not the scale the spec declares, the respondent ids, nor the fix (declare the scale, add a
+missing code), and it would add a dependency to every analyst's install for checks that are a few
+vectorised NumPy comparisons per column.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._validate import suggest
+from .errors import CxlibError
+
+NPS_SCALE = (0, 10)
+FORMATS = ("csv", "xlsx", "qualtrics", "surveymonkey")
+SCHEMA_PATH = Path(__file__).with_name("survey_spec.schema.json")
+_SHOWN = 5
+#: Columns Qualtrics adds to every export: never questions (spec init leaves them out).
+QUALTRICS_META = frozenset(
+    "StartDate EndDate Status IPAddress Progress Finished RecordedDate ResponseId RecipientLastName "
+    "RecipientFirstName RecipientEmail ExternalReference LocationLatitude LocationLongitude "
+    "DistributionChannel UserLanguage".split()
+) | {"Duration (in seconds)"}
+#: Columns SurveyMonkey adds to every export.
+SURVEYMONKEY_META = frozenset(
+    ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name"]
+    + ["Last Name", "Custom Data 1"]
+)
+_SM_PLAIN = ("Response", "Open-Ended Response", "")
+
+
+class SpecError(CxlibError):
+    """A survey spec, or the export it describes, is not usable: the message says where and why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the spec
+# ---------------------------------------------------------------------------------------------
+
+
+def spec_schema() -> dict:
+    """The JSON Schema of a survey spec (``cxlib/survey_spec.schema.json``).
+
+    Returns
+    -------
+    dict
+        The schema.
+
+    Examples
+    --------
+    >>> sorted(spec_schema()["required"])
+    ['data', 'version']
+    """
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _where(path) -> str:
+    out = ""
+    for part in path:
+        is_index = isinstance(part, int) or (isinstance(part, str) and part.isdigit())
+        out += f"[{part}]" if is_index else (f".{part}" if out else str(part))
+    return out or "(the top level)"
+
+
+_VALIDATORS: dict = {}
+
+
+def _validator(key: str):
+    """A compiled validator of one top-level key of the spec (fastjsonschema: fast to import and run)."""
+    if key not in _VALIDATORS:
+        import fastjsonschema  # imported here: the analysis modules stay free of it
+
+        schema = spec_schema()
+        _VALIDATORS[key] = fastjsonschema.compile({"$defs": schema["$defs"], **schema["properties"][key]})
+    return _VALIDATORS[key]
+
+
+def _unknown_keys(found, allowed) -> str:
+    extra = [k for k in found if k not in allowed]
+    hints = "".join(suggest(str(k), sorted(allowed)) for k in extra)
+    return f"unknown key(s) {', '.join(map(repr, extra))}{hints}; allowed: {', '.join(sorted(allowed))}"
+
+
+def _schema_errors(spec: dict) -> list[str]:
+    """The spec against its JSON Schema: unknown and missing keys, then each key's value (its first
+    problem, with where it is)."""
+    import fastjsonschema
+
+    schema = spec_schema()
+    messages = []
+    if set(spec) - set(schema["properties"]):
+        messages.append(f"(the top level): {_unknown_keys(spec, schema['properties'])}")
+    messages += [f"{key}: is required" for key in schema["required"] if key not in spec]
+    for key in (k for k in spec if k in schema["properties"]):
+        try:
+            _validator(key)(spec[key])
+        except fastjsonschema.JsonSchemaValueException as err:
+            where = _where([key, *err.path[1:]])
+            if err.rule == "additionalProperties" and isinstance(err.value, dict):
+                what = _unknown_keys(err.value, err.definition.get("properties", {}))
+            else:
+                what = err.message.replace(err.name, "", 1).strip()
+                what += f" (got {err.value!r})" if not isinstance(err.value, (dict, list)) else ""
+            messages.append(f"{where}: {what}")
+    return messages
+
+
+def _rated(spec: dict):
+    """``(where, entry, role)`` for every rated question of the spec."""
+    for role in ("satisfaction", "effort"):
+        if role in spec:
+            yield role, spec[role], role
+    for name, factor in spec.get("factors", {}).items():
+        for i, item in enumerate(factor["items"]):
+            yield f"factors.{name}.items[{i}]", item, f"factor {name}"
+    for i, item in enumerate(spec.get("outcomes", [])):
+        yield f"outcomes[{i}]", item, "outcome"
+
+
+def _meaning_errors(spec: dict) -> list[str]:
+    """What a schema cannot say: scales lowest first, each column in one role only."""
+    messages = []
+    for where, entry, _ in _rated(spec):
+        lo, hi = entry["scale"]
+        if lo >= hi:
+            messages.append(f"{where}.scale: [{lo}, {hi}] must be [lowest, highest] with lowest < highest")
+        for key in ("top", "bottom"):
+            if key in entry and lo < hi and entry[key] > hi - lo:
+                messages.append(f"{where}.{key}: {entry[key]} boxes is more than the scale {lo}-{hi} allows")
+    for name, factor in spec.get("factors", {}).items():
+        found = {tuple(i["scale"]) for i in factor["items"]}
+        if len(found) > 1:
+            listing = ", ".join(f"{a}-{b}" for a, b in sorted(found))
+            messages.append(
+                f"factors.{name}: its items are on different scales ({listing}); a factor's score is "
+                "the mean of its items, so they share one scale (cxlib does not rescale): split the factor"
+            )
+    seen: dict[str, str] = {}
+    for where, column in _columns(spec):
+        if column in seen and not (where.startswith("groups") and seen[column].startswith("groups")):
+            messages.append(f"{where}: column {column!r} is already {seen[column]}; a column has one role")
+        seen.setdefault(column, where)
+    return messages
+
+
+def _columns(spec: dict):
+    """``(where, column)`` for every column the spec names."""
+    for key in ("id", "date", "weight", "recommend", "comment"):
+        if key in spec:
+            yield key, spec[key]
+    for i, g in enumerate(spec.get("groups", [])):
+        yield f"groups[{i}]", g
+    for where, entry, _ in _rated(spec):
+        yield where, entry["column"]
+
+
+def read_spec(spec) -> dict:
+    """Read a survey spec (a YAML file or a dict) and check it against its schema and its meaning.
+
+    Parameters
+    ----------
+    spec : str, path or dict
+        The spec file, or the spec itself.
+
+    Returns
+    -------
+    dict
+        The spec; ``"_folder"`` holds the folder its ``data`` path is relative to.
+
+    Raises
+    ------
+    SpecError
+        Naming every problem with its place in the spec (``factors.people.items[2].scale``).
+
+    Examples
+    --------
+    >>> s = read_spec({"version": 1, "data": "x.csv", "recommend": "Q7"})
+    >>> s["recommend"], s["format"]
+    ('Q7', 'csv')
+    >>> read_spec({"version": 1, "data": "x.csv", "satisfaction": {"column": "Q6", "scale": [5, 1]}})
+    Traceback (most recent call last):
+    ...
+    cxlib.survey.SpecError: the survey spec has 1 problem:
+      - satisfaction.scale: [5, 1] must be [lowest, highest] with lowest < highest
+    """
+    folder = Path.cwd()
+    if isinstance(spec, (str, os.PathLike)):
+        import yaml  # imported here: the analysis modules stay free of it
+
+        path = Path(spec)
+        if not path.is_file():
+            raise SpecError(
+                f"the survey spec {str(path)!r} does not exist (cxkit spec init EXPORT drafts one)"
+            )
+        try:
+            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise SpecError(f"the survey spec {str(path)!r} is not valid YAML: {exc}") from None
+        folder = path.resolve().parent
+    if not isinstance(spec, dict):
+        raise SpecError(f"a survey spec is a mapping (key: value lines), got {type(spec).__name__}")
+    spec = {k: v for k, v in spec.items() if k != "_folder"} | {"_folder": str(spec.get("_folder", folder))}
+    problems = _schema_errors({k: v for k, v in spec.items() if k != "_folder"})
+    if not problems:
+        problems = _meaning_errors(spec)
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise SpecError(f"the survey spec has {len(problems)} problem{'s' * (len(problems) > 1)}:\n{listing}")
+    spec.setdefault("format", "csv")
+    return spec
+
+
+# ---------------------------------------------------------------------------------------------
+# reading an export
+# ---------------------------------------------------------------------------------------------
+
+
+def _head_rows(path: Path, n: int) -> list[list[str]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        head = pd.read_excel(path, header=None, nrows=n, dtype=str)
+        return [["" if pd.isna(v) else str(v) for v in row] for row in head.itertuples(index=False)]
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        return [row for _, row in zip(range(n), reader)]
+
+
+def surveymonkey_names(first: list[str], second: list[str]) -> list[str]:
+    """Column names of a SurveyMonkey export from its two header rows.
+
+    The first row holds the question (blank for the further columns of a matrix or a multiple
+    choice), the second the answer or the matrix row (``Response`` for a single answer). The
+    name is the question, and ``" - "`` and the row label where there is one.
+
+    Parameters
+    ----------
+    first, second : list of str
+        The two header rows.
+
+    Returns
+    -------
+    list of str
+        One name per column.
+
+    Examples
+    --------
+    >>> surveymonkey_names(["Respondent ID", "How was the staff?", "", "Comments"],
+    ...                    ["", "Friendly", "Knowledgeable", "Open-Ended Response"])
+    ['Respondent ID', 'How was the staff? - Friendly', 'How was the staff? - Knowledgeable', 'Comments']
+    """
+    names, question = [], ""
+    for top, sub in zip(first, second):
+        question = top.strip() or question
+        sub = sub.strip()
+        names.append(question if sub in _SM_PLAIN else f"{question} - {sub}")
+    return names
+
+
+@dataclass(frozen=True)
+class Export:
+    """A raw export: its table (one header), its question texts and the rows' numbers in the file."""
+
+    data: pd.DataFrame
+    labels: dict
+    format: str
+    header_rows: int = 1
+
+
+def detect_format(path) -> str:
+    """Guess an export's format from its header rows (what ``cxkit spec init`` writes in the spec).
+
+    Parameters
+    ----------
+    path : str or path
+        The export.
+
+    Returns
+    -------
+    str
+        ``"qualtrics"`` when the third row holds Qualtrics import ids, ``"surveymonkey"`` when the
+        first column is ``Respondent ID`` and a second header row follows, else ``"xlsx"`` or ``"csv"``.
+
+    Examples
+    --------
+    >>> import cxlib.data as d
+    >>> detect_format(d.default_data_dir() / "survey.csv")
+    'csv'
+    """
+    path = Path(path)
+    rows = _head_rows(path, 3)
+    if len(rows) >= 3 and rows[2] and rows[2][0].startswith('{"ImportId"'):
+        return "qualtrics"
+    if (
+        rows
+        and rows[0]
+        and rows[0][0].strip() == "Respondent ID"
+        and len(rows) >= 2
+        and not rows[1][0].strip()
+    ):
+        return "surveymonkey"
+    return "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
+
+
+def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=None, dtype=None) -> Export:
+    """Read an export as it is (no spec): one header, the question texts as labels.
+
+    Parameters
+    ----------
+    path : str or path
+        The file: ``.csv``, or ``.xlsx`` for ``format="xlsx"`` (and SurveyMonkey's Excel export).
+    format : {"csv", "xlsx", "qualtrics", "surveymonkey"}
+        The layout of its header rows.
+    sheet : str or int, optional
+        The sheet of an Excel file (default the first).
+    na_values : dict, optional
+        ``{column: [codes]}``: values read as blanks.
+    usecols : list of str, optional
+        Read only these columns.
+    dtype : dict, optional
+        ``{column: dtype}`` for the parser (a value that does not fit raises ``ValueError``).
+
+    Returns
+    -------
+    Export
+        ``data`` (a DataFrame), ``labels`` (``{column: question text}``), ``format``, ``header_rows``.
+
+    Examples
+    --------
+    >>> import cxlib.data as d
+    >>> e = read_export(d.default_data_dir() / "survey.csv", usecols=["recommend", "comment"])
+    >>> e.data.shape, e.labels["recommend"]
+    ((6605, 2), 'recommend')
+    """
+    path = Path(path)
+    if format not in FORMATS:
+        raise SpecError(
+            f"format {format!r} is not one of {', '.join(FORMATS)}{suggest(str(format), FORMATS)}"
+        )
+    if not path.is_file():
+        raise SpecError(f"the export {str(path)!r} does not exist")
+    excel = path.suffix.lower() in (".xlsx", ".xlsm")
+    if format == "xlsx" and not excel:
+        raise SpecError(f"format: xlsx, but {path.name!r} is not an .xlsx file; say format: csv")
+    header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(format, 1)
+    head = _head_rows(path, header_rows)
+    if len(head) < header_rows:
+        raise SpecError(
+            f"{path.name}: a {format} export has {header_rows} header rows; the file has {len(head)}"
+        )
+    if format == "qualtrics" and not (head[2] and head[2][0].startswith('{"ImportId"')):
+        raise SpecError(
+            f"{path.name}: format: qualtrics, but row 3 holds no Qualtrics import ids ({head[2][:2]!r}); "
+            "export again with 'Download all fields' (three header rows), or say format: csv"
+        )
+    names = surveymonkey_names(head[0], head[1]) if format == "surveymonkey" else head[0]
+    _unique_names(names, path)
+    labels = dict(zip(names, head[1] if format == "qualtrics" else names))
+    # only an empty cell is a blank: a comment "n/a" or "None" stays text (pandas' default list would
+    # blank it silently); the spec's missing codes are blanks in the rated columns
+    na_values = na_values or {}
+    # one list for every column is the parser's fast path; a dict only when there are missing codes
+    blanks = {c: ["", *map(str, na_values.get(c, []))] for c in (usecols or names)} if na_values else [""]
+    options = dict(header=None, skiprows=header_rows, names=names, na_values=blanks, keep_default_na=False)
+    if usecols is not None:
+        options["usecols"] = list(usecols)
+    if dtype and not excel:
+        options["dtype"] = dtype
+    if excel:
+        data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **options)
+    else:
+        # utf-8, not utf-8-sig (15% slower): a byte-order mark can only open the first header row,
+        # which is skipped here (the names come from _head_rows, which strips it)
+        data = pd.read_csv(path, encoding="utf-8", low_memory=False, **options)
+    return Export(data, {k: v for k, v in labels.items() if k in data.columns}, format, header_rows)
+
+
+def _unique_names(names, path: Path) -> None:
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SpecError(
+            f"{path.name}: the header names a column more than once: {', '.join(map(repr, twice))}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# loading by the spec
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A loaded survey: the validated data, the spec, and each column's label (its question text).
+
+    ``data`` keeps the export's column names; rated columns are floats (blank = not answered),
+    whole numbers on their declared scale. The helpers give the columns by role.
+    """
+
+    data: pd.DataFrame
+    spec: dict
+    labels: dict = field(default_factory=dict)
+
+    def scale(self, column: str) -> tuple[int, int]:
+        """The declared scale of a rated column (the recommend question: 0-10)."""
+        if column == self.spec.get("recommend"):
+            return NPS_SCALE
+        for _, entry, _ in _rated(self.spec):
+            if entry["column"] == column:
+                return tuple(entry["scale"])
+        raise SpecError(f"column {column!r} is not a rated question of the spec")
+
+    @property
+    def factors(self) -> dict:
+        """``{factor: [item columns]}``."""
+        return {name: [i["column"] for i in f["items"]] for name, f in self.spec.get("factors", {}).items()}
+
+    def label(self, column: str) -> str:
+        """The question text of a column (or its name)."""
+        return self.labels.get(column) or column
+
+    def factor_label(self, name: str) -> str:
+        """A factor's label (or its name)."""
+        return self.spec.get("factors", {}).get(name, {}).get("label") or name
+
+    def keyed(self, factor: str) -> pd.DataFrame:
+        """A factor's items with reverse-keyed ones scored ``lowest + highest - answer``."""
+        out = {}
+        for item in self.spec["factors"][factor]["items"]:
+            col, (lo, hi) = item["column"], item["scale"]
+            out[col] = (lo + hi - self.data[col]) if item.get("reverse") else self.data[col]
+        return pd.DataFrame(out, index=self.data.index)
+
+    def factor_scores(self, min_answered: float = 0.5) -> pd.DataFrame:
+        """Each respondent's score per factor: the mean of the answered (reverse-keyed) items."""
+        from .scales import factor_scores
+
+        keyed = pd.concat([self.keyed(f) for f in self.factors], axis=1) if self.factors else self.data[[]]
+        return factor_scores(keyed, self.factors, min_answered=min_answered)
+
+
+def _plain(value) -> str:
+    """A value as a person reads it: 7, 2.5, 'Very satisfied'."""
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _rows(mask: np.ndarray, values, ids, first_row: int) -> str:
+    where = np.flatnonzero(mask)
+    shown = []
+    for i in where[:_SHOWN]:
+        who = f" (id {_plain(ids[i]).strip(chr(39))})" if ids is not None else ""
+        shown.append(f"row {first_row + i}{who}: {_plain(values[i])}")
+    more = len(where) - _SHOWN
+    return ", ".join(shown) + (f" (and {more} more)" if more > 0 else "")
+
+
+def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: int, codes) -> np.ndarray:
+    """A rated column as floats, each value a whole number on ``scale`` or blank; else a SpecError."""
+    lo, hi = scale
+    raw = col.to_numpy()
+    if col.dtype.kind in "iuf":
+        x = raw.astype(float, copy=False)
+    else:
+        x = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+        text = ~col.isna().to_numpy() & np.isnan(x)
+        if text.any():
+            codes_hint = (
+                f" or add it to missing_codes (now {codes})" if codes else " or list it in missing_codes"
+            )
+            raise SpecError(
+                f"column {name!r} ({where}, declared scale {lo} to {hi}): {int(text.sum())} value(s) are not "
+                f"numbers: {_rows(text, raw, ids, first_row)}; export numeric values "
+                f"(Qualtrics: 'Use numeric values'){codes_hint}"
+            )
+    with np.errstate(invalid="ignore"):
+        outside = (x < lo) | (x > hi)
+        fraction = ~np.isnan(x) & ~outside & (x != np.round(x))
+    if outside.any():
+        seen = f"{np.nanmin(x):g} to {np.nanmax(x):g}"
+        wider = f"[{min(lo, int(np.nanmin(x)))}, {max(hi, int(np.nanmax(x)))}]"
+        raise SpecError(
+            f"column {name!r} ({where}): {int(outside.sum())} value(s) outside the declared scale "
+            f"{lo} to {hi}: {_rows(outside, raw, ids, first_row)}; the data run from {seen}. "
+            f"If the question's scale is wider, declare it (scale: {wider}); cxlib never rescales."
+            " A code for 'not answered' goes in missing_codes"
+        )
+    if fraction.any():
+        raise SpecError(
+            f"column {name!r} ({where}, declared scale {lo} to {hi}): {int(fraction.sum())} value(s) are not "
+            f"whole numbers: {_rows(fraction, raw, ids, first_row)}; a rating is one of the scale's answers"
+        )
+    return x
+
+
+def _missing_columns(spec: dict, columns) -> None:
+    missing = [(where, c) for where, c in _columns(spec) if c not in columns]
+    if missing:
+        listing = "; ".join(f"{c!r} ({where}){suggest(c, list(map(str, columns)))}" for where, c in missing)
+        shown = ", ".join(map(repr, list(columns)[:30]))
+        raise SpecError(
+            f"the spec names column(s) the export lacks: {listing}. The export's columns: {shown}"
+        )
+
+
+def _check_id(col: pd.Series, name: str, first_row: int) -> None:
+    blank = col.isna().to_numpy()
+    if blank.any():
+        raise SpecError(
+            f"column {name!r} (id): {int(blank.sum())} blank id(s): "
+            f"{_rows(blank, col.to_numpy(), None, first_row)}"
+        )
+    twice = col.duplicated(keep=False).to_numpy()
+    if twice.any():
+        raise SpecError(
+            f"column {name!r} (id): ids must be unique; repeated: "
+            f"{_rows(twice, col.to_numpy(), None, first_row)}"
+        )
+
+
+def _dates(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
+    parsed = pd.to_datetime(col, errors="coerce")  # one format, inferred from the first value: fast
+    retry = parsed.isna().to_numpy() & col.notna().to_numpy()
+    if retry.any():  # mixed formats (a Qualtrics date-time here, a plain date there): value by value
+        parsed = parsed.where(~retry, pd.to_datetime(col.where(retry), errors="coerce", format="mixed"))
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        raise SpecError(
+            f"column {name!r} (date): {int(bad.sum())} value(s) are not dates: "
+            f"{_rows(bad, col.to_numpy(), ids, first_row)}; write dates as 2024-01-31 or 2024-01-31 14:05"
+        )
+    return parsed
+
+
+def _groups(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
+    blank = col.isna().to_numpy()
+    if blank.any():
+        raise SpecError(
+            f"column {name!r} (group): {int(blank.sum())} blank value(s): "
+            f"{_rows(blank, col.to_numpy(), ids, first_row)}"
+            "; fill them (e.g. 'unknown') or leave the column out of groups: nothing is dropped silently"
+        )
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.rename_categories([str(c) for c in col.cat.categories])
+    return col.astype(str).astype("category")
+
+
+def _weights(col: pd.Series, name: str, ids, first_row: int) -> np.ndarray:
+    w = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    bad = ~(w > 0) | ~np.isfinite(w)
+    if bad.any():
+        raise SpecError(
+            f"column {name!r} (weight): {int(bad.sum())} value(s) are not positive numbers: "
+            f"{_rows(bad, col.to_numpy(), ids, first_row)}"
+        )
+    return w
+
+
+def load_survey(spec, data=None) -> Survey:
+    """Load a survey export by its spec: validated, typed, with its question texts as labels.
+
+    Parameters
+    ----------
+    spec : str, path or dict
+        The survey spec (see the module's description and ``cxlib/survey_spec.schema.json``).
+    data : str or path, optional
+        The export; by default the spec's ``data`` (relative to the spec's folder).
+
+    Returns
+    -------
+    Survey
+        ``data`` (only the columns the spec names, export names kept), ``spec``, ``labels``.
+
+    Raises
+    ------
+    SpecError
+        For a bad spec, a missing column, or a value that is not what the spec declares: the
+        message names the column, its role, the rows (with their ids) and the values.
+
+    Examples
+    --------
+    >>> import cxlib.data as d
+    >>> spec = {"version": 1, "data": str(d.default_data_dir() / "survey.csv"), "id": "response_id",
+    ...         "recommend": "recommend", "satisfaction": {"column": "satisfaction", "scale": [1, 5]}}
+    >>> s = load_survey(spec)
+    >>> s.data.shape[1], s.scale("recommend")
+    (3, (0, 10))
+    """
+    spec = read_spec(spec)
+    path = Path(data) if data is not None else Path(spec["_folder"]) / spec["data"]
+    columns = list(dict.fromkeys(c for _, c in _columns(spec)))
+    codes = spec.get("missing_codes", [])
+    rated = {entry["column"]: (where, entry["scale"]) for where, entry, _ in _rated(spec)}
+    if "recommend" in spec:
+        rated[spec["recommend"]] = ("recommend", list(NPS_SCALE))
+    na = {c: codes for c in rated} if codes else None
+    fmt = spec.get("format", "csv")
+    names = _export_names(path, fmt)
+    _missing_columns(spec, names)
+    # fast path: the parser reads rated columns as numbers and groups as categories at once; if a value
+    # does not parse, read again without types, so the checks below can name the rows and values
+    types = {c: "float64" for c in rated} | {g: "category" for g in spec.get("groups", [])}
+    try:
+        export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=columns, dtype=types)
+    except ValueError:
+        export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=columns)
+    df = export.data
+    first_row = export.header_rows + 1  # the file's row of the first response (one line each)
+    ids = df[spec["id"]].to_numpy() if "id" in spec else None
+    out = {}
+    if "id" in spec:
+        _check_id(df[spec["id"]], spec["id"], first_row)
+        out[spec["id"]] = df[spec["id"]]
+    if "date" in spec:
+        out[spec["date"]] = _dates(df[spec["date"]], spec["date"], ids, first_row)
+    for g in spec.get("groups", []):
+        out[g] = _groups(df[g], g, ids, first_row)
+    if "weight" in spec:
+        out[spec["weight"]] = _weights(df[spec["weight"]], spec["weight"], ids, first_row)
+    for col, (where, scale) in rated.items():
+        out[col] = _rated_column(df[col], col, where, scale, ids, first_row, codes)
+    if "comment" in spec:
+        out[spec["comment"]] = df[spec["comment"]].astype("string").fillna("")
+    frame = pd.DataFrame(out, index=pd.RangeIndex(len(df)))[[c for c in columns if c in out]]
+    labels = dict(export.labels)
+    for _, entry, _ in _rated(spec):
+        if entry.get("label"):
+            labels[entry["column"]] = entry["label"]
+    return Survey(frame, spec, labels)
+
+
+def _export_names(path: Path, fmt: str) -> list[str]:
+    if not path.is_file():
+        raise SpecError(f"the export {str(path)!r} does not exist (the spec's data:, or --data)")
+    head = _head_rows(path, 2)
+    if not head:
+        raise SpecError(f"the export {str(path)!r} is empty")
+    if fmt == "surveymonkey":
+        return surveymonkey_names(head[0], head[1] if len(head) > 1 else [""] * len(head[0]))
+    return head[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# drafting a spec from an export (cxkit spec init)
+# ---------------------------------------------------------------------------------------------
+
+_USUAL_TOPS = (5, 7, 10, 11)
+#: Codes statistics packages write for "not answered" (SPSS's -99, ...): spec init proposes them as
+#: missing_codes when a column is ratings once they are set aside.
+USUAL_MISSING_CODES = (-999, -99, -9, 99, 999)
+_STEM = re.compile(r"^(.*?)[_\s.-]*\d+$")
+
+
+def draft_scale(values) -> tuple[int, int] | None:
+    """The scale a column of ratings most likely has, from the values seen; ``None`` if not ratings.
+
+    Ratings are whole numbers from 0 or 1 up to at most 11, with at least two different values.
+    The drafted scale starts at 0 when a 0 was seen, else at 1, and ends at the smallest usual top
+    (5, 7, 10, 11) at or above the highest value seen: a 1-5 question where nobody answered 5 is
+    still drafted 1-5. It is a draft for a person to check, never applied silently.
+
+    Parameters
+    ----------
+    values : array-like
+        One column of the export.
+
+    Returns
+    -------
+    (int, int) or None
+        The drafted scale.
+
+    Examples
+    --------
+    >>> draft_scale([1, 2, 4]), draft_scale([0, 3, 10]), draft_scale([2, 9]), draft_scale([1.5, 2])
+    ((1, 5), (0, 10), (1, 10), None)
+    """
+    x = pd.to_numeric(pd.Series(values), errors="coerce")
+    if x.notna().sum() == 0 or x.isna().sum() > pd.Series(values).isna().sum():
+        return None
+    x = x.dropna().to_numpy(dtype=float)
+    if (x != np.round(x)).any() or x.min() < 0 or x.max() > 11 or len(np.unique(x)) < 2:
+        return None
+    top = next(t for t in _USUAL_TOPS if t >= x.max())
+    return (0 if x.min() == 0 else 1), top
+
+
+def _stem(name: str, fmt: str) -> str | None:
+    if fmt == "surveymonkey" and " - " in name:
+        return name.rsplit(" - ", 1)[0]
+    m = _STEM.match(name)
+    if m and m.group(1):
+        stem = m.group(1)
+        # Q5_1 -> Q5 and PERQ1 -> PERQ share a stem; Q6 alone (one letter, no separator) has none
+        return stem if (len(stem) > 1 or name[len(stem)] in "_.- ") else None
+    return name.split("_", 1)[0] if "_" in name else None
+
+
+def _role_of(name: str, label: str, pattern: str) -> bool:
+    return re.search(pattern, f"{name} {label}", re.IGNORECASE) is not None
+
+
+def _is_id(col: pd.Series, name: str) -> bool:
+    return bool(re.search(r"(^|_|\s)id$|^responseid$|respondent", name, re.IGNORECASE)) and col.is_unique
+
+
+def _looks_like_dates(col: pd.Series, name: str) -> bool:
+    if col.dtype.kind in "iuf" or not re.search(r"date|time|month|day|week", name, re.IGNORECASE):
+        return False
+    return bool(pd.to_datetime(col.dropna().head(50), errors="coerce", format="mixed").notna().all())
+
+
+def draft_spec(path, format: str | None = None, sheet=None) -> dict:
+    """Draft a survey spec from an export, for a person to check and edit.
+
+    The id is a unique column named like an id; the date a column of dates; a column whose
+    question mentions recommending and that holds 0-10 answers is the recommend question; one
+    mentioning satisfaction the satisfaction question, effort the effort question; columns of
+    ratings that share a stem (``Q5_1, Q5_2``; ``PERQ1..PERQ7``; ``people_*``; one SurveyMonkey
+    matrix) are one factor each, the other ratings outcomes; text with few different values is a
+    grouping column, long text the comment. Scales come from :func:`draft_scale`.
+
+    Parameters
+    ----------
+    path : str or path
+        The export.
+    format : str, optional
+        Its format; detected from its header rows when not given (:func:`detect_format`).
+    sheet : str or int, optional
+        The sheet of an Excel file.
+
+    Returns
+    -------
+    dict
+        A spec that passes :func:`read_spec`; ``data`` is the export's file name, relative to
+        ``"_folder"``, the export's folder (not written by :func:`spec_yaml`).
+
+    Examples
+    --------
+    >>> import cxlib.data as d
+    >>> s = draft_spec(d.default_data_dir() / "survey.csv")
+    >>> s["id"], s["recommend"], sorted(s["factors"]), s["comment"]
+    ('response_id', 'recommend', ['env', 'people', 'practices'], 'comment')
+    """
+    path = Path(path)
+    fmt = format or detect_format(path)
+    export = read_export(path, fmt, sheet)
+    df, labels = export.data, export.labels
+    meta = QUALTRICS_META | SURVEYMONKEY_META
+    spec: dict = {"version": 1, "title": path.stem, "data": path.name, "format": fmt}
+    spec["_folder"] = str(path.resolve().parent)  # so that the dict loads as it is (not written out)
+    if sheet is not None:
+        spec["sheet"] = sheet
+    rated, groups, texts, codes = {}, [], [], set()
+    for name in df.columns:
+        col = df[name]
+        if "id" not in spec and _is_id(col, name):
+            spec["id"] = name
+        elif "date" not in spec and _looks_like_dates(col, name):
+            spec["date"] = name
+        elif name in meta or name.endswith("_NPS_GROUP"):
+            continue
+        elif (scale := draft_scale(col)) is not None:
+            rated[name] = scale
+        elif col.dtype.kind in "if" and (found := col.isin(USUAL_MISSING_CODES)).any():
+            if (scale := draft_scale(col[~found])) is not None:
+                rated[name] = scale
+                codes.update(col[found].astype(int).tolist())
+        elif col.dtype == object or pd.api.types.is_string_dtype(col):
+            words = col.dropna().astype(str).str.split().str.len()
+            if len(words) and words.mean() >= 4:
+                texts.append(name)
+            elif 2 <= col.nunique() <= 30 and col.notna().all():
+                groups.append(name)
+    if codes:
+        spec["missing_codes"] = sorted(codes)
+    _draft_roles(spec, rated, labels)
+    _draft_factors(spec, rated, labels, fmt)
+    if groups:
+        spec["groups"] = groups
+    if texts:
+        spec["comment"] = texts[0]
+    return spec
+
+
+def _draft_roles(spec: dict, rated: dict, labels: dict) -> None:
+    """Recommend (0-10), satisfaction and effort: single questions whose text says so."""
+    stems = [_stem(n, spec["format"]) for n in rated]
+    in_block = {n for n, st in zip(rated, stems) if st is not None and stems.count(st) > 1}
+    for role, pattern in (("recommend", r"recommend"), ("satisfaction", r"satisf"), ("effort", r"effort")):
+        for name, scale in rated.items():
+            if not _role_of(name, labels.get(name, ""), pattern):
+                continue
+            if role == "recommend" and tuple(scale) == NPS_SCALE:
+                spec[role] = name
+            elif role != "recommend" and name not in in_block:
+                spec[role] = {"column": name, "scale": list(scale)}
+            else:
+                continue
+            del rated[name]
+            break
+
+
+def _draft_factors(spec: dict, rated: dict, labels: dict, fmt: str) -> None:
+    stems: dict[str, list[str]] = {}
+    for name in rated:
+        stems.setdefault(_stem(name, fmt) or name, []).append(name)
+    factors, outcomes = {}, []
+    for stem, names in stems.items():
+        entries = [{"column": n, "scale": list(rated[n])} for n in names]
+        if len(names) >= 2:
+            key = re.sub(r"\W+", "_", stem).strip("_").lower() or f"factor_{len(factors) + 1}"
+            factors[key] = {"label": stem, "items": entries}
+        else:
+            outcomes.extend(entries)
+    if factors:
+        spec["factors"] = factors
+    if outcomes:
+        spec["outcomes"] = outcomes
+
+
+def spec_yaml(spec: dict) -> str:
+    """A spec as YAML text, with a header that says what to check before using it.
+
+    Parameters
+    ----------
+    spec : dict
+        A spec (from :func:`draft_spec` or :func:`read_spec`).
+
+    Returns
+    -------
+    str
+        YAML, readable and editable.
+
+    Examples
+    --------
+    >>> print(spec_yaml({"version": 1, "data": "x.csv", "satisfaction": {"column": "Q6", "scale": [1, 5]}}))
+    ... # doctest: +ELLIPSIS
+    # Survey spec ...
+    version: 1
+    data: x.csv
+    satisfaction:
+      column: Q6
+      scale: [1, 5]
+    <BLANKLINE>
+    """
+    import yaml  # imported here: the analysis modules stay free of it
+
+    body = {k: v for k, v in spec.items() if not k.startswith("_")}
+    head = (
+        "# Survey spec (cxlib.survey; schema: cxlib/survey_spec.schema.json). Drafted from the export:\n"
+        "# CHECK every scale against the questionnaire (drafted from the values seen; never rescaled),\n"
+        "# mark reverse-keyed items (reverse: true), move items between factors, name the factors.\n"
+        "# Then: cxkit spec check THIS_FILE, and cxkit report --spec THIS_FILE --out DIR\n"
+    )
+
+    class Dumper(yaml.SafeDumper):
+        """Short lists of plain values ([1, 5]) on one line, the rest in block style."""
+
+    def _list(dumper, data):
+        flow = all(isinstance(v, (int, float, str)) for v in data) and len(data) <= 12
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+    Dumper.add_representer(list, _list)
+    return head + yaml.dump(body, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)

