@@ -232,3 +232,39 @@ def test_businesses_from_an_older_generator_are_made_again(tmp_path):
     generate_businesses(tmp_path, [5])
     assert (folder / "survey.csv").read_text().startswith("response_id,")
     assert json.loads(stamp_file.read_text()) == stamp
+
+
+def test_chance_of_at_most_is_the_binomial_tail_at_one_level():
+    # scipy.stats.binom.cdf(k, n, p) is the published reference for equal levels.
+    from scipy.stats import binom
+
+    for k in (15, 17, 18, 20):
+        assert claims.chance_of_at_most(k, [0.95] * 20) == pytest.approx(binom.cdf(k, 20, 0.95), rel=1e-12)
+
+
+def test_chance_of_at_most_mixes_levels_as_a_poisson_binomial():
+    # Two runs at 0.8 and 0.9: P(none cover) = 0.2 * 0.1, P(at most one) = 1 - 0.8 * 0.9.
+    assert claims.chance_of_at_most(0, [0.8, 0.9]) == pytest.approx(0.02)
+    assert claims.chance_of_at_most(1, [0.8, 0.9]) == pytest.approx(1 - 0.72)
+    assert claims.chance_of_at_most(2, [0.8, 0.9]) == pytest.approx(1.0)
+
+
+def test_evaluate_reports_the_chance_of_a_short_coverage():
+    from pathlib import Path
+
+    from scipy.stats import binom
+
+    claim = Claim("x", "interval", "a thing", lambda ctx: Truth(0.0))
+    runs = [
+        claims.RunRecord(
+            s,
+            {"confidence": 0.9},
+            Path("."),
+            "ok",
+            recorded={"x": {"value": 1.0, "low": 0.5 if s < 3 else -1.0, "high": 2.0}},
+        )
+        for s in range(12)
+    ]
+    row = claims.evaluate("les", [claim], runs)[0]
+    assert row["covered"] == 9
+    assert row["chance"] == pytest.approx(binom.cdf(9, 12, 0.9))

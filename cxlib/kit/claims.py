@@ -241,7 +241,7 @@ def evaluate(lesson: str, claims: list[truths.Claim], runs: list[RunRecord]) -> 
     -------
     list of dict
         Columns ``lesson, claim, kind, about, runs, missing, decided, agree, agreement, covered,
-        coverage, nominal, mean_abs_error, target, met``.
+        coverage, nominal, mean_abs_error, chance, target, met``.
 
     Examples
     --------
@@ -270,6 +270,7 @@ def evaluate(lesson: str, claims: list[truths.Claim], runs: list[RunRecord]) -> 
             covered = sum(j["covered"] for j in done)
             nominal = sum(j["nominal"] for j in done) / len(done) if done else None
             row.update(covered=covered, coverage=covered / len(done) if done else None, nominal=nominal)
+            row["chance"] = chance_of_at_most(covered, [j["nominal"] for j in done]) if done else None
             if done:
                 row["target"] = f"coverage >= {nominal - COVERAGE_SLACK:.3f}"
                 row["met"] = _met(len(done), row["coverage"] >= nominal - COVERAGE_SLACK)
@@ -292,6 +293,44 @@ def evaluate(lesson: str, claims: list[truths.Claim], runs: list[RunRecord]) -> 
             row["met"] = "no: not recorded in some runs"
         rows.append(row)
     return rows
+
+
+def chance_of_at_most(covered: int, levels: list[float]) -> float:
+    """How likely exact intervals cover ``covered`` times or fewer: a miss that chance explains.
+
+    Run ``i`` has an interval at confidence ``levels[i]``; if every interval covered its truth
+    with exactly its nominal probability, the number that cover follows a Poisson-binomial
+    distribution. This is its lower tail at ``covered``. A claim below its target with a large
+    value here is as short as perfect intervals often are in so few runs; a small value (under
+    0.01, say) points at the interval or the truth. The target itself is not changed by it.
+
+    Parameters
+    ----------
+    covered : int
+        Runs whose interval covered the truth.
+    levels : list of float
+        Each run's confidence level, between 0 and 1.
+
+    Returns
+    -------
+    float
+        P(at most ``covered`` of the runs cover), between 0 and 1.
+
+    Examples
+    --------
+    With 20 runs at 95%, 17 or fewer cover about one time in 13 (``scipy.stats.binom.cdf(17, 20, 0.95)``):
+
+    >>> round(chance_of_at_most(17, [0.95] * 20), 4)
+    0.0755
+    """
+    tail = [1.0]
+    for p in levels:
+        step = [0.0] * (len(tail) + 1)
+        for k, q in enumerate(tail):
+            step[k] += q * (1 - p)
+            step[k + 1] += q * p
+        tail = step
+    return min(1.0, sum(tail[: covered + 1]))
 
 
 def _met(n: int, ok: bool) -> str:
@@ -340,6 +379,7 @@ COLUMNS = [
     "coverage",
     "nominal",
     "mean_abs_error",
+    "chance",
     "target",
     "met",
     "about",
@@ -379,7 +419,7 @@ def write_tables(rows: list[dict], failures: list[dict], notes: list[str], out: 
     >>> folder = Path(tempfile.mkdtemp())
     >>> write_tables([{"lesson": "08", "claim": "end_weighs_most", "kind": "verdict"}], [], [], folder)
     >>> (folder / "claims.csv").read_text().splitlines()[1]
-    '08,end_weighs_most,verdict,,,,,,,,,,,,'
+    '08,end_weighs_most,verdict,,,,,,,,,,,,,'
     """
     with open(out / "claims.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -409,7 +449,9 @@ th{{background:#eee;position:sticky;top:0}} tr.no{{background:#fdd}} tr.yes{{bac
 <p>{summary}</p>
 <p>Targets: an interval covers the truth in at least its nominal rate minus {COVERAGE_SLACK:.0%} of runs;
 a verdict the truth decides with a clear margin agrees with it in at least {AGREEMENT_TARGET:.0%} of
-runs. Targets in brackets have fewer than {MIN_RUNS_FOR_TARGET} runs.</p>
+runs. Targets in brackets have fewer than {MIN_RUNS_FOR_TARGET} runs. <i>chance</i> is how likely intervals
+with exactly their nominal coverage would cover this few times or fewer in these runs: a missed target
+with a large chance is what perfect intervals often do in so few runs; a small one points at a fault.</p>
 <h2>Failed runs</h2><ul>{fail_rows or "<li>none</li>"}</ul>
 <h2>Notes</h2><ul>{note_items or "<li>none</li>"}</ul>
 <table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
