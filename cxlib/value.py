@@ -628,13 +628,23 @@ def purchase_spans(
     return out[["span", "repeats", "after", "months_bought", "margin"]]
 
 
-def _churn_nll(theta, span, repeats, after, w):
-    """Minus the log-likelihood of geometric lifetimes with a monthly purchase chance (logits)."""
+def _churn_nll(theta, span, repeats, after, w, gradient=False):
+    """Minus the log-likelihood of geometric lifetimes with a monthly purchase chance (logits), and
+    its gradient when ``gradient``."""
     h, p = 1 / (1 + np.exp(-theta[0])), 1 / (1 + np.exp(-theta[1]))
     x = (1 - h) * (1 - p)  # a month survived without a purchase
-    tail = h * (1 - x**after) / (1 - x) + x**after  # no purchase seen after the last one
+    xa = x**after
+    geo = (1 - xa) / (1 - x)  # 1 + x + ... + x ** (after - 1)
+    tail = h * geo + xa  # no purchase seen after the last one: left after j months, or still there
     ll = span * np.log1p(-h) + repeats * np.log(p) + (span - repeats) * np.log1p(-p) + np.log(tail)
-    return -float(np.sum(w * ll))
+    value = -float(np.sum(w * ll))
+    if not gradient:
+        return value
+    d_geo = (geo - after * x ** np.maximum(after - 1, 0)) / (1 - x)  # d geo / d x
+    d_tail_x = h * d_geo + after * x ** np.maximum(after - 1, 0)
+    d_h = -span / (1 - h) + (geo - (1 - p) * d_tail_x) / tail
+    d_p = repeats / p - (span - repeats) / (1 - p) - (1 - h) * d_tail_x / tail
+    return value, -np.array([np.sum(w * d_h) * h * (1 - h), np.sum(w * d_p) * p * (1 - p)])
 
 
 @fill
@@ -693,7 +703,9 @@ def survival(spans: pd.DataFrame, months: int = 12, weights=None, confidence: fl
     from scipy import optimize
 
     p0 = float(np.clip(np.sum(wk * keys[:, 1]) / max(np.sum(wk * keys[:, 0]), 1.0), 0.02, 0.98))
-    fit = optimize.minimize(_churn_nll, [-3.0, np.log(p0 / (1 - p0))], args=args, method="BFGS")
+    fit = optimize.minimize(
+        _churn_nll, [-3.0, np.log(p0 / (1 - p0))], args=(*args, True), jac=True, method="BFGS"
+    )
     theta = fit.x
     step, hess = 1e-4, np.empty((2, 2))
     for i in range(2):

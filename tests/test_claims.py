@@ -232,3 +232,16 @@ def test_businesses_from_an_older_generator_are_made_again(tmp_path):
     generate_businesses(tmp_path, [5])
     assert (folder / "survey.csv").read_text().startswith("response_id,")
     assert json.loads(stamp_file.read_text()) == stamp
+
+
+def test_escape_md_shows_data_strings_as_written():
+    # CommonMark: a backslash before ASCII punctuation shows it literally; a name from a CSV file can
+    # neither open an HTML tag nor emphasis nor a link in a computed sentence
+    from markdown_it import MarkdownIt
+
+    from cxlib.record import escape_md
+
+    name = "<img src=x onerror=alert(1)> **Best** [site](http://x) Bramble & Co. #1 a_b"
+    html = MarkdownIt("commonmark").render(escape_md(name))
+    assert "<img" not in html and "<strong>" not in html and "<a " not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; **Best** [site](http://x) Bramble &amp; Co. #1 a_b" in html

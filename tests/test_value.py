@@ -287,3 +287,21 @@ def test_survival_refuses_bad_input():
         value.survival(ok, weights=[1.0, 2.0])
     with pytest.raises(InputError, match="months"):
         value.survival(ok, months=0)
+
+
+def test_survival_gradient_matches_finite_differences():
+    from cxlib.value import _churn_nll
+
+    span, repeats, after = (
+        np.array([5.0, 0.0, 3.0, 9.0]),
+        np.array([2.0, 0.0, 3.0, 1.0]),
+        np.array([4.0, 6, 0, 1]),
+    )
+    w, theta = np.array([1.0, 2.0, 1.0, 3.0]), np.array([-2.5, -1.1])
+    _, grad = _churn_nll(theta, span, repeats, after, w, gradient=True)
+    for i in range(2):
+        e = np.eye(2)[i] * 1e-6
+        numeric = (
+            _churn_nll(theta + e, span, repeats, after, w) - _churn_nll(theta - e, span, repeats, after, w)
+        ) / 2e-6
+        assert grad[i] == pytest.approx(numeric, rel=1e-5)

@@ -302,6 +302,7 @@ NOT_A_TABLE = {
     "record.collect": "a dict of recorded values",
     "record.collect_details": "a dict of recorded values with their intervals",
     "record.say": "shows a sentence; returns None",
+    "record.escape_md": "returns text",
     "params.data_folder": "a path",
     "params.check_seed": "the checked parameter",
     "params.check_number": "the checked parameter",
