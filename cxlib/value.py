@@ -18,6 +18,10 @@
 * :func:`clv_estimate` and :func:`value_at_risk_total`: the same values with intervals
   that carry the uncertainty of their inputs (the margin and the retention rates) through
   the formula, by the delta method.
+* :func:`purchase_spans` and :func:`survival`: the chance of still being a customer a
+  year later (not the same as buying again the next year) and the margin of a year as a
+  customer, fitted to each customer's months with a purchase (geometric lifetimes, a
+  monthly purchase chance).
 """
 
 from __future__ import annotations
