@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 
@@ -142,6 +143,36 @@ def say(text: str) -> None:
     if not isinstance(text, str):
         raise InputError(f"say() takes text (a str), got {type(text).__name__}")
     _display({"text/markdown": text}, text)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*\[\]<>&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def escape_md(text) -> str:
+    """Escape a string taken from the data so that :func:`say` shows it as text, never as Markdown or HTML.
+
+    A branch, business or expectation name read from a CSV file goes into a computed sentence; a
+    name such as ``<img src=x>`` or ``**Best**`` would otherwise render. Every character with a meaning
+    in Markdown or HTML (``\\ ` * [ ] < > &``, and ``_`` where it could open or close emphasis, not
+    inside a word such as ``practices_waiting``) gets a backslash (CommonMark's escape), so it is shown
+    as written.
+
+    Parameters
+    ----------
+    text : object
+        The value to show; it is converted with ``str``.
+
+    Returns
+    -------
+    str
+        The text with Markdown and HTML characters escaped.
+
+    Examples
+    --------
+    >>> print(escape_md("<b>Bramble & Co.</b> *best*"))
+    \\<b\\>Bramble \\& Co.\\</b\\> \\*best\\*
+    """
+    return _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), str(text))
 
 
 def _payloads(notebook):

@@ -268,3 +268,16 @@ def test_evaluate_reports_the_chance_of_a_short_coverage():
     row = claims.evaluate("les", [claim], runs)[0]
     assert row["covered"] == 9
     assert row["chance"] == pytest.approx(binom.cdf(9, 12, 0.9))
+
+
+def test_escape_md_shows_data_strings_as_written():
+    # CommonMark: a backslash before ASCII punctuation shows it literally; a name from a CSV file can
+    # neither open an HTML tag nor emphasis nor a link in a computed sentence
+    from markdown_it import MarkdownIt
+
+    from cxlib.record import escape_md
+
+    name = "<img src=x onerror=alert(1)> **Best** [site](http://x) Bramble & Co. #1 a_b"
+    html = MarkdownIt("commonmark").render(escape_md(name))
+    assert "<img" not in html and "<strong>" not in html and "<a " not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; **Best** [site](http://x) Bramble &amp; Co. #1 a_b" in html

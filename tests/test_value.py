@@ -218,3 +218,90 @@ def test_value_at_risk_total_adds_up_the_levels_and_its_se_matches_simulation():
     assert spread.estimate == pytest.approx(none.estimate) and spread.se > none.se
     with pytest.raises(InputError, match="margin_se must be a standard error"):
         value.value_at_risk_total(d, margin_se=-1.0)
+
+
+# --- survival from purchase histories (geometric lifetime, monthly purchase chance) ---
+
+
+def _simulated_purchases(n, churn, buy, months, seed):
+    """Customers joining in the first 12 months, living a geometric number of months (censored at the
+    window's end), buying in each month alive with chance ``buy``: the rule of cxlib.synth."""
+    rng = np.random.default_rng(seed)
+    join = rng.integers(0, 12, n)
+    until = np.minimum(join + rng.geometric(churn, n), months)
+    rows = [(c, m) for c in range(n) for m in range(join[c], until[c]) if rng.random() < buy]
+    c, m = np.array(rows).T
+    start = pd.Timestamp("2024-01-01")
+    return pd.DataFrame(
+        {
+            "customer_id": c,
+            "margin": 30.0 + rng.normal(0, 5, len(c)),
+            "date": [start + pd.DateOffset(months=int(k), days=3) for k in m],
+        }
+    )
+
+
+def test_survival_likelihood_matches_a_sum_over_every_possible_last_month():
+    # brute force, written independently: after the last purchase the customer lives j more months
+    # without buying (j < after, then leaves) or is still alive at the window's end (j = after)
+    from cxlib.value import _churn_nll
+
+    h, p = 0.07, 0.3
+    span, repeats, after = np.array([5.0, 0.0, 3.0]), np.array([2.0, 0.0, 3.0]), np.array([4.0, 6.0, 0.0])
+    total = 0.0
+    for s, k, a in zip(span, repeats, after):
+        alive = (1 - h) ** s * p**k * (1 - p) ** (s - k)
+        tail = sum((1 - h) ** j * (1 - p) ** j * h for j in range(int(a))) + ((1 - h) * (1 - p)) ** a
+        total += np.log(alive * tail)
+    theta = np.log([h / (1 - h), p / (1 - p)])
+    assert _churn_nll(theta, span, repeats, after, np.ones(3)) == pytest.approx(-total, rel=1e-12)
+
+
+def test_survival_recovers_the_generating_churn_where_bought_again_does_not():
+    purchases = _simulated_purchases(4000, churn=0.06, buy=0.25, months=24, seed=3)
+    est = value.survival(value.purchase_spans(purchases, end="2026-01-01"))
+    true_survival = 0.94**12  # 0.476
+    row = est.loc["survival"]
+    assert row["low"] < true_survival < row["high"]
+    assert abs(row["estimate"] - true_survival) < 3 * row["se"]
+    assert est.loc["purchase chance", "low"] < 0.25 < est.loc["purchase chance", "high"]
+    # 'bought again the next calendar year' overstates it: late joiners have had little time to leave
+    years = value.customer_years(purchases, 2024)
+    assert years["retained"].mean() > row["high"]
+
+
+def test_survival_weights_are_counts_of_customers():
+    purchases = _simulated_purchases(300, churn=0.05, buy=0.3, months=24, seed=4)
+    spans = value.purchase_spans(purchases, end="2026-01-01")
+    doubled = value.survival(pd.concat([spans, spans]))
+    weighted = value.survival(spans, weights=np.full(len(spans), 2.0))
+    assert weighted["estimate"].to_numpy() == pytest.approx(doubled["estimate"].to_numpy(), rel=1e-5)
+
+
+def test_survival_refuses_bad_input():
+    spans = pd.DataFrame({"span": [3], "repeats": [4], "after": [1], "months_bought": [5], "margin": [1.0]})
+    with pytest.raises(InputError, match="repeats <= span"):
+        value.survival(spans)
+    ok = spans.assign(repeats=1)
+    with pytest.raises(InputError, match="weights"):
+        value.survival(ok, weights=[1.0, 2.0])
+    with pytest.raises(InputError, match="months"):
+        value.survival(ok, months=0)
+
+
+def test_survival_gradient_matches_finite_differences():
+    from cxlib.value import _churn_nll
+
+    span, repeats, after = (
+        np.array([5.0, 0.0, 3.0, 9.0]),
+        np.array([2.0, 0.0, 3.0, 1.0]),
+        np.array([4.0, 6, 0, 1]),
+    )
+    w, theta = np.array([1.0, 2.0, 1.0, 3.0]), np.array([-2.5, -1.1])
+    _, grad = _churn_nll(theta, span, repeats, after, w, gradient=True)
+    for i in range(2):
+        e = np.eye(2)[i] * 1e-6
+        numeric = (
+            _churn_nll(theta + e, span, repeats, after, w) - _churn_nll(theta - e, span, repeats, after, w)
+        ) / 2e-6
+        assert grad[i] == pytest.approx(numeric, rel=1e-5)

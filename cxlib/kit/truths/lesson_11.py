@@ -2,11 +2,13 @@
 
 The capstone repeats the course's analyses on one business. Its headline numbers are population
 quantities of that business (the same seed regenerated at 40 times the size, :meth:`Context.population`,
-validated like the lesson's own tables), computed with the lesson's own estimator (CSAT, effort and the
-change in NPS raked to the customers' channel shares, as the lesson weights them), so an interval is
+validated like the lesson's own tables), computed with the lesson's own estimator (CSAT and effort raked to
+the customers' channel shares, and the change in NPS with each year raked on its own, as the lesson
+weights them), so an interval is
 judged on whether it covers what the estimator estimates; the generator's fixed parameters
 (``truth.json``: the weighted and the unweighted NPS are ``channels.population_nps`` and
-``channels.sample_mix_nps``) give the rest.
+``channels.sample_mix_nps``; the value at risk and a recovered customer's value use the generator's
+annual survival by satisfaction and its margin of a year as a customer, ``value``) give the rest.
 
 How "clear" is decided for a verdict (a verdict that is not clear is reported, not targeted): the true
 margin of the decision must be at least the run's standard error times the critical value the lesson
@@ -177,20 +179,16 @@ def population_facts(seed: int) -> dict:
     complete = survey.dropna(subset=[*data.items(), "satisfaction"])
     rw = drivers.relative_weights(complete, "satisfaction", data.items())
     effects = journey.moment_effects(t["touchpoints"]).set_index(["method", "effect"])
-    joined, margins, _ = _value_cohort(t)
-    retention = joined.groupby("satisfaction")["retained"].mean()
     branch = survey["branch"].astype(str)
     return {
         "csat": float(100 * np.average(survey["satisfaction"] >= 4, weights=w)),
         "nps": _nps(survey["recommend"], w),
         "effort": float(np.average(survey["effort"].astype(float), weights=w)),
-        "nps_change": _nps(survey.loc[now, "recommend"], w[now])
-        - _nps(survey.loc[before, "recommend"], w[before]),
+        "nps_change": _nps(survey.loc[now, "recommend"], _channel_weights(survey[now], t["population"]))
+        - _nps(survey.loc[before, "recommend"], _channel_weights(survey[before], t["population"])),
         "practices_share": float(rw.loc[data.items("practices"), "percent"].sum()),
         "delay_cost": float(effects.loc[("regression", "delay"), "estimate"]),
         "end_minus_other_contact": _per_contact(t["touchpoints"])[0],
-        "retention": retention,
-        "margin": float(margins.mean()),
         "branch_vs_rest": {
             b: _nps(survey.loc[branch == b, "recommend"]) - _nps(survey.loc[branch != b, "recommend"])
             for b in sorted(branch.unique())
@@ -287,27 +285,37 @@ def _clv(margin, retention, discount):
     return margin * retention / (1 + discount - retention)
 
 
+def _true_value(ctx: Context) -> tuple[pd.Series, float]:
+    """The generator's annual survival by satisfaction level and its margin of a year as a customer
+    (truth.json ``value``): what the lesson's survival model estimates, not a re-estimate of it."""
+    v = ctx.truth["value"]
+    survival = pd.Series({int(k): float(r) for k, r in v["annual_retention_by_satisfaction"].items()})
+    return survival, float(v["expected_annual_margin_per_active_customer"])
+
+
 def _value_at_risk(ctx: Context) -> Truth:
-    """The run's customers (their number at each satisfaction level) priced with the population's
-    retention at each level and the population's next-year margin: the quantity the lesson's value at
-    risk estimates, a ceiling priced at the top level's retention."""
-    pop, run = _pop(ctx), _run(ctx)
+    """The run's customers (their number at each satisfaction level) priced with the generator's true
+    annual survival at each level and its true margin of a year as a customer (truth.json), against the
+    survival of the top level the run observed: the quantity the lesson's value at risk estimates, a
+    ceiling. (Repeat-purchase retention, 'bought again the next year', runs above this survival; a
+    lesson that used it would be caught here.)"""
+    survival, margin = _true_value(ctx)
+    n_level = _run(ctx)["n_level"]
     discount = float(ctx.params.get("discount", 0.1))
-    r = pop["retention"].reindex(run["n_level"].index)
-    top = float(pop["retention"].loc[run["n_level"].index.max()])
-    gap = np.clip(_clv(pop["margin"], top, discount) - _clv(pop["margin"], r, discount), 0, None)
-    return Truth(float((gap * run["n_level"]).sum()))
+    r = survival.reindex(n_level.index)
+    top = float(survival.loc[n_level.index.max()])
+    gap = np.clip(_clv(margin, top, discount) - _clv(margin, r, discount), 0, None)
+    return Truth(float((gap * n_level).sum()))
 
 
 def _recovered(ctx: Context) -> Truth:
-    """The population value of moving a customer from satisfaction 2 to 4 (the lesson's choice when
-    both levels are present), with the population's retention and next-year margin."""
-    pop = _pop(ctx)
+    """The true lifetime value of moving a customer from satisfaction 2 to 4 (the lesson's choice when
+    both levels are present): the generator's survival and margin of a year as a customer (truth.json)."""
+    survival, margin = _true_value(ctx)
     levels = list(_run(ctx)["n_level"].index)
     a, b = (2, 4) if {2, 4} <= set(levels) else (levels[0], levels[-1])
     discount = float(ctx.params.get("discount", 0.1))
-    r = pop["retention"]
-    return Truth(float(_clv(pop["margin"], r.loc[b], discount) - _clv(pop["margin"], r.loc[a], discount)))
+    return Truth(float(_clv(margin, survival.loc[b], discount) - _clv(margin, survival.loc[a], discount)))
 
 
 # --- verdict claims ---
@@ -505,13 +513,13 @@ CLAIMS = [
     Claim(
         "value_at_risk",
         "interval",
-        "lifetime margin at risk against the top level's retention (bootstrap interval)",
+        "lifetime margin at risk against the top level's annual survival (interval from the survival fits)",
         _value_at_risk,
     ),
     Claim(
         "recovered_customer_value",
         "interval",
-        "lifetime value of moving a customer from satisfaction 2 to 4 (bootstrap interval)",
+        "lifetime value of moving a customer from satisfaction 2 to 4 (interval from the survival fits)",
         _recovered,
     ),
     *_branch_claims(),
