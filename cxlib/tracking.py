@@ -324,8 +324,10 @@ class ITSResult:
     (``t`` for classical standard errors, ``z`` for Newey-West ones) and ``p_value``.
     ``fitted`` and ``counterfactual`` (the pre-intervention trend continued) are per
     observation, in the order of the input. ``maxlags`` is None for classical standard
-    errors; ``autocorrelation`` is the lag-1 autocorrelation of the residuals (about
-    ``-1/n`` plus noise of about ``1/sqrt(n)`` when the periods are independent).
+    errors; ``autocorrelation`` is the lag-1 autocorrelation of the residuals, and
+    ``independent_autocorrelation`` what it would be on average if the periods were
+    independent: below zero, since the fitted lines take up part of any pattern (-0.17 for
+    24 periods; the noise around it is about ``1/sqrt(n)``).
     """
 
     coefficients: pd.DataFrame
@@ -335,6 +337,7 @@ class ITSResult:
     maxlags: int | None = None
     confidence: float = 0.95
     autocorrelation: float = float("nan")
+    independent_autocorrelation: float = float("nan")
 
     def __repr__(self) -> str:
         coef = self.coefficients[["estimate", "se", "low", "high", "p_value"]]
@@ -469,7 +472,23 @@ def interrupted_time_series(
         maxlags=None if maxlags is None else int(maxlags),
         confidence=confidence,
         autocorrelation=float(np.sum(resid[1:] * resid[:-1]) / np.sum(resid**2)),
+        independent_autocorrelation=_independent_autocorrelation(X),
     )
+
+
+def _independent_autocorrelation(X: np.ndarray) -> float:
+    """The lag-1 autocorrelation of OLS residuals expected when the errors are independent.
+
+    The residuals are ``M u`` with ``M = I - X (X'X)^-1 X'``; for independent errors of equal
+    variance ``E[sum e_t e_(t+1)] = s2 tr(M A)`` (``A`` ones on the first superdiagonal) and
+    ``E[sum e_t^2] = s2 (n - k)``: their ratio, the first-order value Durbin and Watson's
+    moments of the residuals' serial correlation rest on (Durbin & Watson 1950, Biometrika
+    37). With a constant alone it is ``-1/n``, the classical mean of a white-noise series'
+    lag-1 autocorrelation.
+    """
+    n, k = X.shape
+    M = np.eye(n) - X @ np.linalg.pinv(X)
+    return float(np.trace(M, offset=-1) / (n - np.linalg.matrix_rank(X)))
 
 
 def _unsort(values_sorted: np.ndarray, key: pd.Series) -> np.ndarray:

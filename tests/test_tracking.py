@@ -319,3 +319,29 @@ def test_control_limits_lie_within_zero_and_one(periods, sigma):
     chart = tracking.p_chart_limits(successes, totals, sigma=sigma)
     assert ((chart["lower"] >= 0) & (chart["upper"] <= 1)).all()
     assert ((chart["lower"] <= chart["center"]) & (chart["center"] <= chart["upper"])).all()
+
+
+def test_independent_autocorrelation_of_a_constant_is_minus_one_over_n():
+    # The classical mean of a white-noise series' lag-1 sample autocorrelation about its mean is
+    # -1/n (Moran 1948, Biometrika 35; Box, Jenkins & Reinsel, Time Series Analysis, eq. 2.1.13).
+    for n in (10, 24, 60):
+        assert tracking._independent_autocorrelation(np.ones((n, 1))) == pytest.approx(-1 / n)
+
+
+def test_its_reports_what_independent_months_give_on_average():
+    # Residuals of the segmented regression lean negative; the reported value is their average
+    # lag-1 autocorrelation under independent errors, checked by a seeded simulation of the same
+    # design (a line, a jump and a change of slope at month 12 of 24).
+    months = pd.date_range("2024-01-01", periods=24, freq="MS")
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({"month": months, "y": rng.normal(3.5, 0.2, 24)})
+    res = tracking.interrupted_time_series(df, "y", "month", months[12])
+    t = np.arange(24.0)
+    post = (t >= 12).astype(float)
+    X = np.column_stack([np.ones(24), t, post, (t - 12) * post])
+    e = rng.standard_normal((20000, 24))
+    e = e - e @ np.linalg.pinv(X).T @ X.T  # residuals of each simulated series
+    r = np.sum(e[:, 1:] * e[:, :-1], axis=1) / np.sum(e**2, axis=1)
+    # 20,000 draws with SD about 0.18: the mean is within 0.005 of its expectation (4 SEs)
+    assert np.mean(r) == pytest.approx(res.independent_autocorrelation, abs=0.005)
+    assert res.independent_autocorrelation < -1 / 24  # below the constant-only -1/n
