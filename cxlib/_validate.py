@@ -126,6 +126,34 @@ def check_option(name: str, value, choices: Sequence[str]) -> str:
     return value
 
 
+def known_options(options: Iterable[str], allowed: Iterable[str], where: str) -> None:
+    """Check that every keyword option given is one a metric takes.
+
+    Parameters
+    ----------
+    options : iterable of str
+        The names of the options given.
+    allowed : iterable of str
+        The names the metric takes.
+    where : str
+        The call, for the message (``"by_group(metric='nps')"``).
+
+    Examples
+    --------
+    >>> known_options(["confidence"], {"confidence", "scale"}, "by_group(metric='top_box')")
+    >>> known_options(["scal"], {"confidence", "scale"}, "by_group(metric='top_box')")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.InputError: by_group(metric='top_box') takes the options confidence, scale; got scal
+    """
+    unknown = set(options) - set(allowed)
+    if unknown:
+        raise InputError(
+            f"{where} takes the options {', '.join(sorted(allowed)) or 'none'}; "
+            f"got {', '.join(sorted(unknown))}"
+        )
+
+
 def no_missing(df: pd.DataFrame, columns: Iterable[str], what: str = "value") -> None:
     """Raise :class:`InputError` naming the rows where any of ``columns`` is blank.
 

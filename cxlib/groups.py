@@ -28,7 +28,15 @@ import pandas as pd
 
 from ._dist import normal_sf
 from ._docs import fill
-from ._validate import as_numeric, check_confidence, check_option, no_missing, require_columns, whole_numbers
+from ._validate import (
+    as_numeric,
+    check_confidence,
+    check_option,
+    known_options,
+    no_missing,
+    require_columns,
+    whole_numbers,
+)
 from .compare import adjust_pvalues, welch_from_stats
 from .errors import InputError
 from .metrics import (
@@ -65,12 +73,7 @@ def _keys(by) -> list:
 def _sums(df: pd.DataFrame, outcome: str, keys: list, metric: str, weights, options: dict):
     """Per-group sums that every comparison of ``metric`` is built from (weights 1 when unweighted)."""
     check_option("metric", metric, METRICS)
-    unknown = set(options) - _OPTIONS[metric]
-    if unknown:
-        raise InputError(
-            f"metric={metric!r} takes the options {', '.join(sorted(_OPTIONS[metric])) or 'none'}; "
-            f"got {', '.join(sorted(unknown))}"
-        )
+    known_options(options, _OPTIONS[metric], f"metric={metric!r}")
     require_columns(df, [*keys, outcome])
     no_missing(df, keys, "group label")
     if len(df) == 0:

@@ -51,6 +51,7 @@ from ._validate import (
     as_numeric,
     check_confidence,
     check_option,
+    known_options,
     no_missing,
     one_kind,
     require_columns,
@@ -951,13 +952,7 @@ def by_group(df: pd.DataFrame, outcome: str, by, metric: str, weights=None, **op
     if not keys:
         raise InputError("by must name at least one column")
     require_columns(df, [*keys, outcome])
-    allowed = _BY_GROUP_OPTIONS[metric]
-    unknown = set(options) - allowed
-    if unknown:
-        raise InputError(
-            f"by_group(metric={metric!r}) takes the options {', '.join(sorted(allowed))}; "
-            f"got {', '.join(sorted(unknown))}"
-        )
+    known_options(options, _BY_GROUP_OPTIONS[metric], f"by_group(metric={metric!r})")
     confidence = check_confidence(options.get("confidence", 0.95))
     no_missing(df, keys, "group label")
     if len(df) == 0:
@@ -1119,12 +1114,7 @@ def clustered(
     """
     check_option("metric", metric, CLUSTERED_METRICS)
     allowed = {"confidence"} | (_BY_GROUP_OPTIONS[metric] - {"method"})
-    unknown = set(options) - allowed
-    if unknown:
-        raise InputError(
-            f"clustered(metric={metric!r}) takes the options {', '.join(sorted(allowed))}; "
-            f"got {', '.join(sorted(unknown))}"
-        )
+    known_options(options, allowed, f"clustered(metric={metric!r})")
     confidence = check_confidence(options.get("confidence", 0.95))
     keys = [] if by is None else (list(by) if isinstance(by, (list, tuple)) else [by])
     require_columns(df, [*keys, cluster, outcome])
