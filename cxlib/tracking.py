@@ -486,7 +486,7 @@ def _independent_autocorrelation(X: np.ndarray) -> float:
     37). With a constant alone it is ``-1/n``, the classical mean of a white-noise series'
     lag-1 autocorrelation.
     """
-    n, k = X.shape
+    n = X.shape[0]
     M = np.eye(n) - X @ np.linalg.pinv(X)
     return float(np.trace(M, offset=-1) / (n - np.linalg.matrix_rank(X)))
 
