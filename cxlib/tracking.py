@@ -829,6 +829,11 @@ def sample_size_proportions(
     for name, v in (("alpha", alpha), ("power", power)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1:
             raise InputError(f"{name} must be strictly between 0 and 1, got {v!r}")
+    if power <= alpha:
+        raise InputError(
+            f"power ({power}) must be above alpha ({alpha}): a test at level alpha already flags a change"
+            " that is not there with chance alpha, so a power at or below it asks for nothing"
+        )
     if not isinstance(two_sided, (bool, np.bool_)):
         raise InputError(f"two_sided must be True or False, got {two_sided!r}")
     za = -normal_quantile(alpha / 2 if two_sided else alpha)

@@ -223,6 +223,8 @@ def test_sample_size_matches_r_power_prop_test_documented_example():
         ((0, 0.5), "p1 must be"),
         ((0.5, 1.2), "p2 must be"),
         ((0.5, 0.6, 1.5), "alpha must be"),
+        ((0.5, 0.6, 0.05, 0.04), "must be above alpha"),
+        ((0.5, 0.6, 0.05, 0.05), "must be above alpha"),
     ],
 )
 def test_sample_size_bad_input(args, match):
