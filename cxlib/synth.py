@@ -461,7 +461,8 @@ def _survey(
     :func:`_outcome_reference`); None takes them from this sample, which is what the course's size
     (scale 1) does. A larger regeneration passes those of the same seed at scale 1, so it is the
     same business, with the same outcome equations, only larger. ``comment_rng`` writes the
-    comments (its own stream, so rewriting them moves no other column).
+    comments (its own stream, so rewriting them moves no other column); None leaves every
+    comment blank and writes no comment truth.
     """
     months = _months()
     nb, nm, nf = len(BRANCHES), N_MONTHS, len(FACTORS)
@@ -527,7 +528,12 @@ def _survey(
     latents = dict(zip(FACTORS, factor.T), satisfaction=sat_latent)
     centres = {f: (reference["factor_means"][j], reference["factor_sds"][j]) for j, f in enumerate(FACTORS)}
     centres["satisfaction"] = (reference["satisfaction_mean"], reference["satisfaction_sd"])
-    comment, comment_truth, c_truth = _comments(comment_rng, latents, recommend, centres)
+    if comment_rng is None:  # no comments asked for: every other column is the same (own stream)
+        comment = np.full(n, None, dtype=object)
+        comment_truth = pd.DataFrame({k: [""] * n for k in ("topics", "names", "emails", "phones")})
+        c_truth = None
+    else:
+        comment, comment_truth, c_truth = _comments(comment_rng, latents, recommend, centres)
 
     order = np.lexsort((b_idx, m_idx))  # responses in time order, branches within a month
     survey = pd.DataFrame(
@@ -985,7 +991,9 @@ def _transactions(rng: np.random.Generator, scale: float, n_customers: int, sat_
     return df, truth
 
 
-def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame], dict]:
+def generate(
+    seed: int = 0, scale: float = 1.0, comments: bool = True
+) -> tuple[dict[str, pd.DataFrame], dict]:
     """Generate every table of the course from a seed.
 
     Parameters
@@ -995,6 +1003,10 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
     scale : float
         Multiplies the number of rows (1 = the course's size; 150 gives about a
         million survey responses, for benchmarks).
+    comments : bool
+        Write the free-text comments (default). False leaves every comment blank and every other
+        value the same (comments are drawn from their own stream); writing them is about half the
+        time of a large regeneration, which population truths that never read them can skip.
 
     Returns
     -------
@@ -1015,8 +1027,10 @@ def generate(seed: int = 0, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame]
     True
     """
     _check(seed, scale)
+    if not isinstance(comments, (bool, np.bool_)):
+        raise InputError(f"comments must be True or False, got {comments!r}")
     streams = _streams(seed)
-    survey, s_truth = _survey(streams[0], scale, streams[7], _reference(seed, scale))
+    survey, s_truth = _survey(streams[0], scale, streams[7] if comments else None, _reference(seed, scale))
     s_truth.pop("business")
     benchmark, b_truth = _benchmark(streams[1], scale)
     expectations, e_truth = _expectations(streams[2], scale)
@@ -1111,7 +1125,7 @@ def _reference(seed: int, scale: float) -> dict | None:
     if scale == 1.0:
         return None
     streams = _streams(seed)
-    return _survey(streams[0], 1.0, streams[7])[1]["business"]["outcome_reference"]
+    return _survey(streams[0], 1.0, None)[1]["business"]["outcome_reference"]
 
 
 def business(seed: int = 0, scale: float = 1.0) -> dict:
@@ -1147,7 +1161,7 @@ def business(seed: int = 0, scale: float = 1.0) -> dict:
     """
     _check(seed, scale)
     streams = _streams(seed)
-    found = dict(_survey(streams[0], scale, streams[7], _reference(seed, scale))[1]["business"])
+    found = dict(_survey(streams[0], scale, None, _reference(seed, scale))[1]["business"])
     found["training"] = _training_table()
     found["channels"] = {"sample_share": dict(CHANNEL_SAMPLE), "population_share": dict(CHANNEL_POPULATION)}
     return found
