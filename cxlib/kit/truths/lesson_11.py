@@ -562,7 +562,7 @@ CLAIMS = [
     Claim(
         "loyalty_grows_each_step",
         "verdict",
-        "every step up the levels of service is a clear gain in NPS and in buying again (Holm over the steps)",
+        "every step up the levels of service is a clear gain in NPS and buying again (Holm over the steps)",
         _loyalty_grows,
     ),
     Claim(
