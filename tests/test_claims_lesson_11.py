@@ -133,3 +133,34 @@ def test_the_stored_capstone_agrees_with_the_truth_of_the_shipped_data():
             assert got["low"] <= truth.value <= got["high"], (name, got, truth)
         elif truth.clear:
             assert got["value"] == truth.value, (name, got, truth)
+
+
+@pytest.mark.parametrize(
+    ("top_step", "value", "clear"),
+    [
+        (20.0, True, True),  # every step at least (Bonferroni z over 8 + 1.645) = 4.4 standard errors
+        (-1.0, False, True),  # a step that truly falls: the lesson finds a gain there in few runs
+        (0.0, False, True),  # a flat step is not growth
+        (3.0, True, False),  # grows by 1.5 standard errors: the lesson's data cannot show it
+    ],
+)
+def test_loyalty_grows_is_decided_by_the_smallest_true_step(monkeypatch, top_step, value, clear):
+    steps = ["below -> satisfy", "satisfy -> exceed", "exceed -> delight", "delight -> amaze"]
+    true = pd.Series([30.0, 40.0, 15.0, top_step], index=steps)
+    se = pd.Series(2.0, index=steps)
+    monkeypatch.setattr(lesson_11, "_pop", lambda ctx: {"steps": {"nps": true, "repurchase": true}})
+    monkeypatch.setattr(
+        lesson_11, "_run", lambda ctx: {"steps": {"nps": (true, se), "repurchase": (true, se)}}
+    )
+    got = lesson_11._loyalty_grows(Context(0, {"confidence": 0.95}, "."))
+    assert (got.value, got.clear) == (value, clear)
+
+
+def test_loyalty_grows_is_not_decided_when_the_run_has_other_levels(monkeypatch):
+    true = pd.Series([30.0, 40.0], index=["below -> satisfy", "satisfy -> exceed"])
+    run = pd.Series([30.0], index=["below -> exceed"])
+    monkeypatch.setattr(lesson_11, "_pop", lambda ctx: {"steps": {"nps": true, "repurchase": true}})
+    monkeypatch.setattr(
+        lesson_11, "_run", lambda ctx: {"steps": {"nps": (run, run), "repurchase": (run, run)}}
+    )
+    assert lesson_11._loyalty_grows(Context(0, {}, ".")) is None

@@ -359,6 +359,30 @@ def _largest_step(outcome: str):
     return truth
 
 
+def _loyalty_grows(ctx: Context) -> Truth | None:
+    """Whether every true step between neighbouring levels of service is a gain, on both outcomes.
+
+    The lesson says yes only when all the steps (levels - 1 steps x 2 outcomes) are clear gains after
+    a Holm correction over them. Clear when every true step is at least (Bonferroni critical value over
+    the steps + 1.645) run standard errors above zero (Holm's first threshold is Bonferroni's, so the
+    lesson would then find every step), or when some true step is not above zero (the lesson then finds
+    a clear gain there in at most 1 - confidence of runs); a step that truly grows by less than that
+    cannot be shown by the lesson's data, and the verdict is then reported, not targeted.
+    """
+    true, run = _pop(ctx)["steps"], _run(ctx)["steps"]
+    pairs = [
+        (true[o].get(s, np.nan), run[o][1].get(s, np.nan))
+        for o in ("nps", "repurchase")
+        for s in run[o][0].index
+    ]
+    if any(np.isnan(d) or np.isnan(se) for d, se in pairs):
+        return None  # the run's levels differ from the population's: not the same steps
+    crit = stats.norm.ppf(1 - _alpha(ctx) / (2 * len(pairs)))
+    grows = all(d > 0 for d, _ in pairs)
+    strong = all(d >= (crit + POWER_Z) * se for d, se in pairs)
+    return Truth(bool(grows), clear=bool(strong or not grows))
+
+
 def _staff_underrate(ctx: Context) -> Truth:
     """Whether staff truly under-rate each of the three expectations customers truly rate highest.
 
@@ -534,6 +558,12 @@ CLAIMS = [
         "verdict",
         "the step between levels of service with the largest gain in intention to buy again",
         _largest_step("repurchase"),
+    ),
+    Claim(
+        "loyalty_grows_each_step",
+        "verdict",
+        "every step up the levels of service is a clear gain in NPS and buying again (Holm over the steps)",
+        _loyalty_grows,
     ),
     Claim(
         "staff_underrate_top_three",
