@@ -24,10 +24,26 @@ def test_each_hidden_test_takes_its_keys_answers(path):
     key = importlib.import_module(f"cxlib.keys._{path.stem}")
     tree = ast.parse(path.read_text(encoding="utf-8"))
     tasks = {f.name: [a.arg for a in f.args.args] for f in tree.body if isinstance(f, ast.FunctionDef)}
-    assert tasks, f"{path.name} defines no task"
+    tasks = {name: args for name, args in tasks.items() if not name.startswith("_")}  # helpers
     for task, args in tasks.items():
         assert task in key.TASKS, f"{path.name}: {task} is not a task of the key"
         assert args == ["env", *key.TASKS[task]], f"{path.name}: {task} must take env and the key's answers"
+
+
+NEW = ["ex04", "ex05", "ex06", "ex07", "ex09", "ex10"]
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_each_task_has_a_hidden_test_or_the_docstring_says_why_not(name):
+    path = ROOT / "solutions" / "hidden" / f"{name}.py"
+    key = importlib.import_module(f"cxlib.keys._{name}")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tested = {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
+    doc = ast.get_docstring(tree)
+    untested = doc.split("Tasks without a hidden test", 1)[1] if "Tasks without a hidden test" in doc else ""
+    for task in key.TASKS:
+        listed = f"- {task}: " in untested
+        assert (task in tested) != listed, f"{path.name}: {task} needs a hidden test or a line saying why not"
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +157,198 @@ def test_ex02_the_other_ends_are_checked_by_the_hidden_tests():
     wrong = _grade("02", parameters, slipped)
     assert "upper end" in wrong["task1"]["reason"] and "lower end" in wrong["task5"]["reason"]
     assert all(wrong[t]["status"] == "wrong" and "hidden" in wrong[t]["reason"] for t in ("task1", "task5"))
+
+
+# Exercises 04, 05, 06, 07, 09 and 10: each right answer is computed here as the solution computes it on
+# the course's data (the exercise's default parameters), then one realistic slip the public check lets
+# through. The reason of a slip never holds the expected value: ``_no_value_in`` looks for it.
+
+
+def _no_value_in(reason, *values):
+    for v in values:
+        for shown in (f"{v:.2f}", f"{v:.3f}", f"{v:.4g}", f"{round(v, 1)}"):
+            if shown not in ("0.00", "-0.00", "0.000", "0", "0.0", "-0.0"):
+                assert shown not in reason, f"the reason shows the expected value {shown}: {reason}"
+
+
+def _statuses(result):
+    return {t: r["status"] for t, r in result.items()}
+
+
+def _hidden_failure(result, task, words):
+    assert result[task]["status"] == "wrong", result[task]
+    reason = result[task]["reason"]
+    assert "passes the public check but not a hidden test" in reason and words in reason, reason
+    return reason
+
+
+@pytest.fixture(scope="module")
+def ex10():
+    """Exercise 10's right answers for branch Carlton, as the solution computes them, and their inputs."""
+    from cxlib import scales, tracking
+
+    survey, training = data.load("survey"), data.load("training")
+    survey["people"] = scales.factor_scores(survey)["people"]
+    branch = "Carlton"
+    start = training.set_index("branch").loc[branch, "start_month"]
+    chart = tracking.top_box_limits(survey, "satisfaction", "month", baseline=12)
+    rows = survey[survey["branch"] == branch].dropna(subset=["people"])
+    wave = training.loc[training["start_month"] == start, "branch"].astype(str).tolist()
+    never = training.loc[~training["trained"], "branch"].astype(str).tolist()
+    d = survey[survey["branch"].isin(wave + never)].dropna(subset=["people"])
+    d = d.assign(treated=d["branch"].isin(wave).astype(int), post=(d["month"] > start).astype(int))
+    answers = {
+        "n_signals": int(chart["signal"].sum()),
+        "before_after": rows.loc[rows["month"] > start, "people"].mean()
+        - rows.loc[rows["month"] <= start, "people"].mean(),
+        "did": tracking.diff_in_diff(d, "people", "treated", "post", cluster="branch"),
+        "n_needed": tracking.sample_size_proportions(0.70, 0.75),
+    }
+    return answers, d, {"data_dir": None, "branch": branch}
+
+
+def test_ex10_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex10):
+    answers, _, parameters = ex10
+    assert set(_statuses(_grade("10", parameters, answers)).values()) == {"correct"}
+
+
+def test_ex10_errors_that_treat_a_branch_as_independent_responses_fail_the_hidden_test(ex10):
+    from cxlib import tracking
+
+    answers, d, parameters = ex10
+    right = answers["did"]
+    plain = tracking.diff_in_diff(d, "people", "treated", "post")  # cluster= forgotten
+    assert plain.estimate == pytest.approx(right.estimate)  # the public check cannot see it
+    assert plain.high < right.high and plain.se < right.se  # the responses of a branch taken as independent
+    result = _grade("10", parameters, {**answers, "did": plain})
+    reason = _hidden_failure(result, "task3", "the lower end of the interval")
+    assert "the standard error" in reason
+    _no_value_in(reason, right.low, right.high, right.se)
+    # the estimate alone (stored from the result, not the result) passes the public check, not the hidden
+    result = _grade("10", parameters, {**answers, "did": right.estimate})
+    _hidden_failure(result, "task3", "the answer has no 'low'")
+
+
+@pytest.fixture(scope="module")
+def ex07():
+    """Exercise 07's right answers for the online channel, as the solution computes them."""
+    from cxlib import levels
+
+    survey, kano = data.load("survey"), data.load("kano")
+    survey["service_level"] = levels.service_level(survey)
+    online = survey[survey["channel"] == "online"]
+    answers = {
+        "share_amazed": (survey["service_level"] == "amaze").mean() * 100,
+        "by_level": levels.levels_outcomes(online),
+        "n_attractive": int((levels.kano(kano["functional"], kano["dysfunctional"]) == "attractive").sum()),
+        "best_feature": levels.kano_summary(kano)["better"].idxmax(),
+    }
+    return answers, online, {"data_dir": None, "channel": "online"}
+
+
+def test_ex07_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex07):
+    answers, _, parameters = ex07
+    assert set(_statuses(_grade("07", parameters, answers)).values()) == {"correct"}
+
+
+def test_ex07_repurchase_read_from_the_top_two_boxes_fails_the_hidden_test(ex07):
+    from cxlib import levels
+
+    answers, online, parameters = ex07
+    two_boxes = levels.levels_outcomes(online, top=2)  # "probably will" counted as intending to buy again
+    assert two_boxes["nps"].equals(answers["by_level"]["nps"])  # the public check cannot see it
+    result = _grade("07", parameters, {**answers, "by_level": two_boxes})
+    reason = _hidden_failure(result, "task2", "the repurchase share of each level")
+    _no_value_in(reason, *answers["by_level"]["repurchase"].to_numpy().ravel())
+    at_90 = levels.levels_outcomes(online, confidence=0.9)
+    result = _grade("07", parameters, {**answers, "by_level": at_90})
+    reason = _hidden_failure(result, "task2", "the lower ends of the repurchase intervals")
+    assert "the repurchase share" not in reason
+
+
+@pytest.fixture(scope="module")
+def ex06():
+    """Exercise 06's right answers against Northfield Furniture, as the solution computes them."""
+    import pandas as pd
+
+    from cxlib import benchmark, groups
+
+    bench = data.load("benchmark")
+    us = bench.loc[bench["business_type"] == "us", "business"].iloc[0]
+    competitor = "Northfield Furniture"
+    ours = bench.loc[bench["business"] == us, "env_cleanliness"].mean()
+    gaps_all = benchmark.benchmark_gaps(bench)
+    plain = benchmark.benchmark_gaps(bench, correction="none")
+    rated = bench.dropna(subset=["people_helpfulness"])
+    pairs = groups.pairwise(rated, "people_helpfulness", "business", "mean", correction="holm")
+    bh = groups.pairwise(rated, "people_helpfulness", "business", "mean", correction="fdr_bh")
+    long = bench.melt(
+        id_vars="business", value_vars=data.items(), var_name="item", value_name="rating"
+    ).dropna()
+    stats = long.groupby(["business", "item"], observed=True)["rating"].agg(["mean", "std", "count"])
+    published = pd.DataFrame(
+        {"outcome": stats["mean"], "se": stats["std"] / np.sqrt(stats["count"]), "n": stats["count"]}
+    ).reset_index()
+    answers = {
+        "clean_gap": ours - bench.loc[bench["business"] == competitor, "env_cleanliness"].mean(),
+        "n_trail": int(((gaps_all["business"] == competitor) & (gaps_all["verdict"] == "trails")).sum()),
+        "ranking": bench.groupby("business", observed=True)["overall_quality"]
+        .mean()
+        .sort_values(ascending=False),
+        "n_changed": int((plain["verdict"] != gaps_all["verdict"]).sum()),
+        "pairs": pairs,
+        "n_holm": int((pairs["verdict"] != "no difference").sum()),
+        "n_bh": int((bh["verdict"] != "no difference").sum()),
+        "standing": benchmark.published_ranks(
+            published, "outcome", us, organisation="business", measure="item", se="se"
+        ),
+    }
+    return (
+        answers,
+        {"bh": bh, "rated": rated, "published": published, "us": us},
+        {
+            "data_dir": None,
+            "competitor": competitor,
+        },
+    )
+
+
+def test_ex06_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex06):
+    answers, _, parameters = ex06
+    assert set(_statuses(_grade("06", parameters, answers)).values()) == {"correct"}
+
+
+def test_ex06_a_pairs_table_adjusted_by_benjamini_hochberg_fails_the_hidden_test(ex06):
+    # the name reused: pairs = pairwise(..., "holm"); n_holm = ...; then pairs = pairwise(..., "fdr_bh")
+    answers, made, parameters = ex06
+    assert not np.allclose(made["bh"]["p_adjusted"], answers["pairs"]["p_adjusted"])  # the slip matters
+    result = _grade("06", parameters, {**answers, "pairs": made["bh"]})
+    reason = _hidden_failure(result, "task6", "the Holm-adjusted p-values")
+    assert "intervals" not in reason  # the ends are right: only the adjustment is named
+
+
+def test_ex06_pairs_at_another_level_fail_the_hidden_test(ex06):
+    from cxlib import groups
+
+    answers, made, parameters = ex06
+    at_90 = groups.pairwise(made["rated"], "people_helpfulness", "business", "mean", confidence=0.9)
+    result = _grade("06", parameters, {**answers, "pairs": at_90})
+    reason = _hidden_failure(result, "task6", "the lower ends of the intervals")
+    assert "upper ends" in reason
+    _no_value_in(reason, *answers["pairs"][["low", "high"]].to_numpy().ravel())
+
+
+def test_ex06_rank_intervals_from_a_wrong_standard_error_fail_the_hidden_test(ex06):
+    from cxlib import benchmark
+
+    answers, made, parameters = ex06
+    published, us = made["published"], made["us"]
+    rank = {"organisation": "business", "measure": "item"}
+    without_se = benchmark.published_ranks(published, "outcome", us, **rank)  # se= forgotten: no interval
+    sd_as_se = benchmark.published_ranks(
+        published.assign(se=published["se"] * np.sqrt(published["n"])), "outcome", us, se="se", **rank
+    )  # the ratings' standard deviation taken for the score's standard error
+    for slipped in (without_se, sd_as_se):
+        assert slipped[["rank", "gap_to_best"]].equals(answers["standing"][["rank", "gap_to_best"]])
+        result = _grade("06", parameters, {**answers, "standing": slipped})
+        _hidden_failure(result, "task_published", "the items whose rank interval is off")
