@@ -352,3 +352,83 @@ def test_ex06_rank_intervals_from_a_wrong_standard_error_fail_the_hidden_test(ex
         assert slipped[["rank", "gap_to_best"]].equals(answers["standing"][["rank", "gap_to_best"]])
         result = _grade("06", parameters, {**answers, "standing": slipped})
         _hidden_failure(result, "task_published", "the items whose rank interval is off")
+
+
+@pytest.fixture(scope="module")
+def ex04():
+    """Exercise 04's right answers (phone, buy_again, 90%), as the solution computes them."""
+    from cxlib import drivers, scales
+
+    channel, outcome, confidence = "phone", "buy_again", 0.9
+    survey = data.load("survey")
+    factors, items = list(data.FACTORS), data.items()
+    scores = scales.factor_scores(survey).join(
+        survey[["satisfaction", "recommend", "buy_again", "effort", "channel"]]
+    )
+    mine, sub = survey[survey["channel"] == channel], scores[scores["channel"] == channel]
+    kd = drivers.key_drivers(sub, outcome, factors, confidence=confidence, missing="listwise")
+    kd_items = drivers.key_drivers(mine, outcome, items, confidence=confidence, missing="listwise")
+    rw_effort = drivers.relative_weights(scores, "effort", factors, missing="listwise")
+    ipa = drivers.importance_performance(mine, outcome, items)
+    ci = drivers.importance_intervals(
+        sub, outcome, factors, method="lmg", n_boot=500, confidence=confidence, seed=1, missing="listwise"
+    )
+    first, second = ci.sort_values("percent", ascending=False).index[:2]
+    nine = [i for i in items if i != "practices_resolution"]
+    answers = {
+        "sum_r2": (sub[factors].corrwith(sub[outcome]) ** 2).sum(),
+        "r_squared": drivers.key_drivers(sub, outcome, factors, missing="listwise").attrs["r_squared"],
+        "kd": kd,
+        "n_used": kd.attrs["n"],
+        "rw_effort": rw_effort,
+        "effort_top": rw_effort["percent"].idxmax(),
+        "effort_top_share": rw_effort["percent"].max(),
+        "kd_items": kd_items,
+        "n_negative": int((kd_items["estimate"] < 0).sum()),
+        "rows_ten": kd_items.attrs["n"],
+        "rows_nine": drivers.key_drivers(mine, outcome, nine, missing="listwise").attrs["n"],
+        "ipa_channel": ipa,
+        "concentrate": ipa.index[ipa["quadrant"] == "Concentrate here"].tolist(),
+        "true_order": sorted(
+            data.load_truth()["driver_weights"], key=data.load_truth()["driver_weights"].get
+        )[::-1],
+        "channel_order": drivers.relative_weights(sub, outcome, factors, missing="listwise")["percent"]
+        .sort_values(ascending=False)
+        .index.tolist(),
+        "shares": drivers.lmg(sub, outcome, factors, missing="listwise"),
+        "ci": ci,
+        "clear_first": "yes" if ci.loc[first, "percent_low"] > ci.loc[second, "percent_high"] else "no",
+    }
+    parameters = {"data_dir": None, "channel": channel, "outcome": outcome, "confidence": confidence}
+    return answers, {"sub": sub, "mine": mine}, parameters
+
+
+def test_ex04_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex04):
+    answers, _, parameters = ex04
+    assert set(_statuses(_grade("04", parameters, answers)).values()) == {"correct"}
+
+
+def test_ex04_intervals_at_the_default_95_percent_fail_the_hidden_tests(ex04):
+    from cxlib import drivers
+
+    answers, made, parameters = ex04
+    factors, items, outcome = list(data.FACTORS), data.items(), parameters["outcome"]
+    kd_95 = drivers.key_drivers(made["sub"], outcome, factors, missing="listwise")
+    items_95 = drivers.key_drivers(made["mine"], outcome, items, missing="listwise")  # confidence= forgotten
+    ci_95 = drivers.importance_intervals(
+        made["sub"], outcome, factors, method="lmg", n_boot=500, seed=1, missing="listwise"
+    )
+    slipped = {
+        **answers,
+        "kd": answers["kd"].assign(high=kd_95["high"]),
+        "kd_items": items_95,
+        "ci": answers["ci"].assign(percent_high=ci_95["percent_high"]),
+    }
+    result = _grade("04", parameters, slipped)
+    _hidden_failure(result, "task2", "Task 2 (hidden: the upper ends of the intervals)")
+    reason = _hidden_failure(result, "task4", "Task 4 (hidden: the lower ends of the intervals)")
+    _no_value_in(reason, *answers["kd_items"][["low", "high"]].to_numpy().ravel())
+    _hidden_failure(result, "task8", "Task 8 (hidden: the upper ends, percent)")
+    assert {
+        t: s for t, s in _statuses(result).items() if t not in ("task2", "task4", "task8")
+    } == dict.fromkeys(["task1", "task3", "task5", "task6"], "correct")
