@@ -182,14 +182,13 @@ def _hidden_failure(result, task, words):
     return reason
 
 
-@pytest.fixture(scope="module")
-def ex10():
-    """Exercise 10's right answers for branch Carlton, as the solution computes them, and their inputs."""
-    from cxlib import scales, tracking
+def answers_10(data_dir=None, branch="Carlton"):
+    """Exercise 10's right answers, as the solution computes them, the DiD's rows and the parameters."""
+    from cxlib import params, scales, tracking
 
-    survey, training = data.load("survey"), data.load("training")
+    folder = params.data_folder(data_dir, ["survey", "training"])
+    survey, training = data.load("survey", folder), data.load("training", folder)
     survey["people"] = scales.factor_scores(survey)["people"]
-    branch = "Carlton"
     start = training.set_index("branch").loc[branch, "start_month"]
     chart = tracking.top_box_limits(survey, "satisfaction", "month", baseline=12)
     rows = survey[survey["branch"] == branch].dropna(subset=["people"])
@@ -204,7 +203,13 @@ def ex10():
         "did": tracking.diff_in_diff(d, "people", "treated", "post", cluster="branch"),
         "n_needed": tracking.sample_size_proportions(0.70, 0.75),
     }
-    return answers, d, {"data_dir": None, "branch": branch}
+    return answers, d, {"data_dir": data_dir, "branch": branch}
+
+
+@pytest.fixture(scope="module")
+def ex10():
+    """Exercise 10's right answers on the course's data (branch Carlton)."""
+    return answers_10()
 
 
 def test_ex10_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex10):
@@ -229,21 +234,27 @@ def test_ex10_errors_that_treat_a_branch_as_independent_responses_fail_the_hidde
     _hidden_failure(result, "task3", "the answer has no 'low'")
 
 
-@pytest.fixture(scope="module")
-def ex07():
-    """Exercise 07's right answers for the online channel, as the solution computes them."""
-    from cxlib import levels
+def answers_07(data_dir=None, channel="online"):
+    """Exercise 07's right answers, as the solution computes them, the channel's rows and the parameters."""
+    from cxlib import levels, params
 
-    survey, kano = data.load("survey"), data.load("kano")
+    folder = params.data_folder(data_dir, ["survey", "kano"])
+    survey, kano = data.load("survey", folder), data.load("kano", folder)
     survey["service_level"] = levels.service_level(survey)
-    online = survey[survey["channel"] == "online"]
+    online = survey[survey["channel"] == channel]
     answers = {
         "share_amazed": (survey["service_level"] == "amaze").mean() * 100,
         "by_level": levels.levels_outcomes(online),
         "n_attractive": int((levels.kano(kano["functional"], kano["dysfunctional"]) == "attractive").sum()),
         "best_feature": levels.kano_summary(kano)["better"].idxmax(),
     }
-    return answers, online, {"data_dir": None, "channel": "online"}
+    return answers, online, {"data_dir": data_dir, "channel": channel}
+
+
+@pytest.fixture(scope="module")
+def ex07():
+    """Exercise 07's right answers on the course's data (the online channel)."""
+    return answers_07()
 
 
 def test_ex07_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex07):
@@ -266,16 +277,14 @@ def test_ex07_repurchase_read_from_the_top_two_boxes_fails_the_hidden_test(ex07)
     assert "the repurchase share" not in reason
 
 
-@pytest.fixture(scope="module")
-def ex06():
-    """Exercise 06's right answers against Northfield Furniture, as the solution computes them."""
+def answers_06(data_dir=None, competitor="Northfield Furniture"):
+    """Exercise 06's right answers, as the solution computes them, the tables behind them, the parameters."""
     import pandas as pd
 
-    from cxlib import benchmark, groups
+    from cxlib import benchmark, groups, params
 
-    bench = data.load("benchmark")
+    bench = data.load("benchmark", params.data_folder(data_dir, ["benchmark"]))
     us = bench.loc[bench["business_type"] == "us", "business"].iloc[0]
-    competitor = "Northfield Furniture"
     ours = bench.loc[bench["business"] == us, "env_cleanliness"].mean()
     gaps_all = benchmark.benchmark_gaps(bench)
     plain = benchmark.benchmark_gaps(bench, correction="none")
@@ -303,14 +312,14 @@ def ex06():
             published, "outcome", us, organisation="business", measure="item", se="se"
         ),
     }
-    return (
-        answers,
-        {"bh": bh, "rated": rated, "published": published, "us": us},
-        {
-            "data_dir": None,
-            "competitor": competitor,
-        },
-    )
+    made = {"bh": bh, "rated": rated, "published": published, "us": us}
+    return answers, made, {"data_dir": data_dir, "competitor": competitor}
+
+
+@pytest.fixture(scope="module")
+def ex06():
+    """Exercise 06's right answers on the course's data (against Northfield Furniture)."""
+    return answers_06()
 
 
 def test_ex06_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex06):
@@ -354,13 +363,13 @@ def test_ex06_rank_intervals_from_a_wrong_standard_error_fail_the_hidden_test(ex
         _hidden_failure(result, "task_published", "the items whose rank interval is off")
 
 
-@pytest.fixture(scope="module")
-def ex04():
-    """Exercise 04's right answers (phone, buy_again, 90%), as the solution computes them."""
-    from cxlib import drivers, scales
+def answers_04(data_dir=None, channel="phone", outcome="buy_again", confidence=0.9):
+    """Exercise 04's right answers, as the solution computes them, the rows behind them, the parameters."""
+    from cxlib import drivers, params, scales
 
-    channel, outcome, confidence = "phone", "buy_again", 0.9
-    survey = data.load("survey")
+    folder = params.data_folder(data_dir, ["survey"])
+    survey = data.load("survey", folder)
+    weights = data.load_truth(folder)["driver_weights"]
     factors, items = list(data.FACTORS), data.items()
     scores = scales.factor_scores(survey).join(
         survey[["satisfaction", "recommend", "buy_again", "effort", "channel"]]
@@ -389,9 +398,7 @@ def ex04():
         "rows_nine": drivers.key_drivers(mine, outcome, nine, missing="listwise").attrs["n"],
         "ipa_channel": ipa,
         "concentrate": ipa.index[ipa["quadrant"] == "Concentrate here"].tolist(),
-        "true_order": sorted(
-            data.load_truth()["driver_weights"], key=data.load_truth()["driver_weights"].get
-        )[::-1],
+        "true_order": sorted(weights, key=weights.get, reverse=True),
         "channel_order": drivers.relative_weights(sub, outcome, factors, missing="listwise")["percent"]
         .sort_values(ascending=False)
         .index.tolist(),
@@ -399,8 +406,14 @@ def ex04():
         "ci": ci,
         "clear_first": "yes" if ci.loc[first, "percent_low"] > ci.loc[second, "percent_high"] else "no",
     }
-    parameters = {"data_dir": None, "channel": channel, "outcome": outcome, "confidence": confidence}
+    parameters = {"data_dir": data_dir, "channel": channel, "outcome": outcome, "confidence": confidence}
     return answers, {"sub": sub, "mine": mine}, parameters
+
+
+@pytest.fixture(scope="module")
+def ex04():
+    """Exercise 04's right answers on the course's data (phone, buy_again, 90% intervals)."""
+    return answers_04()
 
 
 def test_ex04_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex04):
