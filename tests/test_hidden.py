@@ -445,3 +445,28 @@ def test_ex04_intervals_at_the_default_95_percent_fail_the_hidden_tests(ex04):
     assert {
         t: s for t, s in _statuses(result).items() if t not in ("task2", "task4", "task8")
     } == dict.fromkeys(["task1", "task3", "task5", "task6"], "correct")
+
+
+def test_ex05_has_no_hidden_test_because_its_public_checks_see_every_slip():
+    # ex05's module says why it has no hidden test: each answer is one value the public check sees whole.
+    # Task 2's typical slip, the width of the default 95% interval, is caught there, not by a hidden test.
+    from cxlib import gaps
+
+    expectations = data.load("expectations")
+    parameters = {"data_dir": None, "expectation": "follow-up after the sale"}
+    gap99, gap95 = (gaps.expectation_gap(expectations, confidence=c) for c in (0.99, 0.95))
+    rows = expectations[expectations["expectation"] == parameters["expectation"]]
+    by_role = rows.groupby("role", observed=True)["importance"].mean()
+    by_item = gaps.servqual_gaps(data.load("servqual"), by="item")
+    answers = {
+        "gap_one": by_role["employee"] - by_role["customer"],
+        "n_real": int((gap99["p_adjusted"] < 0.01).sum()),
+        "width": gap99.loc[parameters["expectation"], "high"] - gap99.loc[parameters["expectation"], "low"],
+        "most_overrated": gap99["estimate"].idxmax(),
+        "worst_item": by_item["estimate"].idxmin(),
+    }
+    assert set(_statuses(_grade("05", parameters, answers)).values()) == {"correct"}
+    width_95 = gap95.loc[parameters["expectation"], "high"] - gap95.loc[parameters["expectation"], "low"]
+    result = _grade("05", parameters, {**answers, "width": width_95})["task2"]
+    assert result["status"] == "wrong" and "hidden" not in result["reason"]
+    _no_value_in(result["reason"], answers["width"])
