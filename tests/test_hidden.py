@@ -161,7 +161,8 @@ def test_ex02_the_other_ends_are_checked_by_the_hidden_tests():
 
 # Exercises 04, 05, 06, 07, 09 and 10: each right answer is computed here as the solution computes it on
 # the course's data (the exercise's default parameters), then one realistic slip the public check lets
-# through. The reason of a slip never holds the expected value: ``_no_value_in`` looks for it.
+# through. The reason of a slip never holds the expected value: ``_no_value_in`` looks for it. The fixture
+# ``right`` (at the end) makes each exercise's right answers once, with ``answers_NN``.
 
 
 def _no_value_in(reason, *values):
@@ -206,21 +207,10 @@ def answers_10(data_dir=None, branch="Carlton"):
     return answers, d, {"data_dir": data_dir, "branch": branch}
 
 
-@pytest.fixture(scope="module")
-def ex10():
-    """Exercise 10's right answers on the course's data (branch Carlton)."""
-    return answers_10()
-
-
-def test_ex10_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex10):
-    answers, _, parameters = ex10
-    assert set(_statuses(_grade("10", parameters, answers)).values()) == {"correct"}
-
-
-def test_ex10_errors_that_treat_a_branch_as_independent_responses_fail_the_hidden_test(ex10):
+def test_ex10_errors_that_treat_a_branch_as_independent_responses_fail_the_hidden_test(right):
     from cxlib import tracking
 
-    answers, d, parameters = ex10
+    answers, d, parameters = right("10")
     right = answers["did"]
     plain = tracking.diff_in_diff(d, "people", "treated", "post")  # cluster= forgotten
     assert plain.estimate == pytest.approx(right.estimate)  # the public check cannot see it
@@ -251,21 +241,10 @@ def answers_07(data_dir=None, channel="online"):
     return answers, online, {"data_dir": data_dir, "channel": channel}
 
 
-@pytest.fixture(scope="module")
-def ex07():
-    """Exercise 07's right answers on the course's data (the online channel)."""
-    return answers_07()
-
-
-def test_ex07_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex07):
-    answers, _, parameters = ex07
-    assert set(_statuses(_grade("07", parameters, answers)).values()) == {"correct"}
-
-
-def test_ex07_repurchase_read_from_the_top_two_boxes_fails_the_hidden_test(ex07):
+def test_ex07_repurchase_read_from_the_top_two_boxes_fails_the_hidden_test(right):
     from cxlib import levels
 
-    answers, online, parameters = ex07
+    answers, online, parameters = right("07")
     two_boxes = levels.levels_outcomes(online, top=2)  # "probably will" counted as intending to buy again
     assert two_boxes["nps"].equals(answers["by_level"]["nps"])  # the public check cannot see it
     result = _grade("07", parameters, {**answers, "by_level": two_boxes})
@@ -316,30 +295,19 @@ def answers_06(data_dir=None, competitor="Northfield Furniture"):
     return answers, made, {"data_dir": data_dir, "competitor": competitor}
 
 
-@pytest.fixture(scope="module")
-def ex06():
-    """Exercise 06's right answers on the course's data (against Northfield Furniture)."""
-    return answers_06()
-
-
-def test_ex06_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex06):
-    answers, _, parameters = ex06
-    assert set(_statuses(_grade("06", parameters, answers)).values()) == {"correct"}
-
-
-def test_ex06_a_pairs_table_adjusted_by_benjamini_hochberg_fails_the_hidden_test(ex06):
+def test_ex06_a_pairs_table_adjusted_by_benjamini_hochberg_fails_the_hidden_test(right):
     # the name reused: pairs = pairwise(..., "holm"); n_holm = ...; then pairs = pairwise(..., "fdr_bh")
-    answers, made, parameters = ex06
+    answers, made, parameters = right("06")
     assert not np.allclose(made["bh"]["p_adjusted"], answers["pairs"]["p_adjusted"])  # the slip matters
     result = _grade("06", parameters, {**answers, "pairs": made["bh"]})
     reason = _hidden_failure(result, "task6", "the Holm-adjusted p-values")
     assert "intervals" not in reason  # the ends are right: only the adjustment is named
 
 
-def test_ex06_pairs_at_another_level_fail_the_hidden_test(ex06):
+def test_ex06_pairs_at_another_level_fail_the_hidden_test(right):
     from cxlib import groups
 
-    answers, made, parameters = ex06
+    answers, made, parameters = right("06")
     at_90 = groups.pairwise(made["rated"], "people_helpfulness", "business", "mean", confidence=0.9)
     result = _grade("06", parameters, {**answers, "pairs": at_90})
     reason = _hidden_failure(result, "task6", "the lower ends of the intervals")
@@ -347,10 +315,10 @@ def test_ex06_pairs_at_another_level_fail_the_hidden_test(ex06):
     _no_value_in(reason, *answers["pairs"][["low", "high"]].to_numpy().ravel())
 
 
-def test_ex06_rank_intervals_from_a_wrong_standard_error_fail_the_hidden_test(ex06):
+def test_ex06_rank_intervals_from_a_wrong_standard_error_fail_the_hidden_test(right):
     from cxlib import benchmark
 
-    answers, made, parameters = ex06
+    answers, made, parameters = right("06")
     published, us = made["published"], made["us"]
     rank = {"organisation": "business", "measure": "item"}
     without_se = benchmark.published_ranks(published, "outcome", us, **rank)  # se= forgotten: no interval
@@ -410,21 +378,10 @@ def answers_04(data_dir=None, channel="phone", outcome="buy_again", confidence=0
     return answers, {"sub": sub, "mine": mine}, parameters
 
 
-@pytest.fixture(scope="module")
-def ex04():
-    """Exercise 04's right answers on the course's data (phone, buy_again, 90% intervals)."""
-    return answers_04()
-
-
-def test_ex04_a_right_answer_passes_the_public_checks_and_the_hidden_tests(ex04):
-    answers, _, parameters = ex04
-    assert set(_statuses(_grade("04", parameters, answers)).values()) == {"correct"}
-
-
-def test_ex04_intervals_at_the_default_95_percent_fail_the_hidden_tests(ex04):
+def test_ex04_intervals_at_the_default_95_percent_fail_the_hidden_tests(right):
     from cxlib import drivers
 
-    answers, made, parameters = ex04
+    answers, made, parameters = right("04")
     factors, items, outcome = list(data.FACTORS), data.items(), parameters["outcome"]
     kd_95 = drivers.key_drivers(made["sub"], outcome, factors, missing="listwise")
     items_95 = drivers.key_drivers(made["mine"], outcome, items, missing="listwise")  # confidence= forgotten
@@ -470,3 +427,25 @@ def test_ex05_has_no_hidden_test_because_its_public_checks_see_every_slip():
     result = _grade("05", parameters, {**answers, "width": width_95})["task2"]
     assert result["status"] == "wrong" and "hidden" not in result["reason"]
     _no_value_in(result["reason"], answers["width"])
+
+
+ANSWERS = {"04": answers_04, "06": answers_06, "07": answers_07, "10": answers_10}
+
+
+@pytest.fixture(scope="module")
+def right():
+    """``right(number)``: an exercise's right answers on the course's data (its default parameters), once."""
+    made = {}
+
+    def answers(number):
+        if number not in made:
+            made[number] = ANSWERS[number]()
+        return made[number]
+
+    return answers
+
+
+@pytest.mark.parametrize("number", sorted(ANSWERS))
+def test_a_right_answer_passes_the_public_checks_and_the_hidden_tests(number, right):
+    answers, _, parameters = right(number)
+    assert set(_statuses(_grade(number, parameters, answers)).values()) == {"correct"}
