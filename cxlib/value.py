@@ -632,6 +632,13 @@ def purchase_spans(
     return out[["span", "repeats", "after", "months_bought", "margin"]]
 
 
+def _expit(x):
+    """The logistic function, without overflow warnings at large arguments."""
+    from scipy.special import expit
+
+    return expit(x)
+
+
 def _churn_terms(h, p, span, repeats, after):
     """Each customer's log-likelihood under geometric lifetimes (monthly churn ``h``) and a monthly
     purchase chance ``p`` (numbers, or arrays of one per customer), and its derivatives in ``h`` and ``p``."""
@@ -779,7 +786,7 @@ def survival(spans: pd.DataFrame, months: int = 12, weights=None, confidence: fl
     z = float(-normal_quantile((1 - confidence) / 2))
     se_t = np.sqrt(np.clip(np.diag(cov), 0, None))
     h, p = 1 / (1 + np.exp(-theta))
-    lo_t, hi_t = 1 / (1 + np.exp(-(theta - z * se_t))), 1 / (1 + np.exp(-(theta + z * se_t)))
+    lo_t, hi_t = _expit(theta - z * se_t), _expit(theta + z * se_t)
     m_bought = as_numeric(spans["months_bought"], "months_bought")
     margins = as_numeric(spans["margin"], "margin")
     per_month = float(np.sum(w * margins) / np.sum(w * m_bought))
@@ -805,7 +812,7 @@ def survival(spans: pd.DataFrame, months: int = 12, weights=None, confidence: fl
     return out
 
 
-def _levels(spans: pd.DataFrame, level) -> np.ndarray:
+def _levels(spans: pd.DataFrame, level) -> tuple[np.ndarray, np.ndarray]:
     values = np.asarray(level)
     if values.shape != (len(spans),):
         raise InputError(
@@ -824,7 +831,7 @@ def _levels(spans: pd.DataFrame, level) -> np.ndarray:
         raise InputError(
             f"a survival curve needs customers at two levels or more; found {np.unique(numbers)}"
         )
-    return numbers
+    return values, numbers
 
 
 @fill
@@ -875,9 +882,9 @@ def survival_curve(spans: pd.DataFrame, level, months: int = 12, confidence: flo
     >>> curve[["estimate", "n"]].round(3)
            estimate  n
     level
-    1.0       0.016  2
-    2.0       0.585  1
-    3.0       0.941  3
+    1         0.016  2
+    2         0.585  1
+    3         0.941  3
     """
     confidence = check_confidence(confidence)
     require_columns(spans, ["span", "repeats", "after"], "spans")
@@ -886,11 +893,12 @@ def survival_curve(spans: pd.DataFrame, level, months: int = 12, confidence: flo
     cols = [as_numeric(spans[c], c) for c in ("span", "repeats", "after")]
     if len(spans) == 0 or any(np.any(c < 0) for c in cols) or np.any(cols[1] > cols[0]):
         raise InputError("spans: span, repeats and after must be 0 or more, with repeats <= span, in 1+ rows")
-    x = _levels(spans, level)
+    given, x = _levels(spans, level)
     centre = float(x.mean())
     w = np.ones(len(x))
     theta, cov, loglik = _fit_curve(np.column_stack([w, x - centre]), *cols, w)
-    levels, n = np.unique(x, return_counts=True)
+    labels, n = np.unique(given, return_counts=True)  # the levels as given (1, 2, ...), in order
+    levels = labels.astype(float)
     onehot = (x[:, None] == levels[None, :]).astype(float)
     df = len(levels) - 2
     if df > 0:
@@ -905,17 +913,17 @@ def survival_curve(spans: pd.DataFrame, level, months: int = 12, confidence: flo
     eta = design @ theta[:2]
     se_eta = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", design, cov[:2, :2], design), 0, None))
     z = float(-normal_quantile((1 - confidence) / 2))
-    h = 1 / (1 + np.exp(-eta))
+    h = _expit(eta)
     out = pd.DataFrame(
         {
             "estimate": (1 - h) ** months,
             "se": months * (1 - h) ** months * h * se_eta,  # d/d eta of (1 - h) ** months
-            "low": (1 - 1 / (1 + np.exp(-(eta + z * se_eta)))) ** months,
-            "high": (1 - 1 / (1 + np.exp(-(eta - z * se_eta)))) ** months,
+            "low": (1 - _expit(eta + z * se_eta)) ** months,
+            "high": (1 - _expit(eta - z * se_eta)) ** months,
             "n": n,
             "churn": h,
         },
-        index=pd.Index(levels, name="level"),
+        index=pd.Index(labels, name="level"),
     )
     out.attrs = {
         "coef": theta,
