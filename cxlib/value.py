@@ -22,6 +22,10 @@
   year later (not the same as buying again the next year) and the margin of a year as a
   customer, fitted to each customer's months with a purchase (geometric lifetimes, a
   monthly purchase chance).
+* :func:`survival_curve` and :func:`value_at_risk_curve`: survival by satisfaction level read
+  from one curve (monthly churn logistic in the level, fitted to every customer at once), and the
+  value at risk priced with it, so that two levels the data cannot tell apart do not decide the
+  ceiling.
 """
 
 from __future__ import annotations
