@@ -713,6 +713,18 @@ def _fit_curve(design, span, repeats, after, w):
     return theta, cov, -float(fit.fun)
 
 
+def _span_columns(spans: pd.DataFrame, months, more=()) -> list:
+    """The ``span``, ``repeats`` and ``after`` columns of a :func:`purchase_spans` table, checked (with
+    the ``more`` columns required and the horizon ``months`` a whole number of 1 or more)."""
+    require_columns(spans, ["span", "repeats", "after", *more], "spans")
+    if not isinstance(months, (int, np.integer)) or isinstance(months, bool) or months < 1:
+        raise InputError(f"months must be a whole number of 1 or more; got {months!r}")
+    cols = [as_numeric(spans[c], c) for c in ("span", "repeats", "after")]
+    if len(spans) == 0 or any(np.any(c < 0) for c in cols) or np.any(cols[1] > cols[0]):
+        raise InputError("spans: span, repeats and after must be 0 or more, with repeats <= span, in 1+ rows")
+    return cols
+
+
 @fill
 def survival(spans: pd.DataFrame, months: int = 12, weights=None, confidence: float = 0.95) -> pd.DataFrame:
     """Survival, churn and a year's margin of an active customer, from purchase histories.
@@ -754,15 +766,10 @@ def survival(spans: pd.DataFrame, months: int = 12, weights=None, confidence: fl
     0.646
     """
     confidence = check_confidence(confidence)
-    require_columns(spans, ["span", "repeats", "after", "months_bought", "margin"], "spans")
-    if not isinstance(months, (int, np.integer)) or isinstance(months, bool) or months < 1:
-        raise InputError(f"months must be a whole number of 1 or more; got {months!r}")
+    cols = _span_columns(spans, months, ["months_bought", "margin"])
     w = np.ones(len(spans)) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (len(spans),) or not np.all(w >= 0) or w.sum() <= 0:
         raise InputError(f"weights must be one number of 0 or more per customer ({len(spans)}), not all 0")
-    cols = [as_numeric(spans[c], c) for c in ("span", "repeats", "after")]
-    if len(spans) == 0 or any(np.any(c < 0) for c in cols) or np.any(cols[1] > cols[0]):
-        raise InputError("spans: span, repeats and after must be 0 or more, with repeats <= span, in 1+ rows")
     keys, inverse = np.unique(np.column_stack(cols), axis=0, return_inverse=True)
     wk = np.bincount(inverse.ravel(), weights=w, minlength=len(keys))
     args = (keys[:, 0], keys[:, 1], keys[:, 2], wk)
@@ -891,12 +898,7 @@ def survival_curve(spans: pd.DataFrame, level, months: int = 12, confidence: flo
     3         0.941  3
     """
     confidence = check_confidence(confidence)
-    require_columns(spans, ["span", "repeats", "after"], "spans")
-    if not isinstance(months, (int, np.integer)) or isinstance(months, bool) or months < 1:
-        raise InputError(f"months must be a whole number of 1 or more; got {months!r}")
-    cols = [as_numeric(spans[c], c) for c in ("span", "repeats", "after")]
-    if len(spans) == 0 or any(np.any(c < 0) for c in cols) or np.any(cols[1] > cols[0]):
-        raise InputError("spans: span, repeats and after must be 0 or more, with repeats <= span, in 1+ rows")
+    cols = _span_columns(spans, months)
     given, x = _levels(spans, level)
     centre = float(x.mean())
     w = np.ones(len(x))
