@@ -305,3 +305,153 @@ def test_survival_gradient_matches_finite_differences():
             _churn_nll(theta + e, span, repeats, after, w) - _churn_nll(theta - e, span, repeats, after, w)
         ) / 2e-6
         assert grad[i] == pytest.approx(numeric, rel=1e-5)
+
+
+# --- survival by satisfaction level, read from one curve (monthly churn logistic in the level) ---
+
+#: cxlib.synth's monthly churn by satisfaction level (MONTHLY_CHURN) and purchase chance (PURCHASE_PROB)
+SYNTH_CHURN = {1: 0.09, 2: 0.06, 3: 0.035, 4: 0.02, 5: 0.012}
+
+
+def _level_spans(n_level, churn, buy, seed):
+    """purchase_spans of customers drawn by the rule of cxlib.synth, one level at a time: each joins in
+    one of the first 12 months, lives a geometric number of months with the level's monthly churn
+    (censored at month 24) and buys with chance ``buy`` in each month alive; those whose first
+    purchase falls in the first year are kept (the capstone's cohort)."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for lv, n in n_level.items():
+        join = rng.integers(0, 12, 2 * n)
+        until = np.minimum(join + rng.geometric(churn[lv], 2 * n), 24)
+        months = np.arange(24)
+        bought = (months >= join[:, None]) & (months < until[:, None]) & (rng.random((2 * n, 24)) < buy)
+        first = np.where(bought.any(1), bought.argmax(1), 99)
+        bought, first = bought[first < 12][:n], first[first < 12][:n]
+        last = 23 - bought[:, ::-1].argmax(1)
+        k = bought.sum(1)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "span": last - first,
+                    "repeats": k - 1,
+                    "after": 23 - last,
+                    "months_bought": k,
+                    "margin": 30.0 * k,
+                }
+            ).assign(level=lv)
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_curve_likelihood_matches_a_sum_over_customers_with_their_own_churn():
+    # brute force, written independently, with each customer's churn from the logistic curve
+    from cxlib.value import _curve_nll
+
+    a, b, p = -3.2, -0.5, 0.3
+    level = np.array([1.0, 3.0, 5.0, 2.0])
+    span, repeats, after = np.array([5.0, 0, 3, 9]), np.array([2.0, 0, 3, 4]), np.array([4.0, 6, 0, 2])
+    total = 0.0
+    for x, s, k, af in zip(level, span, repeats, after):
+        h = 1 / (1 + np.exp(-(a + b * x)))
+        alive = (1 - h) ** s * p**k * (1 - p) ** (s - k)
+        tail = sum(((1 - h) * (1 - p)) ** j * h for j in range(int(af))) + ((1 - h) * (1 - p)) ** af
+        total += np.log(alive * tail)
+    design = np.column_stack([np.ones(4), level])
+    theta = np.array([a, b, np.log(p / (1 - p))])
+    assert _curve_nll(theta, design, span, repeats, after, np.ones(4)) == pytest.approx(-total, rel=1e-12)
+    _, grad = _curve_nll(theta, design, span, repeats, after, np.array([1.0, 2, 1, 3]), gradient=True)
+    for i in range(3):
+        e = np.eye(3)[i] * 1e-6
+        numeric = (
+            _curve_nll(theta + e, design, span, repeats, after, np.array([1.0, 2, 1, 3]))
+            - _curve_nll(theta - e, design, span, repeats, after, np.array([1.0, 2, 1, 3]))
+        ) / 2e-6
+        assert grad[i] == pytest.approx(numeric, rel=1e-5)
+
+
+def test_curve_fit_with_one_churn_for_everyone_is_the_survival_fit():
+    # the homogeneous case (a design of one column of ones) is value.survival's model
+    from cxlib.value import _fit_curve
+
+    spans = _level_spans({3: 600}, SYNTH_CHURN, 0.25, seed=5)
+    cols = [spans[c].to_numpy(dtype=float) for c in ("span", "repeats", "after")]
+    theta, cov, _ = _fit_curve(np.ones((len(spans), 1)), *cols, np.ones(len(spans)))
+    est = value.survival(spans)
+    h, p = 1 / (1 + np.exp(-theta))
+    assert (1 - h) ** 12 == pytest.approx(est.loc["survival", "estimate"], rel=1e-4)
+    assert p == pytest.approx(est.loc["purchase chance", "estimate"], rel=1e-4)
+    se_h = h * (1 - h) * np.sqrt(cov[0, 0])
+    assert se_h == pytest.approx(est.loc["monthly churn", "se"], rel=1e-3)
+
+
+def test_survival_curve_recovers_the_generators_survival_at_every_level():
+    # cxlib.synth's churn is close to logistic in the level (logits -2.31, -2.75, -3.32, -3.89, -4.41),
+    # so at five times the capstone's cohort every level's survival is recovered
+    n_level = {1: 80, 2: 750, 3: 2850, 4: 3800, 5: 1300}
+    spans = _level_spans(n_level, SYNTH_CHURN, 0.25, seed=6)
+    curve = value.survival_curve(spans, spans["level"])
+    assert list(curve.index) == [1, 2, 3, 4, 5] and curve["n"].tolist() == list(n_level.values())
+    true = pd.Series({k: (1 - h) ** 12 for k, h in SYNTH_CHURN.items()})
+    assert (abs(curve["estimate"] - true) < 3 * curve["se"]).all()
+    assert (curve["low"] < curve["estimate"]).all() and (curve["estimate"] < curve["high"]).all()
+    assert curve["estimate"].is_monotonic_increasing and curve.attrs["coef"][1] < 0
+    assert 1 / (1 + np.exp(-curve.attrs["coef"][2])) == pytest.approx(0.25, abs=0.01)
+    # the curve borrows strength: the top level's interval is narrower than from its own customers
+    own = value.survival(spans[spans["level"] == 5]).loc["survival"]
+    assert curve.loc[5, "se"] < own["se"]
+    # one curve is not rejected against a churn of its own for every level (3 degrees of freedom)
+    fit = curve.attrs["lack_of_fit"]
+    assert fit["df"] == 3 and fit["p_value"] > 0.01
+
+
+def test_lack_of_fit_rejects_a_churn_that_is_not_monotone_in_the_level():
+    churn = {1: 0.03, 2: 0.09, 3: 0.03, 4: 0.09}
+    spans = _level_spans({k: 1500 for k in churn}, churn, 0.3, seed=7)
+    fit = value.survival_curve(spans, spans["level"]).attrs["lack_of_fit"]
+    assert fit["df"] == 2 and fit["p_value"] < 1e-6
+
+
+def test_value_at_risk_curve_is_the_formula_and_its_se_matches_the_spread_over_samples():
+    n_level = {1: 16, 2: 150, 3: 570, 4: 760, 5: 260}  # the capstone's cohort
+    m, sm, i = 114.0, 1.7, 0.1
+
+    def g(s):
+        return s / (1 + i - s)
+
+    spans = _level_spans(n_level, SYNTH_CHURN, 0.25, seed=8)
+    curve = value.survival_curve(spans, spans["level"])
+    e = value.value_at_risk_curve(curve, m, i, margin_se=sm)
+    s = curve["estimate"]
+    assert e.estimate == pytest.approx(m * float((curve["n"] * (g(s[5]) - g(s))).sum()), rel=1e-9)
+    assert e.n == sum(n_level.values()) and 0 < e.low < e.estimate < e.high
+    one = value.value_at_risk_curve(curve, m, i, reference=4, counts={2: 1})
+    assert one.estimate == pytest.approx(m * (g(s[4]) - g(s[2])), rel=1e-9) and one.n == 1
+    # the delta-method standard error against the spread of the estimate over fresh samples
+    totals = [
+        value.value_at_risk_curve(
+            value.survival_curve(d, d["level"]), np.random.default_rng(k).normal(m, sm), i
+        )
+        for k, d in enumerate(_level_spans(n_level, SYNTH_CHURN, 0.25, seed=100 + k) for k in range(60))
+    ]
+    assert e.se == pytest.approx(np.std([t.estimate for t in totals]), rel=0.25)
+
+
+def test_survival_curve_and_its_value_at_risk_refuse_bad_input():
+    spans = _level_spans({1: 50, 2: 50}, SYNTH_CHURN, 0.25, seed=9)
+    with pytest.raises(InputError, match="one satisfaction level per customer"):
+        value.survival_curve(spans, [1, 2])
+    with pytest.raises(InputError, match="two levels or more"):
+        value.survival_curve(spans, np.ones(len(spans)))
+    with pytest.raises(InputError, match="missing"):
+        value.survival_curve(spans, spans["level"].where(spans.index > 0))
+    with pytest.raises(InputError, match="numbers"):
+        value.survival_curve(spans, spans["level"].map({1: "low", 2: "high"}))
+    curve = value.survival_curve(spans, spans["level"])
+    with pytest.raises(InputError, match="attrs"):
+        value.value_at_risk_curve(pd.DataFrame(curve.to_dict()), 100.0)
+    with pytest.raises(InputError, match="reference level 7"):
+        value.value_at_risk_curve(curve, 100.0, reference=7)
+    with pytest.raises(InputError, match="counts"):
+        value.value_at_risk_curve(curve, 100.0, counts={9: 1})
+    with pytest.raises(InputError, match="discount"):
+        value.value_at_risk_curve(curve, 100.0, discount=-0.5)

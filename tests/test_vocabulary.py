@@ -232,6 +232,10 @@ CALLS = {
     "value.value_at_risk_total": lambda m: m.value_at_risk_total(CUSTOMERS, level="satisfaction"),
     "value.purchase_spans": lambda m: m.purchase_spans(PURCHASES),
     "value.survival": lambda m: m.survival(m.purchase_spans(PURCHASES)),
+    "value.survival_curve": lambda m: m.survival_curve(m.purchase_spans(PURCHASES), [1, 2, 1, 2, 2]),
+    "value.value_at_risk_curve": lambda m: m.value_at_risk_curve(
+        m.survival_curve(m.purchase_spans(PURCHASES), [1, 2, 1, 2, 2]), 100.0
+    ),
     "value.clv_estimate": lambda m: m.clv_estimate(100.0, 0.8, 0.1, margin_se=5.0, retention_se=0.02, n=400),
     "tracking.p_chart_limits": lambda m: m.p_chart_limits([5, 9, 16], [50, 50, 50]),
     "tracking.top_box_limits": lambda m: m.top_box_limits(SURVEY, "satisfaction", "month"),
