@@ -389,9 +389,14 @@ def contact_weights(
     where ``best_j`` is the share of the ``k``-contact sequences in which contact ``j`` is the
     best one (ties split equally, so the shares add up to 1). Comparing ``b_end`` with
     ``b_mean`` says nothing about contacts: the mean's weight is shared by all ``k`` of them,
-    the last one included. The shares are taken as known (they are counted, not modelled);
-    the standard error of each weight comes from the regression's covariance matrix, and the
-    intervals use its t distribution.
+    the last one included. The weight is a population quantity, so its standard error has two
+    parts (the delta method): the coefficients' uncertainty, ``c' V_b c`` from the regression's
+    covariance matrix with ``c`` the vector above, and the shares', ``b' V_s b`` with ``V_s``
+    the sampling covariance of the mean shares over the ``k``-contact sequences (each
+    sequence's best/worst indicators vary from order to order; another sample of orders would
+    give other shares). The two parts add because the regression's errors are independent of
+    the ratings that fix the shares. The intervals use the regression's t distribution. (A
+    length with a single sequence has no spread to measure: its shares count as known.)
 
     The claim "the last contact weighs most" is tested contact against contact: for each
     length and each other contact, a one-sided t test that the end's weight exceeds it. The
@@ -462,6 +467,15 @@ def contact_weights(
             hit = answered & (grid == pick(grid, axis=1)[:, None])
             shares[measure] = hit / hit.sum(axis=1, keepdims=True)
     weight_rows, claim_rows = [], []
+    # each sequence's own share term, b_peak * best_ij + b_trough * worst_ij: its spread over the
+    # sequences of a length is the shares' sampling error
+    own = np.zeros(grid.shape)
+    for measure in shares:
+        own = own + params[pos[measure]] * np.nan_to_num(shares[measure])
+
+    def share_var(values: np.ndarray) -> float:
+        return float(np.var(values, ddof=1) / len(values)) if len(values) > 1 else 0.0
+
     for k in np.unique(lengths):
         sel = lengths == k
         vectors = []
@@ -478,7 +492,7 @@ def contact_weights(
             if j == k - 1:
                 c[pos["end"]] += 1.0
             vectors.append(c)
-            est, se = float(c @ params), float(np.sqrt(c @ cov @ c))
+            est, se = float(c @ params), float(np.sqrt(c @ cov @ c + share_var(own[sel, j])))
             row = {"n_contacts": int(k), "contact": j + 1, "n": int(sel.sum())}
             if "peak" in pos:
                 row["best_share"] = float(c[pos["peak"]])
@@ -488,7 +502,8 @@ def contact_weights(
             weight_rows.append(row)
         for j in range(k - 1):
             c = vectors[-1] - vectors[j]
-            est, se = float(c @ params), float(np.sqrt(c @ cov @ c))
+            est = float(c @ params)
+            se = float(np.sqrt(c @ cov @ c + share_var(own[sel, k - 1] - own[sel, j])))
             t = est / se if se > 0 else np.inf * np.sign(est)
             claim_rows.append(
                 {

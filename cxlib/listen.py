@@ -198,8 +198,14 @@ def _truth_items(value) -> list[str]:
     return [v for v in str(value).split("|") if v] if isinstance(value, str) else []
 
 
-def redaction_errors(comments, truth: pd.DataFrame, names=NAMES) -> pd.DataFrame:
+@fill
+def redaction_errors(comments, truth: pd.DataFrame, names=NAMES, confidence: float = 0.95) -> pd.DataFrame:
     """What a redaction missed and what it hid for nothing, against a known truth.
+
+    Two rates per kind, each with a Wilson interval: **recall**, the percentage of the personal
+    data present that the redaction hides, and **precision**, the percentage of what it hides that
+    was personal data (the rest are false hits: a sofa called "Rose"). Both describe the
+    redaction on *these* comments: on generated data, the generator's own names.
 
     Parameters
     ----------
@@ -211,25 +217,29 @@ def redaction_errors(comments, truth: pd.DataFrame, names=NAMES) -> pd.DataFrame
         as in the course's ``truth_comments.csv``.
     names : sequence of str
         The given names to hide (see :func:`find_personal_data`).
+    {confidence}
 
     Returns
     -------
     DataFrame
         One row per kind (``name``, ``email``, ``phone``): ``present`` (how many the comments
-        hold), ``caught``, ``missed``, ``false_hits`` (findings of that kind that cover nothing
-        true), ``recall`` (percent of the present caught) with its Wilson ``recall_low`` and
-        ``recall_high``.
+        hold), ``caught``, ``missed``, ``found`` (findings of that kind), ``false_hits`` (findings
+        of that kind that cover nothing true), ``recall`` (percent of the present caught) with its
+        Wilson ``recall_low`` and ``recall_high``, and ``precision`` (percent of the findings that
+        cover something true) with ``precision_low`` and ``precision_high``. A rate with nothing to
+        count (no such data present, or nothing found) is NaN.
 
     Examples
     --------
     >>> comments = pd.Series(["Maria helped.", "Siobhan helped.", "The Rose sofa."])
     >>> truth = pd.DataFrame({"names": ["Maria", "Siobhan", ""], "emails": "", "phones": ""})
-    >>> redaction_errors(comments, truth)[["kind", "present", "caught", "missed", "false_hits"]]
-        kind  present  caught  missed  false_hits
-    0   name        2       1       1           1
-    1  email        0       0       0           0
-    2  phone        0       0       0           0
+    >>> redaction_errors(comments, truth)[["kind", "present", "caught", "missed", "found", "false_hits"]]
+        kind  present  caught  missed  found  false_hits
+    0   name        2       1       1      2           1
+    1  email        0       0       0      0           0
+    2  phone        0       0       0      0           0
     """
+    confidence = check_confidence(confidence)
     s = _text(comments)
     require_columns(truth, ["names", "emails", "phones"], "truth")
     if not truth.index.equals(s.index):
@@ -255,12 +265,15 @@ def redaction_errors(comments, truth: pd.DataFrame, names=NAMES) -> pd.DataFrame
             not any(st < e and s0 < en for s0, e in true_spans.get(label, []))
             for label, st, en in zip(mine["row"], mine["start"], mine["end"])
         )
-        table.append((kind, present, caught, present - caught, false_hits))
-    out = pd.DataFrame(table, columns=["kind", "present", "caught", "missed", "false_hits"])
-    ok = out["present"] > 0
-    rec = wilson_from_counts(out.loc[ok, "caught"], out.loc[ok, "present"])
-    out["recall"], out["recall_low"], out["recall_high"] = np.nan, np.nan, np.nan
-    out.loc[ok, ["recall", "recall_low", "recall_high"]] = rec[["estimate", "low", "high"]].to_numpy()
+        table.append((kind, present, caught, present - caught, len(mine), false_hits))
+    out = pd.DataFrame(table, columns=["kind", "present", "caught", "missed", "found", "false_hits"])
+    for rate, hits, total in (("recall", out["caught"], out["present"]),
+                              ("precision", out["found"] - out["false_hits"], out["found"])):  # fmt: skip
+        ok = total > 0
+        out[rate], out[f"{rate}_low"], out[f"{rate}_high"] = np.nan, np.nan, np.nan
+        if ok.any():
+            w = wilson_from_counts(hits[ok], total[ok], confidence)
+            out.loc[ok, [rate, f"{rate}_low", f"{rate}_high"]] = w[["estimate", "low", "high"]].to_numpy()
     return out
 
 
@@ -633,11 +646,17 @@ def topic_lead(df: pd.DataFrame, topics, confidence: float = 0.95) -> pd.DataFra
     Two topics' shares among the same comments are *paired* (a comment can mention both), so
     their difference has the standard error of two dependent proportions (Agresti 2007, §8.1):
     ``se = sqrt((b + c - (b - c)**2 / n) / n**2)``, with ``b`` the comments mentioning only the
-    top topic and ``c`` only the other. Each topic is compared with the most frequent one; the
-    ``len(topics) - 1`` intervals are Bonferroni-adjusted (each at ``1 - (1 - confidence) / m``),
-    so all of them hold together at ``confidence``. A topic **leads** when it is the most frequent
-    or its interval reaches zero: it is not clearly behind the first, a tie the data cannot break.
-    A ranking is only read where the intervals separate it.
+    top topic and ``c`` only the other.
+
+    The most frequent topic is chosen *because* it came out on top, so its share is flattered by
+    chance, and comparing the others with it alone would call a topic "behind" a little too
+    easily. So every *pair* of topics is compared, and the ``m = k (k - 1) / 2`` intervals of
+    ``k`` topics are Bonferroni-adjusted together (each at ``1 - (1 - confidence) / m``): they
+    hold together at ``confidence`` whichever topic the data put first. A topic **leads** when no
+    other topic is clearly ahead of it (every interval of its difference from a more frequent
+    topic reaches zero), a tie the data cannot break; the most frequent topic always leads. The
+    table shows each topic against the first; a ranking is only read where the intervals
+    separate it.
 
     Parameters
     ----------
@@ -652,8 +671,8 @@ def topic_lead(df: pd.DataFrame, topics, confidence: float = 0.95) -> pd.DataFra
     DataFrame
         One row per topic, most frequent first: ``topic``, ``percent`` (of the comments mentioning
         it), ``estimate`` (the top topic's percent minus this one's, percentage points; 0 for the top),
-        ``se``, ``low``, ``high`` (the Bonferroni-adjusted interval), ``n`` (comments) and
-        ``leads`` (True for the top and every topic not clearly behind it).
+        ``se``, ``low``, ``high`` (the interval, adjusted for all the pairs), ``n`` (comments) and
+        ``leads`` (True for the top and every topic no other is clearly ahead of).
 
     Examples
     --------
@@ -680,15 +699,21 @@ def topic_lead(df: pd.DataFrame, topics, confidence: float = 0.95) -> pd.DataFra
     n = len(flags)
     share = flags.mean().sort_values(ascending=False, kind="stable")
     first = share.index[0]
-    z = norm.ppf(1 - (1 - confidence) / (2 * (len(topics) - 1)))
-    rows = []
-    for t in share.index:
-        b = int((flags[first] & ~flags[t]).sum())
-        c = int((~flags[first] & flags[t]).sum())
+    k = len(topics)
+    z = norm.ppf(1 - (1 - confidence) / (k * (k - 1)))  # two-sided, over k (k - 1) / 2 pairs
+
+    def ahead(top, t):
+        """The paired difference top - t (as a share), its standard error and lower end."""
+        b = int((flags[top] & ~flags[t]).sum())
+        c = int((~flags[top] & flags[t]).sum())
         d = (b - c) / n
         se = float(np.sqrt(max(b + c - (b - c) ** 2 / n, 0.0)) / n)
+        return d, se, d - z * se
+
+    rows = []
+    for i, t in enumerate(share.index):
+        d, se, low = ahead(first, t)
+        behind = any(ahead(u, t)[2] > 0 for u in share.index[:i])
         rows.append({"topic": t, "percent": 100 * share[t], "estimate": 100 * d, "se": 100 * se,
-                     "low": 100 * (d - z * se), "high": 100 * (d + z * se), "n": n})  # fmt: skip
-    out = pd.DataFrame(rows)
-    out["leads"] = out["low"] <= 0
-    return out
+                     "low": 100 * low, "high": 100 * (d + z * se), "n": n, "leads": not behind})  # fmt: skip
+    return pd.DataFrame(rows)

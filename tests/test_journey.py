@@ -142,20 +142,29 @@ def test_peak_end_regression_recovers_known_weights_and_tests_the_claim_per_cont
     # b_end is far below b_mean, yet per contact the end weighs most: the mean's weight is shared
     assert coef.loc["end", "estimate"] < coef.loc["mean", "estimate"]
     assert res.end_weighs_most and "supported" in repr(res)
-    # each contrast (the end minus contact j of k) is statsmodels' t_test of the same hypothesis;
-    # the one-sided p is half the two-sided one on the side of the estimate
+    # each contrast (the end minus contact j of k) is statsmodels' t_test of the same hypothesis,
+    # its variance plus the shares' sampling variance: b_peak times the end's best indicator minus
+    # contact j's, whose spread over the k-contact orders is counted by hand here
+    from scipy import stats
+
     fit = res.fit
     weights = res.per_contact.weights
+    b_peak = res.coefficients.loc["peak", "estimate"]
     for (k, j), row in res.claim.iterrows():
         c = np.zeros(4)
         c[1:] = [0.0, weights.loc[(k, k), "best_share"] - weights.loc[(k, j), "best_share"], 1.0]
         tt = fit.t_test(c)
+        ratings = df.loc[df["n_contacts"] == k, CONTACTS[:k]].astype(float)
+        is_best = ratings.eq(ratings.max(axis=1), axis=0)
+        best = is_best.div(is_best.sum(axis=1), axis=0)
+        share_var = (b_peak * (best.iloc[:, k - 1] - best.iloc[:, j - 1])).var() / len(best)
+        se = np.sqrt(float(np.squeeze(tt.sd)) ** 2 + share_var)
         assert row["estimate"] == pytest.approx(float(np.squeeze(tt.effect)))
-        assert row["se"] == pytest.approx(float(np.squeeze(tt.sd)))
-        two_sided = float(tt.pvalue)
-        assert row["p_value"] == pytest.approx(two_sided / 2 if row["estimate"] > 0 else 1 - two_sided / 2)
-        lo, hi = np.squeeze(tt.conf_int(alpha=0.05))
-        assert (row["low"], row["high"]) == pytest.approx((lo, hi))
+        assert row["se"] == pytest.approx(se)
+        t = row["estimate"] / se
+        assert row["p_value"] == pytest.approx(stats.t.sf(t, fit.df_resid))
+        half = stats.t.ppf(0.975, fit.df_resid) * se
+        assert (row["low"], row["high"]) == pytest.approx((row["estimate"] - half, row["estimate"] + half))
     assert "end - contact 1 of 3" in res.to_frame().index
     assert set(res.to_frame()["kind"]) == {"coefficient", "claim (one-sided p)"}
 
@@ -192,6 +201,25 @@ def test_contact_weights_by_hand():
         expected += b4["end"] * last
         assert w4.weights.loc[k, "estimate"].tolist() == pytest.approx(expected.tolist())
         assert w4.weights.loc[k, "worst_share"].tolist() == pytest.approx(worst.tolist())
+
+
+def test_per_contact_standard_errors_match_the_spread_over_fresh_samples():
+    # The best-contact shares are estimated from the orders too. With a large peak weight and little
+    # noise their sampling error is nearly all of the weights' error, so an SE that took the shares as
+    # known would be about 20 times too small; with it, the SE matches the standard deviation of the
+    # weights over 200 fresh samples of 300 orders (that SD is itself known to about 5%).
+    rng = np.random.default_rng(11)
+    cols = CONTACTS[:3]
+    estimates, ses = [], []
+    for _ in range(200):
+        df = pd.DataFrame(rng.integers(3, 11, size=(300, 3)), columns=cols)
+        s = sequence_summary(df)
+        df["overall"] = 0.3 + 0.3 * s["mean"] + 0.8 * s["peak"] + 0.25 * s["end"] + rng.normal(0, 0.05, 300)
+        per = peak_end_regression(df, contacts=cols).per_contact
+        estimates.append(np.r_[per.weights["estimate"], per.claim["estimate"]])
+        ses.append(np.r_[per.weights["se"], per.claim["se"]])
+    ratio = np.mean(ses, axis=0) / np.std(estimates, axis=0, ddof=1)
+    assert ratio == pytest.approx(np.ones(5), abs=0.15), ratio
 
 
 def test_per_contact_weights_agree_with_a_regression_on_the_ratings_by_position():

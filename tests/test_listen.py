@@ -107,11 +107,34 @@ def test_redaction_misses_and_false_hits_are_measured_against_the_truth():
     assert 0 < table.loc["name", "missed"] < table.loc["name", "caught"]
     assert table.loc["name", "false_hits"] > 0
     assert table.loc["name", "recall_low"] < table.loc["name", "recall"] < table.loc["name", "recall_high"]
+    # precision: the share of what was hidden as a name that was one
+    name = table.loc["name"]
+    assert name["precision"] == pytest.approx(100 * (name["found"] - name["false_hits"]) / name["found"])
+    assert name["precision_low"] < name["precision"] < name["precision_high"] < 100
+    assert table.loc["email", "precision"] == 100  # an order reference can pass for a phone number
     # what was caught is gone from the redacted text
     redacted = listen.redact(survey["comment"])
     for column in ("emails", "phones"):
         rows = truth[column] != ""
         assert not any(p in r for p, r in zip(truth.loc[rows, column], redacted[rows]))
+
+
+def test_redaction_precision_and_recall_take_newcombes_wilson_intervals():
+    # 81 names hidden rightly and 182 sofas called "Rose" hidden for nothing: precision 81 / 263,
+    # whose Wilson interval Newcombe (1998, Table I, example (a)) gives as 0.2553 to 0.3662
+    comments = pd.Series(["Maria helped."] * 81 + ["The Rose sofa."] * 182 + ["Siobhan helped."])
+    truth = pd.DataFrame({"names": ["Maria"] * 81 + [""] * 182 + ["Siobhan"], "emails": "", "phones": ""})
+    name = listen.redaction_errors(comments, truth).set_index("kind").loc["name"]
+    assert (name["found"], name["false_hits"], name["present"], name["caught"]) == (263, 182, 82, 81)
+    assert name["precision"] == pytest.approx(100 * 81 / 263)
+    assert (name["precision_low"], name["precision_high"]) == pytest.approx((25.53, 36.62), abs=0.005)
+    # the confidence reaches both intervals; with nothing found or present a rate is NaN, not 0
+    wider = listen.redaction_errors(comments, truth, confidence=0.99).set_index("kind").loc["name"]
+    assert wider["precision_low"] < name["precision_low"] and wider["recall_low"] < name["recall_low"]
+    email = listen.redaction_errors(comments, truth).set_index("kind").loc["email"]
+    assert np.isnan(email["precision"]) and np.isnan(email["recall"])
+    with pytest.raises(InputError, match="confidence"):
+        listen.redaction_errors(comments, truth, confidence=95)
 
 
 def test_redaction_errors_refuses_a_truth_that_does_not_fit():
@@ -228,14 +251,27 @@ def test_topic_lead_matches_agrestis_paired_difference():
     assert lead["leads"].tolist() == [True, False]
 
 
+def test_a_topic_clearly_behind_another_than_the_first_does_not_lead():
+    # 400 comments: "a" in 188 (47%), never with the others; "b" in 180 (45%) and "t" in 148 (37%),
+    # every "t" also a "b". Against the first, t's gap of 10 points has a wide interval (336 comments
+    # hold one of a and t); against b, 8 points with a narrow one (b and t differ in 32 comments
+    # only): t is clearly behind b though not behind a, and does not lead.
+    rows = np.arange(400)
+    df = pd.DataFrame({"a": rows < 188, "b": (rows >= 200) & (rows < 380), "t": (rows >= 200) & (rows < 348)})
+    lead = listen.topic_lead(df, ["a", "b", "t"]).set_index("topic")
+    assert lead.index.tolist() == ["a", "b", "t"]
+    assert lead.loc["t", "low"] < 0  # not clearly behind the first...
+    assert lead["leads"].tolist() == [True, True, False]  # ...but clearly behind b
+
+
 def test_topic_lead_adjusts_for_the_comparisons_and_keeps_ties():
     rng = np.random.default_rng(3)
     shares = {"a": 0.30, "b": 0.29, "c": 0.10, "d": 0.28}
     df = pd.DataFrame({t: rng.random(400) < p for t, p in shares.items()})
     lead = listen.topic_lead(df, ["a", "b", "c", "d"], 0.9)
-    # three comparisons with the first: each interval at 1 - 0.1/3, wider than a single 90% interval
+    # six pairs of four topics: each interval at 1 - 0.1/6 (z = 2.394), wider than a single 90% one
     z = (lead["high"] - lead["estimate"]) / lead["se"]
-    assert z.iloc[1:].to_numpy() == pytest.approx(np.full(3, 2.128), abs=1e-3)
+    assert z.iloc[1:].to_numpy() == pytest.approx(np.full(3, 2.394), abs=1e-3)
     assert set(lead.loc[lead["leads"], "topic"]) == {"a", "b", "d"}  # the near-equal shares are a tie
     assert not lead.loc[lead["topic"] == "c", "leads"].item()
     with pytest.raises(InputError, match="at least two topics"):

@@ -50,7 +50,9 @@ def _population(seed: int, branch: str | None) -> dict:
     names = listen.redaction_errors(raw, per_comment).set_index("kind").loc["name"]
     comment = listen.redact(raw)
     has = listen.has_text(comment)
-    texts = pd.DataFrame({"comment": comment[has], "rating": survey.loc[keep, "recommend"][has]})
+    rating = survey.loc[keep, "recommend"]
+    strong = listen.nps_group(rating) != "passive"
+    texts = pd.DataFrame({"comment": comment[has], "rating": rating[has]})
     texts["group"] = listen.nps_group(texts["rating"])
     coded = listen.code_topics(texts["comment"])
     texts[TOPICS] = coded
@@ -60,7 +62,9 @@ def _population(seed: int, branch: str | None) -> dict:
     return {
         "n_texts": len(texts),
         "name_recall": float(names["caught"] / names["present"] * 100),
+        "name_precision": float((names["found"] - names["false_hits"]) / names["found"] * 100),
         "share_commenting": float(has.mean() * 100),
+        "strong_minus_passive_commenting": float((has[strong].mean() - has[~strong].mean()) * 100),
         "kappa_waiting": listen.cohen_kappa(coded["waiting"], truly_waiting).estimate,
         "detractors_positive_tone": float((listen.sentiment(detractors["comment"]) >= 0.05).mean() * 100),
         "prevalence": prevalence["estimate"],
@@ -118,8 +122,13 @@ def _lowest_rated_topic(ctx: Context) -> Truth:
 CLAIMS = [
     Claim("name_recall", "interval", "percent of the names in comments the redaction hides",
           _number("name_recall")),
+    Claim("name_precision", "interval", "percent of the words hidden as names that are names",
+          _number("name_precision")),
     Claim("share_commenting", "interval", "percent of responses with a comment that says something",
           _number("share_commenting")),
+    Claim("strong_minus_passive_commenting", "interval",
+          "percent of detractors and promoters with a comment minus percent of passives",
+          _number("strong_minus_passive_commenting")),
     Claim("kappa_waiting", "interval", "Cohen's kappa of the codebook's 'waiting' against the truth",
           _number("kappa_waiting")),
     Claim("detractors_positive_tone", "interval", "percent of detractors' comments VADER reads as positive",
