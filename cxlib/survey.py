@@ -522,12 +522,18 @@ def _rows(mask: np.ndarray, values, ids, first_row: int) -> str:
     return ", ".join(shown) + (f" (and {more} more)" if more > 0 else "")
 
 
-def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: int, codes) -> np.ndarray:
-    """A rated column as floats, each value a whole number on ``scale`` or blank; else a SpecError."""
+def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: int, codes) -> pd.Series:
+    """A rated column as floats, each value a whole number on ``scale`` or blank; else a SpecError.
+
+    Checked vectorised, once per column: its lowest and highest value against the scale and, for a
+    column of floats, whether any value has a fraction (in slices, so that no array of the column's
+    length is made); only a column that fails is looked at value by value, to name its rows. A
+    column the parser read as floats is returned as it is (no copy).
+    """
     lo, hi = scale
     raw = col.to_numpy()
     if col.dtype.kind in "iuf":
-        x = raw.astype(float, copy=False)
+        x = raw
     else:
         x = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
         text = ~col.isna().to_numpy() & np.isnan(x)
@@ -540,6 +546,10 @@ def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: 
                 f"numbers: {_rows(text, raw, ids, first_row)}; export numeric values "
                 f"(Qualtrics: 'Use numeric values'){codes_hint}"
             )
+    if not len(x) or (lo <= np.fmin.reduce(x) and np.fmax.reduce(x) <= hi):  # fmin, fmax skip blanks
+        if x.dtype.kind in "iu" or _whole(x):
+            return col.astype(float) if x is raw else pd.Series(x, index=col.index, name=col.name)
+    x = x.astype(float, copy=False)
     with np.errstate(invalid="ignore"):
         outside = (x < lo) | (x > hi)
         fraction = ~np.isnan(x) & ~outside & (x != np.round(x))
@@ -557,7 +567,22 @@ def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: 
             f"column {name!r} ({where}, declared scale {lo} to {hi}): {int(fraction.sum())} value(s) are not "
             f"whole numbers: {_rows(fraction, raw, ids, first_row)}; a rating is one of the scale's answers"
         )
-    return x
+    return pd.Series(x, index=col.index, name=col.name)  # every value blank
+
+
+_SLICE = 1 << 15
+
+
+def _whole(x: np.ndarray) -> bool:
+    """Whether every value of a float array is a whole number or NaN, in slices of 32,768 values
+    (a work array that stays in the processor's cache, rather than one of the column's length)."""
+    work = np.empty(min(len(x), _SLICE))
+    for start in range(0, len(x), _SLICE):
+        part = x[start : start + _SLICE]
+        w = np.subtract(np.rint(part, out=work[: len(part)]), part, out=work[: len(part)])
+        if np.fmax.reduce(w, initial=0.0) > 0 or np.fmin.reduce(w, initial=0.0) < 0:  # NaN: skipped
+            return False
+    return True
 
 
 def _missing_columns(spec: dict, columns) -> None:
@@ -577,6 +602,8 @@ def _check_id(col: pd.Series, name: str, first_row: int) -> None:
             f"column {name!r} (id): {int(blank.sum())} blank id(s): "
             f"{_rows(blank, col.to_numpy(), None, first_row)}"
         )
+    if pd.Index(col).is_unique:  # quick for ids in order (checked in one pass), else a hash table
+        return
     twice = col.duplicated(keep=False).to_numpy()
     if twice.any():
         raise SpecError(
@@ -711,8 +738,9 @@ def load_survey(spec, data=None) -> Survey:
         comment = df[spec["comment"]]
         comment = comment if comment.dtype == pd.StringDtype() else comment.astype("string")
         out[spec["comment"]] = comment.fillna("") if comment.hasnans else comment
-    # the spec's order (every column it names is in out), built once: no reordering copy afterwards
-    frame = pd.DataFrame({c: out[c] for c in columns}, index=pd.RangeIndex(len(df)))
+    # in the spec's order (every column it names is in out); copy=False: the columns stay the arrays
+    # made for them (one block each), rather than being copied into one block per type
+    frame = pd.DataFrame({c: out[c] for c in columns}, index=pd.RangeIndex(len(df)), copy=False)
     labels = {c: text for c, text in export.labels.items() if c in frame.columns}
     for _, entry, _ in _rated(spec):
         if entry.get("label"):
