@@ -180,3 +180,22 @@ def test_a_column_nobody_answered_loads_blank(tmp_path):
             "outcomes": [{"column": "q", "scale": [1, 5]}, {"column": "r", "scale": [1, 5]}]}  # fmt: skip
     got = assert_same(spec, path)
     assert got["q"].isna().all() and got["r"].dtype == np.float64
+
+
+def test_dates_in_mixed_formats_parse_as_the_whole_column_would(tmp_path):
+    # the format is inferred from the first value of the column (here a date-time), the others are
+    # parsed value by value; the loader parses each different value once, in order of appearance
+    path = tmp_path / "x.csv"
+    when = ["2024-02-01 14:05", "2024-01-31", "2024-02-01 14:05", "", "March 3, 2024", "2024-01-31"]
+    pd.DataFrame({"rid": range(6), "when": when, "q": [1, 2, 3, 4, 5, 1]}).to_csv(path, index=False)
+    spec = {"version": 1, "data": str(path), "id": "rid", "date": "when",
+            "outcomes": [{"column": "q", "scale": [1, 5]}]}  # fmt: skip
+    with pytest.raises(SpecError, match=r"'when' \(date\): 1 value\(s\) are not dates: row 5 \(id 3\): nan"):
+        load_survey(spec)
+    pd.DataFrame({"rid": range(5), "when": [w for w in when if w], "q": [1, 2, 3, 4, 5]}).to_csv(
+        path, index=False
+    )
+    got = assert_same(spec, path)
+    assert got["when"].iloc[-1] == pd.Timestamp("2024-01-31") and got["when"].iloc[3] == pd.Timestamp(
+        "2024-03-03"
+    )
