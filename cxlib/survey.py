@@ -43,6 +43,7 @@ import csv
 import json
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -341,7 +342,9 @@ def detect_format(path) -> str:
     return "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
 
 
-def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=None, dtype=None) -> Export:
+def read_export(
+    path, format: str = "csv", sheet=None, na_values=None, usecols=None, dtype=None, text=()
+) -> Export:
     """Read an export as it is (no spec): one header, the question texts as labels.
 
     Parameters
@@ -358,6 +361,9 @@ def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=N
         Read only these columns.
     dtype : dict, optional
         ``{column: dtype}`` for the parser (a value that does not fit raises ``ValueError``).
+    text : list of str, optional
+        Columns of free text: read as pandas' ``"string"`` dtype, an empty cell as ``""`` (not a
+        blank), so that a comment column needs no second pass. Ignored for Excel files.
 
     Returns
     -------
@@ -397,21 +403,42 @@ def read_export(path, format: str = "csv", sheet=None, na_values=None, usecols=N
     labels = dict(zip(names, head[1] if format == "qualtrics" else names))
     # only an empty cell is a blank: a comment "n/a" or "None" stays text (pandas' default list would
     # blank it silently); the spec's missing codes are blanks in the rated columns
-    na_values = na_values or {}
-    # one list for every column is the parser's fast path; a dict only when there are missing codes
-    blanks = {c: ["", *map(str, na_values.get(c, []))] for c in (usecols or names)} if na_values else [""]
+    na_values, text = na_values or {}, [] if excel else list(text)
+    blanks = [""]  # one list for every column, unless a column has missing codes or is free text
+    if na_values or text:
+        blanks = {c: ([] if c in text else ["", *map(str, na_values.get(c, []))]) for c in (usecols or names)}
     options = dict(header=None, skiprows=header_rows, names=names, na_values=blanks, keep_default_na=False)
     if usecols is not None:
         options["usecols"] = list(usecols)
-    if dtype and not excel:
-        options["dtype"] = dtype
+    if (dtype or text) and not excel:
+        options["dtype"] = (dtype or {}) | dict.fromkeys(text, "string")
     if excel:
         data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **options)
     else:
-        # utf-8, not utf-8-sig (15% slower): a byte-order mark can only open the first header row,
-        # which is skipped here (the names come from _head_rows, which strips it)
-        data = pd.read_csv(path, encoding="utf-8", low_memory=False, **options)
+        data = _read_csv(path, options)
     return Export(data, {k: v for k, v in labels.items() if k in data.columns}, format, header_rows)
+
+
+def _read_csv(path: Path, options: dict) -> pd.DataFrame:
+    """``pandas.read_csv`` as fast as it goes, with the types of a read of the whole file at once.
+
+    pandas (3.1) reads a large file in byte ranges on several threads, or, failing that, in chunks
+    of rows, inferring each column's type per range; both give the whole file's types (numbers,
+    sorted categories) except for a column with numbers in one range and text in another, which
+    the serial read warns of (``DtypeWarning``) and leaves as a mix of numbers and strings. That
+    warning is the cue to read the file again at once (``low_memory=False``: one thread, one type
+    inference per column), so that such a column is text throughout, as in a small file.
+    ``usecols`` keeps pandas off its threads (so :func:`load_survey` reads every column).
+    utf-8, not utf-8-sig (15% slower): a byte-order mark can only open the first header row, which
+    is skipped here (the names come from ``_head_rows``, which strips it).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.DtypeWarning)
+        try:
+            return pd.read_csv(path, encoding="utf-8", **options)
+        except pd.errors.DtypeWarning:
+            pass
+    return pd.read_csv(path, encoding="utf-8", low_memory=False, **options)
 
 
 def _unique_names(names, path: Path) -> None:
@@ -495,12 +522,18 @@ def _rows(mask: np.ndarray, values, ids, first_row: int) -> str:
     return ", ".join(shown) + (f" (and {more} more)" if more > 0 else "")
 
 
-def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: int, codes) -> np.ndarray:
-    """A rated column as floats, each value a whole number on ``scale`` or blank; else a SpecError."""
+def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: int, codes) -> pd.Series:
+    """A rated column as floats, each value a whole number on ``scale`` or blank; else a SpecError.
+
+    Checked vectorised, once per column: its lowest and highest value against the scale and, for a
+    column of floats, whether any value has a fraction (in slices, so that no array of the column's
+    length is made); only a column that fails is looked at value by value, to name its rows. A
+    column the parser read as floats is returned as it is (no copy).
+    """
     lo, hi = scale
     raw = col.to_numpy()
     if col.dtype.kind in "iuf":
-        x = raw.astype(float, copy=False)
+        x = raw
     else:
         x = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
         text = ~col.isna().to_numpy() & np.isnan(x)
@@ -513,6 +546,10 @@ def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: 
                 f"numbers: {_rows(text, raw, ids, first_row)}; export numeric values "
                 f"(Qualtrics: 'Use numeric values'){codes_hint}"
             )
+    if not len(x) or (lo <= np.fmin.reduce(x) and np.fmax.reduce(x) <= hi):  # fmin, fmax skip blanks
+        if x.dtype.kind in "iu" or _whole(x):
+            return col.astype(float) if x is raw else pd.Series(x, index=col.index, name=col.name)
+    x = x.astype(float, copy=False)
     with np.errstate(invalid="ignore"):
         outside = (x < lo) | (x > hi)
         fraction = ~np.isnan(x) & ~outside & (x != np.round(x))
@@ -530,7 +567,22 @@ def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: 
             f"column {name!r} ({where}, declared scale {lo} to {hi}): {int(fraction.sum())} value(s) are not "
             f"whole numbers: {_rows(fraction, raw, ids, first_row)}; a rating is one of the scale's answers"
         )
-    return x
+    return pd.Series(x, index=col.index, name=col.name)  # every value blank
+
+
+_SLICE = 1 << 15
+
+
+def _whole(x: np.ndarray) -> bool:
+    """Whether every value of a float array is a whole number or NaN, in slices of 32,768 values
+    (a work array that stays in the processor's cache, rather than one of the column's length)."""
+    work = np.empty(min(len(x), _SLICE))
+    for start in range(0, len(x), _SLICE):
+        part = x[start : start + _SLICE]
+        w = np.subtract(np.rint(part, out=work[: len(part)]), part, out=work[: len(part)])
+        if np.fmax.reduce(w, initial=0.0) > 0 or np.fmin.reduce(w, initial=0.0) < 0:  # NaN: skipped
+            return False
+    return True
 
 
 def _missing_columns(spec: dict, columns) -> None:
@@ -550,6 +602,8 @@ def _check_id(col: pd.Series, name: str, first_row: int) -> None:
             f"column {name!r} (id): {int(blank.sum())} blank id(s): "
             f"{_rows(blank, col.to_numpy(), None, first_row)}"
         )
+    if pd.Index(col).is_unique:  # quick for ids in order (checked in one pass), else a hash table
+        return
     twice = col.duplicated(keep=False).to_numpy()
     if twice.any():
         raise SpecError(
@@ -558,11 +612,28 @@ def _check_id(col: pd.Series, name: str, first_row: int) -> None:
         )
 
 
-def _dates(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
+def _parse_dates(col: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(col, errors="coerce")  # one format, inferred from the first value: fast
     retry = parsed.isna().to_numpy() & col.notna().to_numpy()
     if retry.any():  # mixed formats (a Qualtrics date-time here, a plain date there): value by value
         parsed = parsed.where(~retry, pd.to_datetime(col.where(retry), errors="coerce", format="mixed"))
+    return parsed
+
+
+def _dates(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        # each different value parsed once, in the order of first appearance (the format is inferred
+        # from the first value, as for the whole column), then spread to the rows by their codes
+        codes = col.cat.codes.to_numpy()
+        seen = pd.unique(codes[codes >= 0])
+        parsed = _parse_dates(pd.Series(col.cat.categories.take(seen))).array
+        where = np.full(len(col.cat.categories), -1, dtype=np.intp)
+        where[seen] = np.arange(len(seen))
+        parsed = pd.Series(
+            parsed.take(np.where(codes >= 0, where[codes], -1), allow_fill=True), index=col.index
+        )
+    else:
+        parsed = _parse_dates(col)
     bad = parsed.isna().to_numpy()
     if bad.any():
         raise SpecError(
@@ -637,13 +708,17 @@ def load_survey(spec, data=None) -> Survey:
     fmt = spec.get("format", "csv")
     names = _export_names(path, fmt)
     _missing_columns(spec, names)
-    # fast path: the parser reads rated columns as numbers and groups as categories at once; if a value
-    # does not parse, read again without types, so the checks below can name the rows and values
-    types = {c: "float64" for c in rated} | {g: "category" for g in spec.get("groups", [])}
-    try:
-        export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=columns, dtype=types)
-    except ValueError:
-        export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=columns)
+    # The parser's types: groups and the date as categories (each different value made once, not
+    # once per row), the comment as text; rated columns are left to its inference (whole numbers
+    # parse faster than floats, and text in them must reach the checks below, which name the rows).
+    # Every column is read when the spec names most of them: pandas reads on several threads only
+    # without usecols.
+    types = {g: "category" for g in spec.get("groups", [])} | (
+        {spec["date"]: "category"} if "date" in spec else {}
+    )
+    usecols = columns if 2 * len(columns) < len(names) else None
+    text = [spec["comment"]] if "comment" in spec else []
+    export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=usecols, dtype=types, text=text)
     df = export.data
     first_row = export.header_rows + 1  # the file's row of the first response (one line each)
     ids = df[spec["id"]].to_numpy() if "id" in spec else None
@@ -660,9 +735,13 @@ def load_survey(spec, data=None) -> Survey:
     for col, (where, scale) in rated.items():
         out[col] = _rated_column(df[col], col, where, scale, ids, first_row, codes)
     if "comment" in spec:
-        out[spec["comment"]] = df[spec["comment"]].astype("string").fillna("")
-    frame = pd.DataFrame(out, index=pd.RangeIndex(len(df)))[[c for c in columns if c in out]]
-    labels = dict(export.labels)
+        comment = df[spec["comment"]]
+        comment = comment if comment.dtype == pd.StringDtype() else comment.astype("string")
+        out[spec["comment"]] = comment.fillna("") if comment.hasnans else comment
+    # in the spec's order (every column it names is in out); copy=False: the columns stay the arrays
+    # made for them (one block each), rather than being copied into one block per type
+    frame = pd.DataFrame({c: out[c] for c in columns}, index=pd.RangeIndex(len(df)), copy=False)
+    labels = {c: text for c, text in export.labels.items() if c in frame.columns}
     for _, entry, _ in _rated(spec):
         if entry.get("label"):
             labels[entry["column"]] = entry["label"]
