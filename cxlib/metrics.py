@@ -22,7 +22,10 @@ its uncertainty invites people to read noise as news.
   the top ``top`` boxes of the scale, e.g. 4 or 5 on a 1-5 scale, with the Wilson
   score interval (Wilson 1927; Newcombe 1998, *Statistics in Medicine* 17), which
   stays inside 0-100% and works for small samples. :func:`bottom_box` is the mirror
-  image: the share in the lowest boxes.
+  image: the share in the lowest boxes. The difference of two such shares (the most
+  satisfied customers' retention against the least satisfied's) has Newcombe's (1998)
+  hybrid score interval, built from the two Wilson intervals:
+  :func:`share_difference_from_counts`.
 * **Customer effort**: the survey asks how much effort it took, from 1 (very low) to
   7 (very high), so *lower is better*. :func:`effort_score` is the mean effort with a
   t interval; the share of customers who found it easy is
