@@ -26,7 +26,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._dist import normal_sf
 from ._docs import fill
 from ._validate import (
     as_numeric,
@@ -48,8 +47,8 @@ from .metrics import (
     _check_method,
     _check_scale,
     _group_codes,
+    _share_difference,
     _weights_for,
-    _wilson,
     nps_difference,
 )
 
@@ -130,28 +129,8 @@ def _side(s: dict, metric: str) -> dict:
 
 def _box_difference(a: dict, b: dict, confidence: float) -> pd.DataFrame:
     """Difference of two shares (points): Newcombe's (1998) hybrid score interval, pooled z test."""
-    pa, pb, na, nb = a["p"], b["p"], a["n_eff"], b["n_eff"]
-    wa = _wilson(np.clip(pa * na, 0, na), na, confidence)  # effective counts: not whole numbers
-    wb = _wilson(np.clip(pb * nb, 0, nb), nb, confidence)
-    la, ua, lb, ub = (wa["low"] / 100, wa["high"] / 100, wb["low"] / 100, wb["high"] / 100)
-    diff = pa - pb
-    low = diff - np.sqrt((pa - la) ** 2 + (ub - pb) ** 2)
-    high = diff + np.sqrt((ua - pa) ** 2 + (pb - lb) ** 2)
-    pooled = (pa * na + pb * nb) / (na + nb)
-    se0 = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(se0 > 0, diff / se0, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
-    p = np.where(se0 > 0, 2 * normal_sf(np.abs(z)), np.where(diff == 0, 1.0, 0.0))
-    return pd.DataFrame(
-        {
-            "estimate": 100 * diff,
-            "se": 100 * np.sqrt(pa * (1 - pa) / na + pb * (1 - pb) / nb),
-            "low": 100 * np.asarray(low),
-            "high": 100 * np.asarray(high),
-            "z": z,
-            "p_value": p,
-        }
-    )
+    na, nb = a["n_eff"], b["n_eff"]  # effective counts: not whole numbers when weighted
+    return _share_difference(np.clip(a["p"] * na, 0, na), na, np.clip(b["p"] * nb, 0, nb), nb, confidence)
 
 
 def _difference(a: dict, b: dict, metric: str, method: str, confidence: float) -> pd.DataFrame:

@@ -13,6 +13,10 @@ Sources of the expected numbers:
 * R's ``t.test`` on Student's sleep data (``datasets::sleep``), whose printed output
   is reproduced in countless tutorials.
 * statsmodels 0.15: ``proportion_confint(method="wilson")`` and ``DescrStatsW``.
+* Newcombe, R. G. (1998). Interval estimation for the difference between independent
+  proportions: comparison of eleven methods. Statistics in Medicine 17, 873-890, Table II,
+  method 10 (the hybrid score interval); statsmodels 0.15
+  ``confint_proportions_2indep(method="newcomb")``, the same method.
 """
 
 import warnings
@@ -22,7 +26,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from statsmodels.stats.proportion import proportion_confint
+from scipy.stats import chi2_contingency
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 from statsmodels.stats.weightstats import DescrStatsW
 
 from cxlib import Estimate, InputError, metrics
@@ -65,6 +70,48 @@ def test_wilson_interval_matches_statsmodels_proportion_confint():
         est = metrics.wilson_from_counts(x, n, conf).iloc[0]
         assert est["low"] / 100 == pytest.approx(lo, abs=1e-12)
         assert est["high"] / 100 == pytest.approx(hi, abs=1e-12)
+
+
+# --- difference of two shares (Newcombe's hybrid score interval) ---
+
+
+# Newcombe (1998), Statistics in Medicine 17, 873-890, Table II, method 10, 95% limits.
+@pytest.mark.parametrize(
+    "xa, na, xb, nb, low, high",
+    [
+        (56, 70, 48, 80, 0.0524, 0.3339),
+        (9, 10, 3, 10, 0.1705, 0.8090),
+        (5, 56, 0, 29, -0.0381, 0.1926),
+        (0, 10, 0, 10, -0.2775, 0.2775),
+    ],
+)
+def test_share_difference_matches_newcombe_1998_table_2(xa, na, xb, nb, low, high):
+    row = metrics.share_difference_from_counts(xa, na, xb, nb).iloc[0]
+    assert row["estimate"] == pytest.approx(100 * (xa / na - xb / nb))
+    assert (row["low"] / 100, row["high"] / 100) == pytest.approx((low, high), abs=5e-5)
+    assert (row["n_a"], row["n_b"]) == (na, nb)
+
+
+def test_share_difference_matches_statsmodels_and_its_test_is_pearsons_chi_square():
+    # statsmodels 0.15 confint_proportions_2indep(method="newcomb", compare="diff"): Newcombe's method 10.
+    cases = [(7, 40, 19, 50, 0.9), (33, 50, 20, 45, 0.99), (120, 121, 100, 130, 0.95), (0, 3, 2, 9, 0.8)]
+    out = metrics.share_difference_from_counts(*(np.array(c) for c in list(zip(*cases))[:4]), confidence=0.9)
+    for (xa, na, xb, nb, conf), row in zip(cases, out.itertuples()):
+        lo, hi = confint_proportions_2indep(xa, na, xb, nb, method="newcomb", alpha=1 - conf)
+        one = metrics.share_difference_from_counts(xa, na, xb, nb, confidence=conf).iloc[0]
+        assert (one["low"] / 100, one["high"] / 100) == pytest.approx((lo, hi), abs=1e-12)
+        assert row.estimate == pytest.approx(100 * (xa / na - xb / nb))  # vectorised: one row per comparison
+        chi2, p, _, _ = chi2_contingency([[xa, na - xa], [xb, nb - xb]], correction=False)
+        assert (one["z"] ** 2, one["p_value"]) == pytest.approx((chi2, p))
+
+
+def test_share_difference_rejects_impossible_counts_by_name():
+    with pytest.raises(InputError, match="successes_b must lie between 0 and n_b, got \\[11.0\\]"):
+        metrics.share_difference_from_counts(3, 10, 11, 10)
+    with pytest.raises(InputError, match="n_a must be at least 1"):
+        metrics.share_difference_from_counts(0, 0, 1, 10)
+    with pytest.raises(InputError, match="successes_a must be counts"):
+        metrics.share_difference_from_counts(2.5, 10, 1, 10)
 
 
 # --- NPS ---

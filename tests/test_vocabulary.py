@@ -185,6 +185,7 @@ def _fit():
 CALLS = {
     "metrics.nps_from_counts": lambda m: m.nps_from_counts([50], [20], [100]),
     "metrics.wilson_from_counts": lambda m: m.wilson_from_counts([81], [263]),
+    "metrics.share_difference_from_counts": lambda m: m.share_difference_from_counts(56, 70, 48, 80),
     "metrics.mean_from_sums": lambda m: m.mean_from_sums([10.0], [30.0], [4]),
     "metrics.nps": lambda m: m.nps(SURVEY["recommend"]),
     "metrics.compare_nps": lambda m: m.compare_nps(SURVEY["recommend"][:60], SURVEY["recommend"][60:]),

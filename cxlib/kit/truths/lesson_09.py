@@ -97,7 +97,11 @@ def _clv(ctx: Context) -> Truth:
 
 
 def _retention_gap(ctx: Context) -> Truth:
-    """Retention of the most satisfied level minus levels 1-2, in the population."""
+    """Retention of the most satisfied level minus levels 1-2, in the population.
+
+    The same estimand as the lesson's interval: the buyers of ``year`` (each once), by their first
+    survey answer given by the end of ``year``, retained = bought again in ``year + 1``, unweighted.
+    """
     return Truth(_pop(ctx)["gap"])
 
 
