@@ -281,3 +281,23 @@ def test_escape_md_shows_data_strings_as_written():
     html = MarkdownIt("commonmark").render(escape_md(name))
     assert "<img" not in html and "<strong>" not in html and "<a " not in html
     assert "&lt;img src=x onerror=alert(1)&gt; **Best** [site](http://x) Bramble &amp; Co. #1 a_b" in html
+
+
+def test_every_claim_of_a_run_is_judged_before_the_next_run(tmp_path):
+    # the truths keep a run's tables and its business's population in small caches (a few entries):
+    # judged claim by claim over twenty runs, each claim would rebuild every business again
+    order = []
+
+    def truth(name):
+        def judge(ctx):
+            order.append((ctx.seed, name))
+            return Truth(1.0)
+
+        return judge
+
+    got = {c: {"value": 1.0, "low": 0.5, "high": 1.5} for c in ("a", "b")}
+    runs = [_run(seed, got, tmp=tmp_path) for seed in range(3)]
+    claimed = [Claim(c, "interval", c, truth(c)) for c in ("a", "b")]
+    rows = claims.evaluate("08_moments_of_truth", claimed, runs)
+    assert order == [(s, c) for s in range(3) for c in ("a", "b")]
+    assert [r["covered"] for r in rows] == [3, 3]
