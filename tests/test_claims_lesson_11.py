@@ -40,6 +40,10 @@ def test_per_contact_recovers_known_weights_by_position():
     assert 0 < se < 0.005
 
 
+#: the population's scale of the sweep (the fixture below lowers it for its own small business)
+FULL_SCALE = lesson_11.SCALE
+
+
 @pytest.fixture(scope="module")
 def small_business(tmp_path_factory):
     """A business written like the sweep's, with its population regenerated at a small scale."""
@@ -108,16 +112,26 @@ def test_the_sweep_covers_the_four_confidence_levels_and_several_discount_rates(
     assert len(sweep["discount"]) >= 2 and all(0 <= d <= 0.5 for d in sweep["discount"])
 
 
-#: Intervals of the stored notebook (seed 0) known to miss their truth, and why. None today. The value
-#: at risk used to miss here: it priced every level against the top level's own survival, which on seed
-#: 0 is tied with the next level's (0.82 against 0.81; true 0.87 and 0.78). Read from one curve fitted to
-#: every level (value.survival_curve) it is $317k [245k, 411k] against a truth of $309k; over 40
+#: Intervals of the stored notebook (seed 0) known to miss their truth, and why.
+#: - effort_change: -0.216 [-0.298, -0.134] against -0.111, 2.5 standard errors off; on seeds 1-8 the
+#:   same estimator minus its truth was +0.003, -0.042, +0.018, +0.016, +0.028, -0.003, +0.023, +0.065
+#:   (no bias at this size), so seed 0's sample is an unlucky draw.
+#: - annual_margin: $109.63 [106.34, 112.92] against $114.34: the monthly purchase chance of the 1,793
+#:   surveyed customers is 0.241 [0.235, 0.248] against the generator's 0.25; the whole cohort gives
+#:   0.249, and seed 1 covers ($115.63 [112.24, 119.02]).
+#: The claims sweep measures both over seeds. The value at risk used to miss here: it priced every
+#: level against the top level's own survival, which on seed 0 is tied with the next level's (0.82
+#: against 0.81; true 0.87 and 0.78). Read from one curve fitted to every level
+#: (value.survival_curve) it is $317k [245k, 411k] against a truth of $309k; over 40
 #: generated businesses (seeds 0-39) its 95% interval covered 38 and its 80% interval 30.
-MISSED_ON_SEED_0: set[str] = set()
+MISSED_ON_SEED_0: set[str] = {"effort_change", "annual_margin"}
 
 
 @pytest.mark.slow
-def test_the_stored_capstone_agrees_with_the_truth_of_the_shipped_data():
+def test_the_stored_capstone_agrees_with_the_truth_of_the_shipped_data(monkeypatch):
+    # at the sweep's scale, whichever tests ran before (small_business lowers it for the module)
+    monkeypatch.setattr(lesson_11, "SCALE", FULL_SCALE)
+    lesson_11.population_facts.cache_clear()
     notebook = ROOT / "notebooks" / f"{LESSON}.ipynb"
     recorded = collect_details(notebook)
     claims = {c.name: c for c in registry()[LESSON]}

@@ -165,6 +165,15 @@ def _level_steps(survey: pd.DataFrame, with_se: bool) -> dict:
 # --- population facts of one business, computed once per seed ---
 
 
+def _year_change(survey, now, before, population, values, scale=1.0) -> float:
+    """A weighted mean of the last 12 months minus the 12 before, each year raked on its own."""
+    v = pd.Series(values, index=survey.index).astype(float)
+    return scale * float(
+        np.average(v[now], weights=_channel_weights(survey[now], population))
+        - np.average(v[before], weights=_channel_weights(survey[before], population))
+    )
+
+
 @functools.cache
 def population_facts(seed: int) -> dict:
     """Every population quantity the capstone's claims need, for the business of ``seed``."""
@@ -186,6 +195,8 @@ def population_facts(seed: int) -> dict:
         "effort": float(np.average(survey["effort"].astype(float), weights=w)),
         "nps_change": _nps(survey.loc[now, "recommend"], _channel_weights(survey[now], t["population"]))
         - _nps(survey.loc[before, "recommend"], _channel_weights(survey[before], t["population"])),
+        "csat_change": _year_change(survey, now, before, t["population"], survey["satisfaction"] >= 4, 100),
+        "effort_change": _year_change(survey, now, before, t["population"], survey["effort"].astype(float)),
         "practices_share": float(rw.loc[data.items("practices"), "percent"].sum()),
         "delay_cost": float(effects.loc[("regression", "delay"), "estimate"]),
         "end_minus_other_contact": _per_contact(t["touchpoints"])[0],
@@ -291,6 +302,12 @@ def _true_value(ctx: Context) -> tuple[pd.Series, float]:
     v = ctx.truth["value"]
     survival = pd.Series({int(k): float(r) for k, r in v["annual_retention_by_satisfaction"].items()})
     return survival, float(v["expected_annual_margin_per_active_customer"])
+
+
+def _annual_margin(ctx: Context) -> Truth:
+    """The generator's expected margin of a year as a customer (truth.json ``value``), which the
+    lesson estimates from the purchase histories of its customers."""
+    return Truth(_true_value(ctx)[1])
 
 
 def _value_at_risk(ctx: Context) -> Truth:
@@ -507,6 +524,24 @@ CLAIMS = [
         "interval",
         "NPS of the last 12 months minus the 12 before, both raked to the customers' channel mix",
         _population_value("nps_change"),
+    ),
+    Claim(
+        "csat_change",
+        "interval",
+        "CSAT of the last 12 months minus the 12 before, both raked to the customers' channel mix",
+        _population_value("csat_change"),
+    ),
+    Claim(
+        "effort_change",
+        "interval",
+        "mean effort of the last 12 months minus the 12 before, both raked to the customers' channel mix",
+        _population_value("effort_change"),
+    ),
+    Claim(
+        "annual_margin",
+        "interval",
+        "the margin of a year as a customer (12 x the monthly purchase chance x a purchase month's margin)",
+        _annual_margin,
     ),
     Claim(
         "practices_share",
