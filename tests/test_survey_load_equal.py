@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 import cxlib.data as cxdata
+from benchmarks.survey_load import course_spec  # the benchmark's spec: every column in a role
 from cxlib.survey import SpecError, _columns, _rated, load_survey, surveymonkey_names
 from tests.survey_exports import course_survey, write_qualtrics, write_surveymonkey
 from tests.test_survey import qualtrics_spec
@@ -73,21 +74,6 @@ def assert_same(spec: dict, path) -> pd.DataFrame:
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert list(got.dtypes) == list(want.dtypes) and list(got.columns) == list(want.columns)
     return got
-
-
-def course_spec(path) -> dict:
-    """Every column of the course's survey.csv in a role (as benchmarks/survey_load.py declares it)."""
-
-    def rated(c, lo=1, hi=5):
-        return {"column": c, "scale": [lo, hi]}
-
-    return {
-        "version": 1, "data": str(path), "id": "response_id", "date": "month",
-        "groups": ["branch", "channel"], "recommend": "recommend", "satisfaction": rated("satisfaction"),
-        "effort": rated("effort", 1, 7),
-        "factors": {f: {"items": [rated(c) for c in cxdata.items(f)]} for f in cxdata.FACTORS},
-        "outcomes": [rated("buy_again")], "comment": "comment",
-    }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
