@@ -351,8 +351,13 @@ def test_a_notebook_interrupted_by_ctrl_c_during_force_runs_again_next_time(tmp_
     cmd = [str(Path(sys.executable).with_name("cxkit")), "run", *nbs, "--out", str(out), "--workers", "1"]
     assert subprocess.run([*cmd, "--quiet"], capture_output=True).returncode == 0
     gate.touch()  # b now sleeps: its key is the same, so only --force runs it again
+    # a terminal's foreground command takes Ctrl-C; a shell's background job (as CI may run the suite)
+    # starts with SIGINT ignored, and the command would inherit that: give it the terminal's default
     with subprocess.Popen(
-        [*cmd, "--quiet", "--force"], start_new_session=True, stderr=subprocess.PIPE
+        [*cmd, "--quiet", "--force"],
+        start_new_session=True,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as proc:
         _wait_for(lambda: began.exists() or proc.poll() is not None, 300, "notebook b to start")
         assert proc.poll() is None, proc.stderr.read()
