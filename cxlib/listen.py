@@ -334,13 +334,15 @@ def code_topics(comments, codebook=None, negation: bool = True) -> pd.DataFrame:
     return pd.DataFrame(out, index=s.index)
 
 
-def coding_accuracy(coded: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+@fill
+def coding_accuracy(coded: pd.DataFrame, truth: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Precision and recall of a coding against a truth (or a reference coder), per topic.
 
     Parameters
     ----------
     coded, truth : DataFrame
         Boolean columns per topic, same index; ``truth`` must hold every topic of ``coded``.
+    {confidence}
 
     Returns
     -------
@@ -357,6 +359,7 @@ def coding_accuracy(coded: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
          topic  in_truth  coded  both  precision  recall
     0  waiting         2      2     1       50.0    50.0
     """
+    confidence = check_confidence(confidence)
     require_columns(truth, list(coded.columns), "truth")
     if not truth.index.equals(coded.index):
         raise InputError("coded and truth must have the same index (one row per comment)")
@@ -369,7 +372,7 @@ def coding_accuracy(coded: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
         out[name], out[f"{name}_low"], out[f"{name}_high"] = np.nan, np.nan, np.nan
         ok = out[denom] > 0
         if ok.any():
-            w = wilson_from_counts(out.loc[ok, "both"], out.loc[ok, denom])
+            w = wilson_from_counts(out.loc[ok, "both"], out.loc[ok, denom], confidence)
             out.loc[ok, [name, f"{name}_low", f"{name}_high"]] = w[["estimate", "low", "high"]].to_numpy()
     return out
 
