@@ -17,6 +17,20 @@ DATASETS = ROOT / "datasets"
 os.environ.setdefault("NO_PROXY", "*")
 
 
+# nbval starts one kernel per notebook. Kernels started at once (the two xdist workers, the runner's
+# tests) can race for the same free port, and the kernel dies before replying to kernel_info: every
+# cell of that notebook then errors at setup (CI, 2026-12-02: all 12 cells of solutions/01). Nothing
+# of the notebook has run, so start it again, as the runner does (cxlib.kit.execute.KERNEL_START_TRIES).
+try:
+    import nbval.kernel as _nbval_kernel
+except ImportError:  # nbval is in the test extra; without it there is nothing to patch
+    _nbval_kernel = None
+if _nbval_kernel is not None and not hasattr(_nbval_kernel.start_new_kernel, "retries_kernel_start"):
+    from cxlib.kit.execute import retrying_kernel_start
+
+    _nbval_kernel.start_new_kernel = retrying_kernel_start(_nbval_kernel.start_new_kernel)
+
+
 # Doctests that start a kernel: marked slow like the tests that do (make test-fast leaves them out).
 SLOW_DOCTESTS = {"cxlib.kit.batch.run_batch"}
 

@@ -325,8 +325,40 @@ KERNEL_START_TRIES = 3
 
 
 def _kernel_never_started(exc: BaseException) -> bool:
-    """Whether papermill failed because the kernel died before it ran anything."""
+    """Whether papermill (or nbval) failed because the kernel died before it ran anything."""
     return "Kernel died before replying to kernel_info" in str(exc)
+
+
+def retrying_kernel_start(start, tries: int = KERNEL_START_TRIES):
+    """Wrap ``start`` (anything that starts a kernel) so a kernel that dies at start is started again.
+
+    Only the error of a kernel that died before replying to ``kernel_info`` is retried: nothing
+    of the notebook has run then. Any other error, and the last try's, is raised as it is.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> def start():
+    ...     calls.append(1)
+    ...     if len(calls) == 1:
+    ...         raise RuntimeError("Kernel died before replying to kernel_info")
+    ...     return "started"
+    >>> retrying_kernel_start(start)(), len(calls)
+    ('started', 2)
+    """
+
+    @functools.wraps(start)
+    def run(*args, **kwargs):
+        for attempt in range(1, tries + 1):
+            try:
+                return start(*args, **kwargs)
+            except RuntimeError as exc:
+                if not _kernel_never_started(exc) or attempt == tries:
+                    raise
+        raise AssertionError("unreachable: the last try returns or raises")
+
+    run.retries_kernel_start = tries
+    return run
 
 
 def execute_notebook(
@@ -372,24 +404,18 @@ def execute_notebook(
     out = Outcome(STATUS_OK)
     try:
         Path(cwd).mkdir(parents=True, exist_ok=True)
-        for attempt in range(1, KERNEL_START_TRIES + 1):
-            try:
-                pm.execute_notebook(
-                    notebook,
-                    target,
-                    parameters=params,
-                    cwd=cwd,
-                    kernel_name="python3",
-                    language="python",
-                    progress_bar=False,
-                    log_output=False,
-                    timeout_func=_Budget(timeout),
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter on the console
-                )
-                break
-            except RuntimeError as exc:
-                if not _kernel_never_started(exc) or attempt == KERNEL_START_TRIES:
-                    raise
+        retrying_kernel_start(pm.execute_notebook)(
+            notebook,
+            target,
+            parameters=params,
+            cwd=cwd,
+            kernel_name="python3",
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            timeout_func=_Budget(timeout),
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter on the console
+        )
     except pm.PapermillExecutionError as exc:
         out.status, out.error = STATUS_FAILED, f"{exc.ename}: {exc.evalue}"
         out.cell, out.code = failed_cell(target, exc.cell_index)
