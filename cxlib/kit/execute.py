@@ -335,6 +335,20 @@ def retrying_kernel_start(start, tries: int = KERNEL_START_TRIES):
     Only the error of a kernel that died before replying to ``kernel_info`` is retried: nothing
     of the notebook has run then. Any other error, and the last try's, is raised as it is.
 
+    Parameters
+    ----------
+    start : callable
+        Starts a kernel (and may go on to run a notebook), e.g. ``papermill.execute_notebook``
+        or nbval's ``start_new_kernel``.
+    tries : int, default KERNEL_START_TRIES
+        How many times to start it in all.
+
+    Returns
+    -------
+    callable
+        ``start`` with the same arguments and result, tried up to ``tries`` times; it carries
+        ``retries_kernel_start = tries``.
+
     Examples
     --------
     >>> calls = []
