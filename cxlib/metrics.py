@@ -677,11 +677,19 @@ def compare_nps(a, b, method: str = "adjusted_wald", confidence: float = 0.95) -
     xb = whole_numbers(b, "b", *NPS_SCALE)
     (pa, da, na), (pb, db, nb) = _nps_counts(xa), _nps_counts(xb)
     diff = nps_difference(pa, da, na, pb, db, nb, method, confidence)
-    if (diff["se"] == 0).any() and method == "wald":
+    flat = [
+        name
+        for name, (p, d, n) in (("a", (pa, da, na)), ("b", (pb, db, nb)))
+        if p == n or d == n or p + d == 0
+    ]
+    if flat and method == "wald":
+        # a sample whose ratings all fall in one category (a single rating, say) has a Wald variance
+        # of 0: its own uncertainty drops out of the difference's standard error, not only when both do
         warnings.warn(
-            "the Wald standard error of the difference is 0 because every rating in each sample falls "
-            "in one category; the test and interval claim a certainty the data cannot give. "
-            "Use method='adjusted_wald'.",
+            f"{' and '.join(flat)}: every rating falls in one category (or there is a single rating), so "
+            "the Wald standard error of the difference counts no uncertainty for "
+            f"{'it' if len(flat) == 1 else 'them'}; the test and interval claim a certainty the data "
+            "cannot give. Use method='adjusted_wald'.",
             UserWarning,
             stacklevel=2,
         )

@@ -311,7 +311,7 @@ def test_compare_nps_result_is_readable_and_tabular():
 
 
 def test_compare_nps_wald_with_no_spread_warns():
-    with pytest.warns(UserWarning, match="standard error of the difference is 0"):
+    with pytest.warns(UserWarning, match="^a and b: every rating falls in one category"):
         res = metrics.compare_nps([10, 10], [2, 2], method="wald")
     assert res.p_value == 0 and res.estimate == 200
 
@@ -588,3 +588,17 @@ def test_integer_ratings_take_the_fast_path_with_the_same_answers_and_errors(val
             assert str(got.value).replace(".0", "") == str(exc).replace(".0", "")
         else:
             assert fn(as_int) == expected
+
+
+def test_compare_nps_wald_warns_when_one_sample_has_no_spread():
+    # One promoter against six mixed ratings: the Wald variance of the single rating is 0, so the
+    # interval (83 points, 95% CI 11.5 to 155) looks significant on one answer. It must say so.
+    with pytest.warns(UserWarning, match="^a: every rating falls in one category"):
+        res = metrics.compare_nps([10], [0, 5, 9, 10, 10, 7], method="wald")
+    assert res.low > 0  # the overconfident interval the warning is about
+    with pytest.warns(UserWarning, match="^a and b: "):
+        metrics.compare_nps([10], [9], method="wald")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        adjusted = metrics.compare_nps([10], [0, 5, 9, 10, 10, 7])
+    assert adjusted.low < 0 < adjusted.high  # the adjusted interval keeps one answer's uncertainty
