@@ -658,20 +658,11 @@ def _churn_terms(h, p, span, repeats, after):
     return ll, d_h, d_p
 
 
-def _churn_nll(theta, span, repeats, after, w, gradient=False):
-    """Minus the log-likelihood of geometric lifetimes with a monthly purchase chance (logits), and
-    its gradient when ``gradient``."""
-    h, p = 1 / (1 + np.exp(-theta[0])), 1 / (1 + np.exp(-theta[1]))
-    ll, d_h, d_p = _churn_terms(h, p, span, repeats, after)
-    value = -float(np.sum(w * ll))
-    if not gradient:
-        return value
-    return value, -np.array([np.sum(w * d_h) * h * (1 - h), np.sum(w * d_p) * p * (1 - p)])
-
-
 def _curve_nll(theta, design, span, repeats, after, w, gradient=False):
-    """As :func:`_churn_nll` with a monthly churn that differs between customers:
-    ``logit(h) = design @ theta[:-1]``, one purchase chance ``logit(p) = theta[-1]`` for all."""
+    """Minus the log-likelihood of geometric lifetimes with a monthly purchase chance, and its gradient
+    in ``theta`` when ``gradient``: the monthly churn may differ between customers,
+    ``logit(h) = design @ theta[:-1]`` (one column of ones: one churn for all), with one purchase
+    chance ``logit(p) = theta[-1]`` for all."""
     h = 1 / (1 + np.exp(-(design @ theta[:-1])))
     p = 1 / (1 + np.exp(-theta[-1]))
     ll, d_h, d_p = _churn_terms(h, p, span, repeats, after)
@@ -770,30 +761,8 @@ def survival(spans: pd.DataFrame, months: int = 12, weights=None, confidence: fl
     w = np.ones(len(spans)) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (len(spans),) or not np.all(w >= 0) or w.sum() <= 0:
         raise InputError(f"weights must be one number of 0 or more per customer ({len(spans)}), not all 0")
-    keys, inverse = np.unique(np.column_stack(cols), axis=0, return_inverse=True)
-    wk = np.bincount(inverse.ravel(), weights=w, minlength=len(keys))
-    args = (keys[:, 0], keys[:, 1], keys[:, 2], wk)
-    from scipy import optimize
-
-    p0 = float(np.clip(np.sum(wk * keys[:, 1]) / max(np.sum(wk * keys[:, 0]), 1.0), 0.02, 0.98))
-    fit = optimize.minimize(
-        _churn_nll, [-3.0, np.log(p0 / (1 - p0))], args=(*args, True), jac=True, method="BFGS"
-    )
-    theta = fit.x
-    step, hess = 1e-4, np.empty((2, 2))
-    for i in range(2):
-        for j in range(2):
-            e_i, e_j = np.eye(2)[i] * step, np.eye(2)[j] * step
-            hess[i, j] = (
-                _churn_nll(theta + e_i + e_j, *args)
-                - _churn_nll(theta + e_i - e_j, *args)
-                - _churn_nll(theta - e_i + e_j, *args)
-                + _churn_nll(theta - e_i - e_j, *args)
-            ) / (4 * step**2)
-    try:
-        cov = np.linalg.inv(hess)
-    except np.linalg.LinAlgError:
-        cov = np.full((2, 2), np.inf)
+    # the homogeneous case of the curve: one column of ones, one churn for every customer
+    theta, cov, _ = _fit_curve(np.ones((len(spans), 1)), *cols, w)
     z = float(-normal_quantile((1 - confidence) / 2))
     se_t = np.sqrt(np.clip(np.diag(cov), 0, None))
     h, p = 1 / (1 + np.exp(-theta))

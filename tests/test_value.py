@@ -244,7 +244,7 @@ def _simulated_purchases(n, churn, buy, months, seed):
 def test_survival_likelihood_matches_a_sum_over_every_possible_last_month():
     # brute force, written independently: after the last purchase the customer lives j more months
     # without buying (j < after, then leaves) or is still alive at the window's end (j = after)
-    from cxlib.value import _churn_nll
+    from cxlib.value import _curve_nll
 
     h, p = 0.07, 0.3
     span, repeats, after = np.array([5.0, 0.0, 3.0]), np.array([2.0, 0.0, 3.0]), np.array([4.0, 6.0, 0.0])
@@ -254,7 +254,8 @@ def test_survival_likelihood_matches_a_sum_over_every_possible_last_month():
         tail = sum((1 - h) ** j * (1 - p) ** j * h for j in range(int(a))) + ((1 - h) * (1 - p)) ** a
         total += np.log(alive * tail)
     theta = np.log([h / (1 - h), p / (1 - p)])
-    assert _churn_nll(theta, span, repeats, after, np.ones(3)) == pytest.approx(-total, rel=1e-12)
+    ones = np.ones((3, 1))  # one churn for all: the homogeneous model survival() fits
+    assert _curve_nll(theta, ones, span, repeats, after, np.ones(3)) == pytest.approx(-total, rel=1e-12)
 
 
 def test_survival_recovers_the_generating_churn_where_bought_again_does_not():
@@ -290,7 +291,7 @@ def test_survival_refuses_bad_input():
 
 
 def test_survival_gradient_matches_finite_differences():
-    from cxlib.value import _churn_nll
+    from cxlib.value import _curve_nll
 
     span, repeats, after = (
         np.array([5.0, 0.0, 3.0, 9.0]),
@@ -298,11 +299,13 @@ def test_survival_gradient_matches_finite_differences():
         np.array([4.0, 6, 0, 1]),
     )
     w, theta = np.array([1.0, 2.0, 1.0, 3.0]), np.array([-2.5, -1.1])
-    _, grad = _churn_nll(theta, span, repeats, after, w, gradient=True)
+    ones = np.ones((4, 1))
+    _, grad = _curve_nll(theta, ones, span, repeats, after, w, gradient=True)
     for i in range(2):
         e = np.eye(2)[i] * 1e-6
         numeric = (
-            _churn_nll(theta + e, span, repeats, after, w) - _churn_nll(theta - e, span, repeats, after, w)
+            _curve_nll(theta + e, ones, span, repeats, after, w)
+            - _curve_nll(theta - e, ones, span, repeats, after, w)
         ) / 2e-6
         assert grad[i] == pytest.approx(numeric, rel=1e-5)
 
