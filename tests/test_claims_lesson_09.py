@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import DATASETS, ROOT
 
-from cxlib import metrics, synth
+from cxlib import metrics
 from cxlib.kit.truths import Context, lesson_09, registry
 from cxlib.record import collect_details
 
@@ -69,33 +69,12 @@ def test_the_gap_counts_each_buyer_of_the_year_once_by_the_first_answer_given_by
     assert m["by_level"]["size"].to_dict() == {1: 1, 2: 1, 5: 1}
 
 
-def _retention_by_level() -> dict[int, float]:
-    """The generator's chance that a customer who bought in year 1 buys again in year 2, by level.
-
-    From :mod:`cxlib.synth`: a customer joins in a month drawn uniformly from year 1, stays a
-    geometric number of months (monthly churn by level), and buys in each month alive with a fixed
-    chance. Retained = at least one purchase in year 2, given at least one in year 1.
-    """
-    q, life = synth.PURCHASE_PROB, np.arange(1, 5000)
-    out = {}
-    for level, h in synth.MONTHLY_CHURN.items():
-        chance = h * (1 - h) ** (life - 1)
-        both = first = 0.0
-        for join in range(12):
-            in_1 = 1 - (1 - q) ** np.minimum(life, 12 - join)
-            in_2 = 1 - (1 - q) ** np.maximum(0, np.minimum(join + life, 24) - 12)
-            both += np.sum(chance * in_1 * in_2)
-            first += np.sum(chance * in_1)
-        out[level] = both / first
-    return out
-
-
 @pytest.mark.parametrize("confidence", [0.8, 0.95])
 def test_the_retention_gap_interval_covers_the_true_gap_at_the_lessons_size(confidence):
     # The shipped business: about 260 customers at level 5 and 150 at levels 1-2 (about 10% of them at
     # level 1); the groups are drawn at those sizes from the generator's exact retention. 20,000 draws:
     # the coverage is known to within about 0.006 (95%) and 0.008 (80%), two standard errors.
-    p = _retention_by_level()
+    p = lesson_09.exact_retention_by_level()
     rng = np.random.default_rng(9)
     draws, n_top, n_low = 20_000, 260, 150
     n1 = rng.binomial(n_low, 0.1, draws)
@@ -112,7 +91,7 @@ def test_the_retention_gap_truth_is_the_generators_retention_by_level():
     # The truth regenerates the shipped business at 40 times its size; its retention by level is the
     # generator's exact one within the regeneration's own sampling error (about 2 points at level 1).
     ctx = Context(0, {"year": 2024, "discount": 0.10, "confidence": 0.95}, DATASETS)
-    exact = _retention_by_level()
+    exact = lesson_09.exact_retention_by_level()
     by_level = lesson_09._pop(ctx)["by_level"]
     for level, row in by_level.iterrows():
         se = np.sqrt(exact[level] * (1 - exact[level]) / row["size"])

@@ -40,6 +40,39 @@ LESSON = "09_customer_value"
 SCALE = 40.0
 
 
+def exact_retention_by_level() -> dict[int, float]:
+    """The generator's chance that a customer who bought in year 1 buys again in year 2, by level.
+
+    From :mod:`cxlib.synth`: a customer joins in a month drawn uniformly from year 1, stays a
+    geometric number of months (monthly churn by level), and buys in each month alive with a fixed
+    chance. Retained = at least one purchase in year 2, given at least one in year 1.
+
+    Returns
+    -------
+    dict
+        ``{level: retention}`` for satisfaction levels 1 to 5, exact for the generator.
+
+    Examples
+    --------
+    >>> {k: round(float(v), 3) for k, v in exact_retention_by_level().items()}
+    {1: 0.474, 2: 0.598, 3: 0.729, 4: 0.823, 5: 0.878}
+    """
+    from cxlib import synth
+
+    q, life = synth.PURCHASE_PROB, np.arange(1, 5000)
+    out = {}
+    for level, h in synth.MONTHLY_CHURN.items():
+        chance = h * (1 - h) ** (life - 1)
+        both = first = 0.0
+        for join in range(12):
+            in_1 = 1 - (1 - q) ** np.minimum(life, 12 - join)
+            in_2 = 1 - (1 - q) ** np.maximum(0, np.minimum(join + life, 24) - 12)
+            both += np.sum(chance * in_1 * in_2)
+            first += np.sum(chance * in_1)
+        out[level] = both / first
+    return out
+
+
 def _first_answers(survey: pd.DataFrame, year: int) -> pd.Series:
     """Each customer's satisfaction at their first survey answer, if given by the end of ``year``."""
     first = survey.sort_values("response_id").drop_duplicates("customer_id")
