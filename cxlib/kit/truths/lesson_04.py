@@ -17,7 +17,12 @@ effects) centre on this truth within a third of a standard error and spread as t
 bootstrap says (Hillcrest, seed 8, 140 samples: standard deviation over mean bootstrap SE 0.98-1.08),
 and over 16 seeds, every branch and outcome, trained branches' intervals covered as often as untrained
 ones' (95%: 0.92-0.94 against 0.89-0.96, with 50-resample SEs)
-(``tests/test_claims_lesson_04.py`` keeps a seeded check of the first point).
+(``tests/test_claims_lesson_04.py`` keeps a seeded check of the first point). Measured directly at
+scale (``python -m benchmarks.coverage shares --businesses 40 --samples 10``: 1,200 course-size
+samples, 3,600 shares, the lesson's interval from 200 customer resamples), the intervals cover at
+their nominal rates: 80.3, 90.4, 95.3 and 99.0% at 80, 90, 95 and 99% (trained branches 81.3, 91.1,
+95.4 and 99.1%). The 40-seed sweeps' 203 of 240 were chance; a sweep's six share claims of one run
+share its data, so they miss together.
 Blanks of problem resolution are made at random, so the true difference in the outcome between
 responses that rated it and those that left it blank is exactly 0.
 

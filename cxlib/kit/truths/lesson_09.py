@@ -21,6 +21,12 @@ what it measures, checked against the truth of that.
 **When a verdict is clear** (see :mod:`cxlib.kit.truths._clear`): "the most satisfied customers are
 retained more than the dissatisfied (levels 1-2)" is clear when the true gap is resolvable by the
 lesson's test at the run's numbers of customers in the two groups.
+
+**Measured coverage of the retention gap.** Customers leave and buy independently of one another
+given their level, so Newcombe's interval should keep its level. Over 2,600 generated businesses
+(``python -m benchmarks.coverage retention_gap --businesses 2600``: the lesson's groups, the
+generator's exact retention by level, :func:`exact_retention_by_level`) it covered 79.8, 90.5, 95.4
+and 99.1% at 80, 90, 95 and 99%. The 40-seed sweeps' 32 of 40 were chance.
 """
 
 from __future__ import annotations
