@@ -191,7 +191,10 @@ def lead_truth(codes: pd.DataFrame, topic: str, n_run: int, confidence: float) -
     least 95% power). The top leads, clearly, when the chance that any of its pair tests calls
     another complaint ahead of it is at most 5%: by Bonferroni that chance is below
     ``(1 - confidence) / k`` however close the runner-up, so the top's verdict is decided even when the
-    lesson can only call the top few a tie (a near-tie leaves the runner-up's False unclear).
+    lesson can only call the top few a tie (a near-tie leaves the runner-up's False unclear). In a
+    one-branch run the regeneration's own top can be a near-tie it does not resolve either (about a
+    thousand detractor comments); the lesson then ties those complaints too, so its True for the one
+    the regeneration puts first still agrees, and the others' False stay unclear.
 
     Parameters
     ----------
