@@ -48,3 +48,28 @@ def test_the_sweep_covers_every_branch_and_the_four_confidence_levels(lesson):
     sweep = read_source(ROOT / "notebooks" / f"{lesson}.md").metadata["cxkit"]["sweep"]
     assert sorted(sweep["branch"]) == sorted(synth.BRANCHES)
     assert sweep["confidence"] == [0.8, 0.9, 0.95, 0.99]
+
+
+def test_no_channel_difference_is_the_truth_and_it_is_judged_where_the_family_rarely_errs(tmp_path):
+    # The truth says every channel-factor difference is 0 because the generator draws the channel
+    # independently of the factors. Check that on a business 10 times the course's size: each channel's
+    # mean factor score against the first channel's, within 4 standard errors of 0 (responses as
+    # independent is enough here: the check is about the generator, not an interval).
+    import numpy as np
+
+    from cxlib import scales, synth
+    from cxlib.kit.truths import lesson_01
+
+    survey = synth.generate(seed=0, scale=10, comments=False)[0]["survey"]
+    scores = scales.factor_scores(survey)
+    channel = survey["channel"].astype(str).to_numpy()
+    base = sorted(set(channel))[0]
+    for factor in lesson_01.FACTORS:
+        a = scores.loc[channel == base, factor].dropna()
+        for other in sorted(set(channel) - {base}):
+            b = scores.loc[channel == other, factor].dropna()
+            se = np.sqrt(a.var() / len(a) + b.var() / len(b))
+            assert abs(b.mean() - a.mean()) < 4 * se, (factor, other, b.mean() - a.mean(), se)
+    for confidence, clear in ((0.8, False), (0.95, False), (0.99, True)):
+        truth = lesson_01._channel_differences(Context(0, {"confidence": confidence}, tmp_path))
+        assert truth.value == 0 and truth.clear is clear

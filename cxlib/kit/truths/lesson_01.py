@@ -39,6 +39,21 @@ def _skipped_gap(ctx):
     return Truth(0.0)
 
 
+def _channel_differences(ctx):
+    """How many channel-factor differences are truly nonzero: none. The generator draws each response's
+    channel independently of its factor scores (``cxlib.synth``: the channel is drawn from its mix after
+    the factors and moves only the recommendation), so every true difference is exactly 0.
+
+    Clear when the lesson's family of Bonferroni-adjusted tests finds nothing with probability at least
+    :data:`~cxlib.kit.truths._decide.CLEAR_AT`: that chance is at least the run's confidence (the
+    family-wise error is at most ``1 - confidence``), so the count is judged at 99%, and reported, not
+    targeted, at 80-95%, where a clear difference that is not there is a risk the lesson states.
+    """
+    from ._decide import CLEAR_AT
+
+    return Truth(0, clear=bool(_confidence(ctx) >= CLEAR_AT))
+
+
 def _ranked_factor(position: int):
     """The factor with the highest (``position=0``) or lowest (``-1``) population mean score.
 
@@ -128,6 +143,12 @@ CLAIMS = [
         )
         for f in FACTORS
     ],
+    Claim(
+        "channel_differences_clear",
+        "verdict",
+        "how many channel-factor differences are clear of zero (the channel is drawn independently: 0)",
+        _channel_differences,
+    ),
     Claim(
         "within_factor_r",
         "estimate",
