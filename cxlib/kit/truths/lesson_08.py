@@ -120,12 +120,49 @@ def _end_weighs_most_per_contact(ctx: Context) -> Truth:
     return Truth(bool((claim["estimate"] > 0).all()), clear=resolvable(margin, se, _confidence(ctx), True))
 
 
+def _early_delivery_effect(ctx: Context) -> Truth:
+    """Overall rating of deliveries a day or more early minus those on the day or up to a day early: 0.
+
+    Exactly zero, from how :func:`cxlib.synth._touchpoints` builds an order. Both groups are orders
+    with ``processing_days <= promised_days``, so ``delayed`` is False, ``told_of_delay`` is False
+    and ``late = max(processing - promised, 0)`` is 0 in both: the only terms that move the delivery
+    contact (``DELAY_EFFECT * delayed``, ``TOLD_EFFECT * told``, ``LATE_DAY_EFFECT * late``) are zero
+    for every order of either group. The other contacts (halo and per-contact noise), the thank-you
+    note (drawn independently, ``rng.random(n) < 0.4``), the number of contacts (drawn independently)
+    and the overall rating's noise depend neither on ``processing_days`` nor on ``promised_days``;
+    the promise only changes how many days early an order can be, never a rating. So given that an
+    order is not late, its ratings have the same distribution however early it arrives, and the two
+    groups' mean overall ratings are equal in the population.
+    """
+    return Truth(0.0)
+
+
+def _repeat_customer_correlation(ctx: Context) -> Truth:
+    """Correlation of a repeat customer's first two contacts between their first and second order: 0.
+
+    Exactly zero, from :func:`cxlib.synth._touchpoints`: an order's contacts are
+    ``7.2 + halo + noise`` with ``halo`` drawn afresh for every order (``rng.normal(0, 1.0, size=n)``)
+    and independent noise per contact; nothing in them depends on ``customer_id``, which is drawn
+    independently of every rating. Contacts 1 and 2 (order, confirmation) receive no delay, warning
+    or thank-you term (those act on contact 3 and on the last contact, at least the third). So two
+    orders of one customer have independent ratings, and which customers order twice is independent
+    of the ratings too: the population correlation is 0.
+    """
+    return Truth(0.0)
+
+
 def _follow_up_difference(ctx: Context) -> Truth:
     """Mean overall rating of orders with a follow-up contact minus those without."""
     return Truth(_population()["follow_up_difference"])
 
 
 CLAIMS = [
+    Claim(
+        "repeat_customer_correlation",
+        "interval",
+        "correlation of a customer's first-two-contact ratings between their first and second order",
+        _repeat_customer_correlation,
+    ),
     Claim("delivery_gap", "interval", "delivery's rating minus the two contacts before it", _delivery_gap),
     Claim(
         "delivery_rated_lower",
@@ -171,6 +208,12 @@ CLAIMS = [
         "verdict",
         "per contact, the last contact outweighs every other one",
         _end_weighs_most_per_contact,
+    ),
+    Claim(
+        "early_delivery_effect",
+        "interval",
+        "overall rating of deliveries a day or more early minus those up to a day early",
+        _early_delivery_effect,
     ),
     Claim(
         "follow_up_difference",

@@ -11,6 +11,7 @@ its estimate is about:
 * the difference-in-differences of one wave against the never-trained branches, collapsed to one
   change per branch: the unweighted mean of the wave's branches' effects (every branch counts
   once in that estimate);
+* the difference between the two waves' collapsed estimates: the difference of their truths;
 * two-way fixed effects over both waves: the effect over all trained branch-months.
 
 **When a verdict is clear** (see :mod:`cxlib.kit.truths._clear`): the lesson's verdict on the
@@ -65,6 +66,24 @@ def _twfe_estimate(ctx: Context) -> Truth:
     return Truth(float(ctx.truth["training"]["att_people_score"]))
 
 
+def _wave_difference(ctx: Context) -> Truth:
+    """The earlier wave's collapsed-estimate truth minus the later wave's.
+
+    Each wave's collapsed difference-in-differences weighs its branches equally, so its truth is
+    the unweighted mean of its branches' effects (as for ``did_estimate``); the lesson's difference
+    is the earlier wave's estimate minus the later one's, so its truth is the difference of those
+    means. The generator gives every trained branch the same step on the people factor, so this is
+    near zero; it is not exactly zero because each branch's effect is measured on its own responses
+    (the people score is an average of rounded items capped at 1-5).
+    """
+    by_branch = ctx.truth["training"]["by_branch"]
+    t = _training(ctx)
+    starts = sorted(t.loc[t["trained"], "start_month"].unique())[:2]
+    waves = [t.index[t["start_month"] == s] for s in starts]
+    means = [np.mean([by_branch[b]["att_people_score"] for b in wave]) for wave in waves]
+    return Truth(float(means[0] - means[1]))
+
+
 def _chart_signals_after_training(ctx: Context) -> Truth:
     """A month above the upper limit after training; clear when its chance is at least 95%."""
     wave, start = _wave(ctx), _training(ctx).loc[ctx["branch"], "start_month"]
@@ -103,6 +122,12 @@ CLAIMS = [
         "interval",
         "one wave's training effect, collapsed difference-in-differences",
         _did_estimate,
+    ),
+    Claim(
+        "wave_difference",
+        "interval",
+        "the earlier wave's collapsed estimate minus the later wave's",
+        _wave_difference,
     ),
     Claim(
         "twfe_estimate", "interval", "training effect over both waves, two-way fixed effects", _twfe_estimate
