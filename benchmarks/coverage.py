@@ -24,6 +24,14 @@ confidence levels the sweep uses:
   (200 resamples) times the normal quantile. The percentile interval of the same resamples is
   shown beside it.
 
+* ``regeneration`` (the premise of every population truth): a truth computed on the business
+  regenerated at 40 times the size is the truth of the course-size business only if that business
+  is distributed like a course-size sample of the regeneration. For each seed and branch, the
+  course-size business's NPS minus the rest's (lesson 3's comparison) is set against
+  :data:`SUBSAMPLES` customer subsamples of the regeneration: the z-score of the course-size value
+  (against the regeneration's value, in units of the subsamples' spread) should have mean 0 and a
+  standard deviation near 1 (a little above: the spread is itself estimated).
+
 Each table row gives the coverage with two standard errors of the simulation (binomial, treating
 the samples as independent; the three shares of one sample are not, so their band is wider).
 """
@@ -40,6 +48,8 @@ from scipy.stats import norm
 LEVELS = (0.8, 0.9, 0.95, 0.99)
 SHARES_SCALE = 20
 BOOTSTRAP = 200
+REGENERATION_SCALE = 40
+SUBSAMPLES = 60
 OUTCOMES = ("satisfaction", "recommend", "buy_again")
 
 
@@ -150,6 +160,64 @@ def shares(businesses: int, samples: int, first_seed: int = 0) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[["interval", "nominal", "covered", "band", "samples"]]
 
 
+def regeneration(businesses: int, first_seed: int = 0) -> pd.DataFrame:
+    """The course-size business against course-size subsamples of its regeneration (lesson 3's NPS).
+
+    Parameters
+    ----------
+    businesses : int
+        How many businesses (seeds ``first_seed``, ...), each also regenerated at
+        :data:`REGENERATION_SCALE` times the size.
+    first_seed : int
+        The first seed.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``comparisons`` (seeds times branches), ``z_mean`` and ``z_sd`` of the course-size
+        values' z-scores, ``subsample_bias`` (mean of the subsamples' mean minus the regeneration's
+        value, in the same units: the subsamples themselves centre on it) and ``expected_sd`` (the
+        standard deviation a correct setup gives, from estimating the spread with
+        :data:`SUBSAMPLES` subsamples).
+    """
+    from cxlib import synth
+
+    def minus_rest(survey):
+        r = survey["recommend"].to_numpy()
+        score = pd.Series(np.where(r >= 9, 100.0, np.where(r <= 6, -100.0, 0.0)))
+        g = score.groupby(survey["branch"].to_numpy()).agg(["sum", "count"])
+        rest = (g["sum"].sum() - g["sum"]) / (g["count"].sum() - g["count"])
+        return g["sum"] / g["count"] - rest
+
+    z, bias = [], []
+    for seed in range(first_seed, first_seed + businesses):
+        course = synth.generate(seed=seed, comments=False)[0]["survey"]
+        big = synth.generate(seed=seed, scale=REGENERATION_SCALE, comments=False)[0]["survey"]
+        rng = np.random.default_rng(seed)
+        customer = pd.factorize(big["customer_id"])[0]
+        draws = pd.DataFrame(
+            [
+                minus_rest(big[rng.random(customer.max() + 1)[customer] < 1 / REGENERATION_SCALE])
+                for _ in range(SUBSAMPLES)
+            ]
+        )
+        truth, here = minus_rest(big), minus_rest(course)
+        z.extend(((here - truth) / draws.std()).tolist())
+        bias.extend(((draws.mean() - truth) / draws.std()).tolist())
+    k = SUBSAMPLES
+    return pd.DataFrame(
+        [
+            {
+                "comparisons": len(z),
+                "z_mean": float(np.mean(z)),
+                "z_sd": float(np.std(z, ddof=1)),
+                "subsample_bias": float(np.mean(bias)),
+                "expected_sd": float(np.sqrt((k - 1) / (k - 3))),
+            }
+        ]
+    )
+
+
 def _table(hits: dict) -> pd.DataFrame:
     rows = []
     for c, (k, n) in hits.items():
@@ -159,15 +227,17 @@ def _table(hits: dict) -> pd.DataFrame:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.coverage", description=__doc__.split("\n")[0])
-    parser.add_argument("claim", choices=["retention_gap", "shares"])
+    parser.add_argument("claim", choices=["retention_gap", "shares", "regeneration"])
     parser.add_argument("--businesses", type=int, default=200)
     parser.add_argument("--samples", type=int, default=10, help="shares: samples per business and scope")
     parser.add_argument("--first-seed", type=int, default=None)
     args = parser.parse_args(argv)
     if args.claim == "retention_gap":
         table = retention_gap(args.businesses, 1000 if args.first_seed is None else args.first_seed)
-    else:
+    elif args.claim == "shares":
         table = shares(args.businesses, args.samples, 0 if args.first_seed is None else args.first_seed)
+    else:
+        table = regeneration(args.businesses, 0 if args.first_seed is None else args.first_seed)
     print(table.round(4).to_string(index=False))
     return 0
 
