@@ -67,6 +67,8 @@ def test_truths_follow_the_generator(small_business):
     truth = Context(4, {}, small_business).truth
     assert got["training_effect"].value == truth["training"]["att_people_score"]
     assert got["training_works"].value is True and got["training_works"].clear
+    assert got["training_effect_satisfaction"].value == truth["training"]["att_satisfaction"]
+    assert got["training_raises_satisfaction"].value is (truth["training"]["att_satisfaction"] > 0)
     assert got["largest_servqual_shortfall"].value == "reliability"
     assert got["servqual_largest_gap"].value == truth["servqual"]["reliability"]["gap"]
     assert got["staff_underrate_top_three"].value is True
@@ -178,3 +180,40 @@ def test_loyalty_grows_is_not_decided_when_the_run_has_other_levels(monkeypatch)
         lesson_11, "_run", lambda ctx: {"steps": {"nps": (run, run), "repurchase": (run, run)}}
     )
     assert lesson_11._loyalty_grows(Context(0, {}, ".")) is None
+
+
+def test_the_training_effect_on_satisfaction_is_the_same_responses_with_and_without_it(monkeypatch):
+    # the generator's truth is each trained response's rating against the same response without the
+    # training; generating again with no training effect (every random draw the same) gives those
+    # responses, and the lesson's "active" months (after the start month) are the generator's trained ones
+    tables, truth = synth.generate(seed=4, scale=0.3, comments=False)
+    monkeypatch.setitem(synth.TRAINING, "effect", 0.0)
+    untrained, _ = synth.generate(seed=4, scale=0.3, comments=False)
+    survey = tables["survey"]
+    assert (survey["response_id"] == untrained["survey"]["response_id"]).all()
+    starts = tables["training"].set_index("branch")["start_month"]
+    active = (survey["month"] > survey["branch"].astype(str).map(starts)).to_numpy()
+    lift = (survey["satisfaction"] - untrained["survey"]["satisfaction"]).to_numpy()
+    assert (lift[~active] == 0).all() and (lift[active] >= 0).all()
+    assert truth["training"]["att_satisfaction"] == pytest.approx(lift[active].mean(), abs=5e-5)
+    # the people factor's 0.45 latent lift reaches satisfaction through its weight: a clear gain
+    assert 0.05 < truth["training"]["att_satisfaction"] < 0.45
+
+
+@pytest.mark.parametrize(
+    ("att", "se", "value", "clear"),
+    [
+        (0.17, 0.03, True, True),  # 5.7 standard errors: above t(9) 2.26 + 1.645
+        (0.17, 0.05, True, False),  # 3.4 standard errors: the lesson's data miss it too often
+        (-0.2, 0.03, False, True),  # a clear fall: the lesson rarely finds a gain
+        (0.0, 0.03, False, False),  # no effect: saying so is not a margin the data can clear
+    ],
+)
+def test_training_raises_satisfaction_is_clear_only_beyond_the_test_and_its_power(
+    monkeypatch, att, se, value, clear
+):
+    ctx = Context(0, {"confidence": 0.95}, ".")
+    ctx.__dict__["truth"] = {"training": {"att_satisfaction": att}}
+    monkeypatch.setattr(lesson_11, "_run", lambda ctx: {"did_sat_se": se, "did_sat_clusters": 10})
+    got = lesson_11._training_raises_satisfaction(ctx)
+    assert (got.value, got.clear) == (value, clear)
