@@ -68,6 +68,13 @@ def test_truths_follow_the_generator(small_business):
     assert got["training_effect"].value == truth["training"]["att_people_score"]
     assert got["training_works"].value is True and got["training_works"].clear
     assert got["training_effect_satisfaction"].value == truth["training"]["att_satisfaction"]
+    # "concentrate here": the practices carry half of latent satisfaction and waiting is set 0.2 below
+    # the other items on the latent scale; the environment weighs 0.12, so none of its items is important
+    concentrate = {n[len("concentrate_") :]: g for n, g in got.items() if n.startswith("concentrate_")}
+    assert set(concentrate) == set(synth.ITEMS)
+    assert concentrate["practices_waiting"].value is True
+    assert not any(concentrate[i].value for i in synth.ITEMS if i.startswith("env_"))
+    assert all(concentrate[i].clear for i in synth.ITEMS if i.startswith("env_"))
     assert got["training_raises_satisfaction"].value is (truth["training"]["att_satisfaction"] > 0)
     assert got["largest_servqual_shortfall"].value == "reliability"
     assert got["servqual_largest_gap"].value == truth["servqual"]["reliability"]["gap"]
@@ -217,3 +224,40 @@ def test_training_raises_satisfaction_is_clear_only_beyond_the_test_and_its_powe
     monkeypatch.setattr(lesson_11, "_run", lambda ctx: {"did_sat_se": se, "did_sat_clusters": 10})
     got = lesson_11._training_raises_satisfaction(ctx)
     assert (got.value, got.clear) == (value, clear)
+
+
+@pytest.mark.parametrize(
+    ("importance", "dev", "value", "clear"),
+    [
+        (3.0, -0.40, True, True),  # important by 3 sd, 0.2 below the line by 20 se: both sides settled
+        (1.0, -0.40, True, False),  # importance 1 sd above an equal share: not settled
+        (3.0, -0.21, True, False),  # a shortfall 1 se beyond the size that matters: not settled
+        (-3.0, -0.21, False, True),  # clearly unimportant: out whatever the shortfall
+        (1.0, -0.05, False, True),  # importance unsettled, but clearly short of the size that matters
+        (-1.0, -0.19, False, False),  # neither side keeps it out with a margin
+        (3.0, 0.30, False, True),  # rated above customers' own average: out
+    ],
+)
+def test_concentrate_is_clear_only_where_each_deciding_side_is_settled(
+    monkeypatch, importance, dev, value, clear
+):
+    item = "practices_waiting"
+    side = pd.DataFrame({"importance": [importance], "sd_importance": [1.0]}, index=[item])
+    monkeypatch.setattr(lesson_11, "importance_sides", lambda seed, n: side)
+    monkeypatch.setattr(lesson_11, "_pop", lambda ctx: {"below_own": {item: dev}})
+    monkeypatch.setattr(lesson_11, "_run", lambda ctx: {"below_own": {item: (dev, 0.01)}, "n_survey": 1000})
+    got = lesson_11._concentrate(item)(Context(0, {"confidence": 0.95}, "."))
+    assert (got.value, got.clear) == (value, clear)
+
+
+def test_concentrate_asks_the_capstones_question_not_the_maps(small_business):
+    # the map's quadrant counts any important item below the mean of the items' means; the capstone's
+    # list asks for a shortfall of at least 0.2 points below customers' own average, so an important item
+    # a little below the mean is in the quadrant and out of the list
+    ctx = Context(4, {"confidence": 0.95}, small_business)
+    sides = lesson_11.importance_sides(4, lesson_11._run(ctx)["n_survey"])
+    below = lesson_11._pop(ctx)["below_own"]
+    quadrant = set(sides.index[sides["quadrant"] == "Concentrate here"])
+    listed = {i for i in synth.ITEMS if lesson_11._concentrate(i)(ctx).value}
+    assert listed and listed < quadrant
+    assert all(below[i] <= -0.2 for i in listed) and any(below[i] > -0.2 for i in quadrant)

@@ -34,6 +34,11 @@ from . import Claim, Context, Truth
 LESSON = "11_capstone"
 POWER_Z = 1.6448536269514722  # the normal quantile of 0.95: 95% power beyond the critical value
 SCALE = 40.0
+#: The capstone's size that matters for a shortfall below customers' own average (``min_shortfall``).
+MIN_SHORTFALL = 0.2
+#: The normal quantile of 0.975: a point decision (an estimate against a line) that is right in 97.5% of
+#: samples, so that the two sides of a "concentrate here" verdict are both right in 95%.
+SIDE_Z = 1.959963984540054
 
 
 # --- the lesson's computations, written so the truth uses exactly what the notebook estimates ---
@@ -166,6 +171,44 @@ def _level_steps(survey: pd.DataFrame, with_se: bool) -> dict:
     return out
 
 
+def _below_own(survey: pd.DataFrame, with_se: bool) -> dict:
+    """Each item's mean rating minus the customer's own average over the items they answered, among the
+    responses that rated it (the capstone's section 2.3), and its customer-clustered standard error."""
+    from cxlib import data, metrics
+
+    items = data.items()
+    own = survey[items].astype(float).mean(axis=1)
+    out = {}
+    for item in items:
+        answered = survey.dropna(subset=[item])
+        answered = answered.assign(dev=answered[item].astype(float) - own[answered.index])
+        if with_se:
+            row = metrics.clustered(answered, "dev", "customer_id").iloc[0]
+            out[item] = (float(row["estimate"]), float(row["se"]))
+        else:
+            out[item] = float(answered["dev"].mean())
+    return out
+
+
+def importance_sides(seed: int, n: int) -> pd.DataFrame:
+    """Each item's importance side of the capstone's "concentrate here": lesson 4's map of the business
+    (:func:`lesson_04.map_sides`, satisfaction on the ten items, at :data:`SCALE` times the size), whose
+    ``importance`` is the item's share of explained variance minus an equal share (100% / 10, the
+    capstone's ``threshold``) and ``sd_importance`` its spread in samples of the run's ``n`` responses."""
+    return _importance_sides(seed, n, SCALE)
+
+
+@functools.lru_cache(maxsize=8)
+def _importance_sides(seed: int, n: int, scale: float) -> pd.DataFrame:
+    from cxlib import data
+
+    from . import lesson_04
+
+    survey = data.validate(Context(seed, {}, ".").population(scale)["survey"].copy(), "survey")
+    frame = survey[[*data.items(), "satisfaction"]].astype(float).reset_index(drop=True)
+    return lesson_04.map_sides(frame, "satisfaction", n, np.random.default_rng(seed))
+
+
 # --- population facts of one business, computed once per seed ---
 
 
@@ -209,6 +252,7 @@ def population_facts(seed: int) -> dict:
             for b in sorted(branch.unique())
         },
         "steps": _level_steps(survey, with_se=False),
+        "below_own": _below_own(survey, with_se=False),
     }
 
 
@@ -241,6 +285,8 @@ def run_facts(folder: str) -> dict:
         "did_sat_se": did_sat.se,
         "did_sat_clusters": did_sat.clusters,
         "n_level": joined.groupby("satisfaction").size(),
+        "below_own": _below_own(survey, with_se=True),
+        "n_survey": len(survey),
     }
 
 
@@ -513,6 +559,49 @@ def _training_raises_satisfaction(ctx: Context) -> Truth:
     return Truth(bool(att > 0), clear=bool(abs(att) >= (crit + POWER_Z) * run["did_sat_se"]))
 
 
+def _concentrate(item: str):
+    def truth(ctx: Context) -> Truth:
+        """Whether the item is truly in the capstone's "concentrate here" list: important (its share of the
+        explained variance of satisfaction at least an equal share, 10%) and rated at least
+        :data:`MIN_SHORTFALL` points below customers' own average, both in the business's population
+        (:data:`SCALE` times the size; the importance side is lesson 4's map, :func:`importance_sides`).
+
+        The lesson decides each side by an estimate against a line (and the shortfall's interval must
+        exclude zero). A side is settled when its truth lies far enough from its line: importance
+        ``lesson_04.MAP_MARGIN`` standard deviations of the share in samples of the run's size drawn
+        from the population (lesson 4's rule for the same map; such samples can understate the
+        customer-clustered spread: on seed 0 a customer bootstrap of the run gave 0.86 to 1.26 times
+        it, 2026-12-02; hence 3 rather than 1.96); the shortfall :data:`SIDE_Z` of the run's
+        customer-clustered standard errors (and, for a shortfall, at least the critical value + 1.96 of
+        them below zero). Clear when the item is truly in and both sides are settled, or truly out and a
+        side that keeps it out is settled.
+        """
+        from . import lesson_04
+
+        run = _run(ctx)
+        side = importance_sides(int(ctx.seed), int(run["n_survey"])).loc[item]
+        dev = _pop(ctx)["below_own"][item]
+        se = run["below_own"][item][1]
+        important, short = bool(side["importance"] >= 0), bool(dev <= -MIN_SHORTFALL)
+        imp_settled = abs(side["importance"]) >= lesson_04.MAP_MARGIN * side["sd_importance"]
+        short_settled = abs(dev + MIN_SHORTFALL) >= SIDE_Z * se and (
+            not short or dev <= -(_z(ctx) + SIDE_Z) * se
+        )
+        if important and short:
+            clear = imp_settled and short_settled
+        else:
+            clear = (not important and imp_settled) or (not short and short_settled)
+        return Truth(important and short, clear=bool(clear))
+
+    return truth
+
+
+def _items() -> list[str]:
+    from cxlib import data
+
+    return list(data.items())
+
+
 def _branch_claims() -> list[Claim]:
     from cxlib.synth import BRANCHES
 
@@ -662,6 +751,15 @@ CLAIMS = [
         _end_weighs_most,
     ),
     Claim("training_works", "verdict", "the training raised the people score", _training_works),
+    *[
+        Claim(
+            f"concentrate_{item}",
+            "verdict",
+            f"{item} is important and rated at least {MIN_SHORTFALL} points below customers' own average",
+            _concentrate(item),
+        )
+        for item in _items()
+    ],
     Claim(
         "training_effect_satisfaction",
         "interval",
