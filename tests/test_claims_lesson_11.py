@@ -75,6 +75,16 @@ def test_truths_follow_the_generator(small_business):
     assert concentrate["practices_waiting"].value is True
     assert not any(concentrate[i].value for i in synth.ITEMS if i.startswith("env_"))
     assert all(concentrate[i].clear for i in synth.ITEMS if i.startswith("env_"))
+    # the delivery plan: the generator sets a delay at -2 on the delivery contact, a warning at +1 and a
+    # thank-you note at +0.8 on the last contact; the note reaches the 60% of orders without one, the
+    # other two the tenth late without warning, so the note's gain is the largest by far
+    coef = lesson_11.population_facts(4)["delivery_coef"]
+    assert coef["delay"] < 0 < coef["told"] < -coef["delay"] and coef["note"] > 0
+    assert [got[f"delivery_first_tier_{k}"].value for k in ("on_time", "warn", "note")] == [
+        False,
+        False,
+        True,
+    ]
     assert got["training_raises_satisfaction"].value is (truth["training"]["att_satisfaction"] > 0)
     assert got["largest_servqual_shortfall"].value == "reliability"
     assert got["servqual_largest_gap"].value == truth["servqual"]["reliability"]["gap"]
@@ -261,3 +271,45 @@ def test_concentrate_asks_the_capstones_question_not_the_maps(small_business):
     listed = {i for i in synth.ITEMS if lesson_11._concentrate(i)(ctx).value}
     assert listed and listed < quadrant
     assert all(below[i] <= -0.2 for i in listed) and any(below[i] > -0.2 for i in quadrant)
+
+
+def _delivery(monkeypatch, coef, se):
+    """Set the population's coefficients and the run's (independent) standard errors of the plan's
+    regression; both actions on late orders reach 1 point per coefficient point, the note 5."""
+    names = ["const", "delay", "told", "note"]
+    monkeypatch.setattr(
+        lesson_11, "_pop", lambda ctx: {"delivery_coef": pd.Series([7.0, *coef], index=names)}
+    )
+    cov = pd.DataFrame(np.diag([0.01, *np.square(se)]), index=names, columns=names)
+    reach = {"untold": 1.0, "no_note": 5.0}
+    monkeypatch.setattr(lesson_11, "_run", lambda ctx: {"delivery": (None, cov, reach)})
+    ctx = Context(0, {"confidence": 0.95}, ".")
+    return {k: lesson_11._delivery_first_tier(k)(ctx) for k in lesson_11.DELIVERY_ACTIONS}
+
+
+def test_delivery_first_tier_is_clear_when_the_best_action_is_shown_and_the_others_clearly_below(monkeypatch):
+    # gains: on time 0.6, warning 0.3, note 5 x 0.35 = 1.75; the note's difference from on time is
+    # 1.15 against a standard error of hypot(5 x 0.04, 0.08) = 0.22, 5.3 of them (needed: 2.39 + 1.645)
+    got = _delivery(monkeypatch, [-0.6, 0.3, 0.35], [0.08, 0.1, 0.04])
+    assert {k: (t.value, t.clear) for k, t in got.items()} == {
+        "on_time": (False, True),
+        "warn": (False, True),
+        "note": (True, True),
+    }
+
+
+def test_delivery_first_tier_is_not_clear_for_an_action_close_to_the_best(monkeypatch):
+    # on time 1.6 against the note's 1.75: the lesson may rightly tie them, so on time is reported only
+    got = _delivery(monkeypatch, [-1.6, 0.3, 0.35], [0.08, 0.1, 0.04])
+    assert (got["note"].value, got["note"].clear) == (True, True)
+    assert (got["on_time"].value, got["on_time"].clear) == (False, False)
+    assert (got["warn"].value, got["warn"].clear) == (False, True)
+
+
+def test_delivery_first_tier_is_not_clear_when_the_best_action_may_not_be_shown(monkeypatch):
+    # the note's gain, 0.25, is 1.25 standard errors (needed: Bonferroni over 14 candidates + 1.645, 4.6):
+    # the lesson may show nothing; a warning with no true gain is still clearly out
+    got = _delivery(monkeypatch, [-0.1, 0.0, 0.05], [0.08, 0.1, 0.04])
+    assert (got["note"].value, got["note"].clear) == (True, False)
+    assert (got["on_time"].value, got["on_time"].clear) == (False, False)
+    assert (got["warn"].value, got["warn"].clear) == (False, True)

@@ -17,6 +17,12 @@ like the run's; a "no difference" verdict is clear when the true difference is a
 error (the test's false alarm rate then stays close to its nominal one). Each function says which
 margin and which standard error it uses. Standard errors come from the run's own data, computed as
 the lesson computes them.
+
+The action plan's delivery list is checked (which action heads it: delays, warnings and notes are assigned
+at random by the generator, so the plan's regression estimates their causal effects). Its stores' list is
+not: an item's gain is its gap times its regression coefficient on satisfaction, an association, and the
+generator has no true gain for it (satisfaction follows the latent factors; an item is a noisy reading of
+its factor, and its own offset moves no satisfaction), so no true order of those actions exists to check.
 """
 
 from __future__ import annotations
@@ -209,6 +215,43 @@ def _importance_sides(seed: int, n: int, scale: float) -> pd.DataFrame:
     return lesson_04.map_sides(frame, "satisfaction", n, np.random.default_rng(seed))
 
 
+#: The action plan's delivery actions, by the key the lesson records them under: the coefficient of the
+#: plan's regression each one moves, its sign (delivering on time removes the cost of a delay), and the
+#: share of orders it reaches (orders late without warning, orders without a thank-you note).
+DELIVERY_ACTIONS = {
+    "on_time": ("delay", -1.0, "untold"),
+    "warn": ("told", 1.0, "untold"),
+    "note": ("note", 1.0, "no_note"),
+}
+
+
+def _delivery_fit(tp: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """The action plan's regression (section 3.4's model): the order's overall rating on an unannounced
+    delay, being told of a delay (among delayed orders) and a thank-you note; its coefficients and their
+    covariance (ordinary least squares, as the lesson fits it)."""
+    from cxlib import journey
+
+    moments = pd.DataFrame(
+        {
+            "overall": tp["overall"],
+            "delay": tp["delayed"].astype(float),
+            "told": (tp["delayed"] & tp["told_of_delay"]).astype(float),
+            "note": tp["thank_you"].astype(float),
+        }
+    )
+    fit = journey.peak_end_regression(moments, predictors=["delay", "told", "note"], n_contacts=None).fit
+    cov = pd.DataFrame(np.asarray(fit.cov_params()), index=fit.params.index, columns=fit.params.index)
+    return fit.params, cov
+
+
+def _delivery_reach(tp: pd.DataFrame) -> dict:
+    """Each delivery action's multiplier from a coefficient (1-10) to a gain over all orders (0-100)."""
+    return {
+        "untold": 100 / 9 * float((tp["delayed"] & ~tp["told_of_delay"]).mean()),
+        "no_note": 100 / 9 * float(1 - tp["thank_you"].mean()),
+    }
+
+
 # --- population facts of one business, computed once per seed ---
 
 
@@ -253,6 +296,7 @@ def population_facts(seed: int) -> dict:
         },
         "steps": _level_steps(survey, with_se=False),
         "below_own": _below_own(survey, with_se=False),
+        "delivery_coef": _delivery_fit(t["touchpoints"])[0],
     }
 
 
@@ -287,6 +331,7 @@ def run_facts(folder: str) -> dict:
         "n_level": joined.groupby("satisfaction").size(),
         "below_own": _below_own(survey, with_se=True),
         "n_survey": len(survey),
+        "delivery": (*_delivery_fit(t["touchpoints"]), _delivery_reach(t["touchpoints"])),
     }
 
 
@@ -596,6 +641,54 @@ def _concentrate(item: str):
     return truth
 
 
+#: The most candidate actions the plan can have (each item once, the training, the three delivery
+#: actions): the Bonferroni count of its "shown" test, taken at its largest so the clear rule is safe.
+MAX_CANDIDATES = 10 + 1 + len(DELIVERY_ACTIONS)
+
+
+def _delivery_first_tier(key: str):
+    def truth(ctx: Context) -> Truth:
+        """Whether the delivery action truly heads the plan's delivery list: its true gain is the largest.
+
+        An action's true gain is the plan's own formula with the business's population coefficients (the
+        plan's regression on the touchpoints at :data:`SCALE` times the size): delays, warnings and notes
+        are assigned at random by the generator, so these are causal effects on the order's overall
+        rating, times the share of the run's orders the action reaches (x 100 / 9). Standard errors are
+        the run's (the regression's covariance, as the lesson's draws follow it).
+
+        The lesson's first tier is its largest estimated gain among the shown actions and every shown
+        action not clearly below it. Clear, for the action with the largest true gain (in), when its
+        gain is at least (Bonferroni critical value over :data:`MAX_CANDIDATES` + 1.645) standard errors
+        above zero, so the lesson shows it (another action is then clearly above it only by a false
+        alarm). Clear, for another action (out), when its true gain is at most zero (never shown but by a
+        false alarm), or when the best action is shown as above and lies at least (Bonferroni critical
+        value over the three pairs + 1.645) standard errors of their difference above it; the head of the
+        lesson's list is then the best action or one estimated above it, and this action clearly below
+        either (approximately: the standard error of its difference with another head differs somewhat).
+        """
+        coef = _pop(ctx)["delivery_coef"]
+        _, cov, reach = _run(ctx)["delivery"]
+        keys = list(DELIVERY_ACTIONS)
+        a = pd.DataFrame(0.0, index=keys, columns=cov.columns)
+        for k, (name, sign, share) in DELIVERY_ACTIONS.items():
+            a.loc[k, name] = sign * reach[share]
+        gains = a @ coef.reindex(cov.columns)
+        var = a.to_numpy() @ cov.to_numpy() @ a.to_numpy().T
+        var = pd.DataFrame(var, index=keys, columns=keys)
+        top = str(gains.idxmax())
+        crit_show = stats.norm.ppf(1 - _alpha(ctx) / (2 * MAX_CANDIDATES))
+        shown_top = bool(gains[top] >= (crit_show + POWER_Z) * np.sqrt(var.loc[top, top]))
+        if key == top:
+            return Truth(True, clear=shown_top)
+        n_pairs = len(keys) * (len(keys) - 1) // 2
+        crit_pair = stats.norm.ppf(1 - _alpha(ctx) / (2 * n_pairs))
+        se_diff = float(np.sqrt(var.loc[top, top] + var.loc[key, key] - 2 * var.loc[top, key]))
+        below = gains[top] - gains[key] >= (crit_pair + POWER_Z) * se_diff
+        return Truth(False, clear=bool(gains[key] <= 0 or (shown_top and below)))
+
+    return truth
+
+
 def _items() -> list[str]:
     from cxlib import data
 
@@ -759,6 +852,15 @@ CLAIMS = [
             _concentrate(item),
         )
         for item in _items()
+    ],
+    *[
+        Claim(
+            f"delivery_first_tier_{key}",
+            "verdict",
+            f"the delivery action '{key}' is in the first tier of the plan's delivery list",
+            _delivery_first_tier(key),
+        )
+        for key in DELIVERY_ACTIONS
     ],
     Claim(
         "training_effect_satisfaction",
