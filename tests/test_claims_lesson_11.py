@@ -253,7 +253,7 @@ def test_concentrate_is_clear_only_where_each_deciding_side_is_settled(
 ):
     item = "practices_waiting"
     side = pd.DataFrame({"importance": [importance], "sd_importance": [1.0]}, index=[item])
-    monkeypatch.setattr(lesson_11, "importance_sides", lambda seed, n: side)
+    monkeypatch.setattr(lesson_11, "_importance_sides", lambda seed, n: side)
     monkeypatch.setattr(lesson_11, "_pop", lambda ctx: {"below_own": {item: dev}})
     monkeypatch.setattr(lesson_11, "_run", lambda ctx: {"below_own": {item: (dev, 0.01)}, "n_survey": 1000})
     got = lesson_11._concentrate(item)(Context(0, {"confidence": 0.95}, "."))
@@ -265,7 +265,7 @@ def test_concentrate_asks_the_capstones_question_not_the_maps(small_business):
     # list asks for a shortfall of at least 0.2 points below customers' own average, so an important item
     # a little below the mean is in the quadrant and out of the list
     ctx = Context(4, {"confidence": 0.95}, small_business)
-    sides = lesson_11.importance_sides(4, lesson_11._run(ctx)["n_survey"])
+    sides = lesson_11._importance_sides(4, lesson_11._run(ctx)["n_survey"])
     below = lesson_11._pop(ctx)["below_own"]
     quadrant = set(sides.index[sides["quadrant"] == "Concentrate here"])
     listed = {i for i in synth.ITEMS if lesson_11._concentrate(i)(ctx).value}

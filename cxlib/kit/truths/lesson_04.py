@@ -124,6 +124,17 @@ def _ranking_clear(pop: pd.DataFrame, outcome: str, latent: dict, n: int, rng) -
 def map_sides(pop: pd.DataFrame, outcome: str, n: int, rng) -> pd.DataFrame:
     """Each item's place on the population's importance-performance map, and its spread at size ``n``.
 
+    Parameters
+    ----------
+    pop : DataFrame
+        The population's responses: the ten items and ``outcome``, as numbers.
+    outcome : str
+        The outcome whose drivers the map ranks.
+    n : int
+        The run's number of responses (the size of each sample drawn).
+    rng : numpy.random.Generator
+        Draws the samples.
+
     Returns
     -------
     DataFrame
@@ -132,6 +143,17 @@ def map_sides(pop: pd.DataFrame, outcome: str, n: int, rng) -> pd.DataFrame:
         the items), and ``sd_importance`` and ``sd_performance`` (the standard deviation of each
         distance over :data:`DRAWS` samples of ``n`` rows drawn from the population without
         replacement). The capstone's importance side is the same (important: above an equal share).
+
+    Examples
+    --------
+    >>> from cxlib import synth
+    >>> survey = synth.generate(seed=3, scale=0.2, comments=False)[0]["survey"]
+    >>> pop = survey[[*ITEMS, "satisfaction"]].astype(float)
+    >>> sides = map_sides(pop, "satisfaction", 400, np.random.default_rng(0))
+    >>> list(sides.columns)
+    ['quadrant', 'importance', 'performance', 'sd_importance', 'sd_performance']
+    >>> bool(abs(sides["importance"].sum()) < 1e-9 and (sides["sd_importance"] > 0).all())
+    True
     """
     ipa = drivers.importance_performance(pop, outcome, ITEMS)
     imp = ipa["importance"] - ipa.attrs["y_cross"]

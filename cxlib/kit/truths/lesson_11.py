@@ -196,16 +196,16 @@ def _below_own(survey: pd.DataFrame, with_se: bool) -> dict:
     return out
 
 
-def importance_sides(seed: int, n: int) -> pd.DataFrame:
+def _importance_sides(seed: int, n: int) -> pd.DataFrame:
     """Each item's importance side of the capstone's "concentrate here": lesson 4's map of the business
     (:func:`lesson_04.map_sides`, satisfaction on the ten items, at :data:`SCALE` times the size), whose
     ``importance`` is the item's share of explained variance minus an equal share (100% / 10, the
     capstone's ``threshold``) and ``sd_importance`` its spread in samples of the run's ``n`` responses."""
-    return _importance_sides(seed, n, SCALE)
+    return _importance_sides_at(seed, n, SCALE)
 
 
 @functools.lru_cache(maxsize=8)
-def _importance_sides(seed: int, n: int, scale: float) -> pd.DataFrame:
+def _importance_sides_at(seed: int, n: int, scale: float) -> pd.DataFrame:
     from cxlib import data
 
     from . import lesson_04
@@ -609,7 +609,7 @@ def _concentrate(item: str):
         """Whether the item is truly in the capstone's "concentrate here" list: important (its share of the
         explained variance of satisfaction at least an equal share, 10%) and rated at least
         :data:`MIN_SHORTFALL` points below customers' own average, both in the business's population
-        (:data:`SCALE` times the size; the importance side is lesson 4's map, :func:`importance_sides`).
+        (:data:`SCALE` times the size; the importance side is lesson 4's map, :func:`_importance_sides`).
 
         The lesson decides each side by an estimate against a line (and the shortfall's interval must
         exclude zero). A side is settled when its truth lies far enough from its line: importance
@@ -624,7 +624,7 @@ def _concentrate(item: str):
         from . import lesson_04
 
         run = _run(ctx)
-        side = importance_sides(int(ctx.seed), int(run["n_survey"])).loc[item]
+        side = _importance_sides(int(ctx.seed), int(run["n_survey"])).loc[item]
         dev = _pop(ctx)["below_own"][item]
         se = run["below_own"][item][1]
         important, short = bool(side["importance"] >= 0), bool(dev <= -MIN_SHORTFALL)
