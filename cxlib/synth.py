@@ -510,8 +510,10 @@ def _survey(
         missing[item] = rng.random(n) < MISSING_RATE[item]
 
     w = np.array([DRIVER_WEIGHTS[f] for f in FACTORS])
-    sat_latent = factor @ w + rng.normal(0, SD_SATISFACTION, size=n)
+    sat_noise = rng.normal(0, SD_SATISFACTION, size=n)
+    sat_latent = factor @ w + sat_noise
     satisfaction = _ordinal(sat_latent, SAT_CUTS)
+    satisfaction_cf = _ordinal(factor_cf @ w + sat_noise, SAT_CUTS)  # without training, same noise
     if reference is None:
         reference = _outcome_reference(factor, sat_latent)
     sat_z = (sat_latent - reference["satisfaction_mean"]) / reference["satisfaction_sd"]
@@ -580,6 +582,8 @@ def _survey(
         },
         "drivers_latent": _latent_drivers(factor, sat_latent, b_idx),
         "training_att_people_score": round(float(diff.mean()), 4),
+        # the same responses' satisfaction (1-5) with and without training: the truth for a DiD on it
+        "training_att_satisfaction": round(float((satisfaction - satisfaction_cf)[trained_now].mean()), 4),
         "training_by_branch": by_branch,
         "training_att_satisfaction_latent": round(float(TRAINING["effect"] * DRIVER_WEIGHTS["people"]), 4),
         "channels": _channel_truth(recommend_latent, recommend),
@@ -1079,6 +1083,10 @@ def generate(
             "att_people_score_note": "average effect on the people score (mean of the answered "
             "people items, 1-5) in trained branch-months, against the same "
             "responses without training",
+            "att_satisfaction": s_truth["training_att_satisfaction"],
+            "att_satisfaction_note": "average effect on overall satisfaction (1-5) in trained "
+            "branch-months, against the same responses without training (the people factor's "
+            "lift carried through its weight on latent satisfaction)",
             "by_branch": s_truth["training_by_branch"],
             "by_branch_note": "per trained branch: the same average effect over its trained "
             "branch-months (att_people_score) and how many responses it averages over (responses)",

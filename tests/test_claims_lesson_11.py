@@ -67,6 +67,25 @@ def test_truths_follow_the_generator(small_business):
     truth = Context(4, {}, small_business).truth
     assert got["training_effect"].value == truth["training"]["att_people_score"]
     assert got["training_works"].value is True and got["training_works"].clear
+    assert got["training_effect_satisfaction"].value == truth["training"]["att_satisfaction"]
+    # "concentrate here": the practices carry half of latent satisfaction and waiting is set 0.2 below
+    # the other items on the latent scale; the environment weighs 0.12, so none of its items is important
+    concentrate = {n[len("concentrate_") :]: g for n, g in got.items() if n.startswith("concentrate_")}
+    assert set(concentrate) == set(synth.ITEMS)
+    assert concentrate["practices_waiting"].value is True
+    assert not any(concentrate[i].value for i in synth.ITEMS if i.startswith("env_"))
+    assert all(concentrate[i].clear for i in synth.ITEMS if i.startswith("env_"))
+    # the delivery plan: the generator sets a delay at -2 on the delivery contact, a warning at +1 and a
+    # thank-you note at +0.8 on the last contact; the note reaches the 60% of orders without one, the
+    # other two the tenth late without warning, so the note's gain is the largest by far
+    coef = lesson_11.population_facts(4)["delivery_coef"]
+    assert coef["delay"] < 0 < coef["told"] < -coef["delay"] and coef["note"] > 0
+    assert [got[f"delivery_first_tier_{k}"].value for k in ("on_time", "warn", "note")] == [
+        False,
+        False,
+        True,
+    ]
+    assert got["training_raises_satisfaction"].value is (truth["training"]["att_satisfaction"] > 0)
     assert got["largest_servqual_shortfall"].value == "reliability"
     assert got["servqual_largest_gap"].value == truth["servqual"]["reliability"]["gap"]
     assert got["staff_underrate_top_three"].value is True
@@ -178,3 +197,119 @@ def test_loyalty_grows_is_not_decided_when_the_run_has_other_levels(monkeypatch)
         lesson_11, "_run", lambda ctx: {"steps": {"nps": (run, run), "repurchase": (run, run)}}
     )
     assert lesson_11._loyalty_grows(Context(0, {}, ".")) is None
+
+
+def test_the_training_effect_on_satisfaction_is_the_same_responses_with_and_without_it(monkeypatch):
+    # the generator's truth is each trained response's rating against the same response without the
+    # training; generating again with no training effect (every random draw the same) gives those
+    # responses, and the lesson's "active" months (after the start month) are the generator's trained ones
+    tables, truth = synth.generate(seed=4, scale=0.3, comments=False)
+    monkeypatch.setitem(synth.TRAINING, "effect", 0.0)
+    untrained, _ = synth.generate(seed=4, scale=0.3, comments=False)
+    survey = tables["survey"]
+    assert (survey["response_id"] == untrained["survey"]["response_id"]).all()
+    starts = tables["training"].set_index("branch")["start_month"]
+    active = (survey["month"] > survey["branch"].astype(str).map(starts)).to_numpy()
+    lift = (survey["satisfaction"] - untrained["survey"]["satisfaction"]).to_numpy()
+    assert (lift[~active] == 0).all() and (lift[active] >= 0).all()
+    assert truth["training"]["att_satisfaction"] == pytest.approx(lift[active].mean(), abs=5e-5)
+    # the people factor's 0.45 latent lift reaches satisfaction through its weight: a clear gain
+    assert 0.05 < truth["training"]["att_satisfaction"] < 0.45
+
+
+@pytest.mark.parametrize(
+    ("att", "se", "value", "clear"),
+    [
+        (0.17, 0.03, True, True),  # 5.7 standard errors: above t(9) 2.26 + 1.645
+        (0.17, 0.05, True, False),  # 3.4 standard errors: the lesson's data miss it too often
+        (-0.2, 0.03, False, True),  # a clear fall: the lesson rarely finds a gain
+        (0.0, 0.03, False, False),  # no effect: saying so is not a margin the data can clear
+    ],
+)
+def test_training_raises_satisfaction_is_clear_only_beyond_the_test_and_its_power(
+    monkeypatch, att, se, value, clear
+):
+    ctx = Context(0, {"confidence": 0.95}, ".")
+    ctx.__dict__["truth"] = {"training": {"att_satisfaction": att}}
+    monkeypatch.setattr(lesson_11, "_run", lambda ctx: {"did_sat_se": se, "did_sat_clusters": 10})
+    got = lesson_11._training_raises_satisfaction(ctx)
+    assert (got.value, got.clear) == (value, clear)
+
+
+@pytest.mark.parametrize(
+    ("importance", "dev", "value", "clear"),
+    [
+        (3.0, -0.40, True, True),  # important by 3 sd, 0.2 below the line by 20 se: both sides settled
+        (1.0, -0.40, True, False),  # importance 1 sd above an equal share: not settled
+        (3.0, -0.21, True, False),  # a shortfall 1 se beyond the size that matters: not settled
+        (-3.0, -0.21, False, True),  # clearly unimportant: out whatever the shortfall
+        (1.0, -0.05, False, True),  # importance unsettled, but clearly short of the size that matters
+        (-1.0, -0.19, False, False),  # neither side keeps it out with a margin
+        (3.0, 0.30, False, True),  # rated above customers' own average: out
+    ],
+)
+def test_concentrate_is_clear_only_where_each_deciding_side_is_settled(
+    monkeypatch, importance, dev, value, clear
+):
+    item = "practices_waiting"
+    side = pd.DataFrame({"importance": [importance], "sd_importance": [1.0]}, index=[item])
+    monkeypatch.setattr(lesson_11, "_importance_sides", lambda seed, n: side)
+    monkeypatch.setattr(lesson_11, "_pop", lambda ctx: {"below_own": {item: dev}})
+    monkeypatch.setattr(lesson_11, "_run", lambda ctx: {"below_own": {item: (dev, 0.01)}, "n_survey": 1000})
+    got = lesson_11._concentrate(item)(Context(0, {"confidence": 0.95}, "."))
+    assert (got.value, got.clear) == (value, clear)
+
+
+def test_concentrate_asks_the_capstones_question_not_the_maps(small_business):
+    # the map's quadrant counts any important item below the mean of the items' means; the capstone's
+    # list asks for a shortfall of at least 0.2 points below customers' own average, so an important item
+    # a little below the mean is in the quadrant and out of the list
+    ctx = Context(4, {"confidence": 0.95}, small_business)
+    sides = lesson_11._importance_sides(4, lesson_11._run(ctx)["n_survey"])
+    below = lesson_11._pop(ctx)["below_own"]
+    quadrant = set(sides.index[sides["quadrant"] == "Concentrate here"])
+    listed = {i for i in synth.ITEMS if lesson_11._concentrate(i)(ctx).value}
+    assert listed and listed < quadrant
+    assert all(below[i] <= -0.2 for i in listed) and any(below[i] > -0.2 for i in quadrant)
+
+
+def _delivery(monkeypatch, coef, se):
+    """Set the population's coefficients and the run's (independent) standard errors of the plan's
+    regression; both actions on late orders reach 1 point per coefficient point, the note 5."""
+    names = ["const", "delay", "told", "note"]
+    monkeypatch.setattr(
+        lesson_11, "_pop", lambda ctx: {"delivery_coef": pd.Series([7.0, *coef], index=names)}
+    )
+    cov = pd.DataFrame(np.diag([0.01, *np.square(se)]), index=names, columns=names)
+    reach = {"untold": 1.0, "no_note": 5.0}
+    monkeypatch.setattr(lesson_11, "_run", lambda ctx: {"delivery": (None, cov, reach)})
+    ctx = Context(0, {"confidence": 0.95}, ".")
+    return {k: lesson_11._delivery_first_tier(k)(ctx) for k in lesson_11.DELIVERY_ACTIONS}
+
+
+def test_delivery_first_tier_is_clear_when_the_best_action_is_shown_and_the_others_clearly_below(monkeypatch):
+    # gains: on time 0.6, warning 0.3, note 5 x 0.35 = 1.75; the note's difference from on time is
+    # 1.15 against a standard error of hypot(5 x 0.04, 0.08) = 0.22, 5.3 of them (needed: 2.39 + 1.645)
+    got = _delivery(monkeypatch, [-0.6, 0.3, 0.35], [0.08, 0.1, 0.04])
+    assert {k: (t.value, t.clear) for k, t in got.items()} == {
+        "on_time": (False, True),
+        "warn": (False, True),
+        "note": (True, True),
+    }
+
+
+def test_delivery_first_tier_is_not_clear_for_an_action_close_to_the_best(monkeypatch):
+    # on time 1.6 against the note's 1.75: the lesson may rightly tie them, so on time is reported only
+    got = _delivery(monkeypatch, [-1.6, 0.3, 0.35], [0.08, 0.1, 0.04])
+    assert (got["note"].value, got["note"].clear) == (True, True)
+    assert (got["on_time"].value, got["on_time"].clear) == (False, False)
+    assert (got["warn"].value, got["warn"].clear) == (False, True)
+
+
+def test_delivery_first_tier_is_not_clear_when_the_best_action_may_not_be_shown(monkeypatch):
+    # the note's gain, 0.25, is 1.25 standard errors (needed: Bonferroni over 14 candidates + 1.645, 4.6):
+    # the lesson may show nothing; a warning with no true gain is still clearly out
+    got = _delivery(monkeypatch, [-0.1, 0.0, 0.05], [0.08, 0.1, 0.04])
+    assert (got["note"].value, got["note"].clear) == (True, False)
+    assert (got["on_time"].value, got["on_time"].clear) == (False, False)
+    assert (got["warn"].value, got["warn"].clear) == (False, True)

@@ -84,7 +84,8 @@ rendered from it by `cxkit datadoc`.
   2024 and three in April 2025; it raises the people factor from the month after.
   The true average effect on the people score is `truth.json:
   training.att_people_score`, and per trained branch
-  `training.by_branch.<branch>.att_people_score` (over its `responses`).
+  `training.by_branch.<branch>.att_people_score` (over its `responses`); on overall
+  satisfaction (1-5), through the people factor's weight, `training.att_satisfaction`.
 - **Comments.** About 30% of respondents write a comment, more among the very satisfied
   and the very dissatisfied; a few write nothing useful ("n/a"). A comment mentions each
   topic (waiting, staff, cleanliness, billing, unresolved problem, delivery, praise) with a

@@ -126,10 +126,41 @@ def _ranking_clear(pop: pd.DataFrame, outcome: str, latent: dict, n: int, rng) -
     return out
 
 
-def _map_truth(pop: pd.DataFrame, outcome: str, n: int, rng) -> tuple[str, bool]:
-    """The population's *concentrate here* items, and whether samples of ``n`` rows place them firmly."""
+def map_sides(pop: pd.DataFrame, outcome: str, n: int, rng) -> pd.DataFrame:
+    """Each item's place on the population's importance-performance map, and its spread at size ``n``.
+
+    Parameters
+    ----------
+    pop : DataFrame
+        The population's responses: the ten items and ``outcome``, as numbers.
+    outcome : str
+        The outcome whose drivers the map ranks.
+    n : int
+        The run's number of responses (the size of each sample drawn).
+    rng : numpy.random.Generator
+        Draws the samples.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by item: ``quadrant`` (the population's), ``importance`` and ``performance`` (each the
+        population's distance to its crosshair: the importance crosshair is the mean share, 100% over
+        the items), and ``sd_importance`` and ``sd_performance`` (the standard deviation of each
+        distance over :data:`DRAWS` samples of ``n`` rows drawn from the population without
+        replacement). The capstone's importance side is the same (important: above an equal share).
+
+    Examples
+    --------
+    >>> from cxlib import synth
+    >>> survey = synth.generate(seed=3, scale=0.2, comments=False)[0]["survey"]
+    >>> pop = survey[[*ITEMS, "satisfaction"]].astype(float)
+    >>> sides = map_sides(pop, "satisfaction", 400, np.random.default_rng(0))
+    >>> list(sides.columns)
+    ['quadrant', 'importance', 'performance', 'sd_importance', 'sd_performance']
+    >>> bool(abs(sides["importance"].sum()) < 1e-9 and (sides["sd_importance"] > 0).all())
+    True
+    """
     ipa = drivers.importance_performance(pop, outcome, ITEMS)
-    members = ipa.index[ipa["quadrant"] == "Concentrate here"].tolist()
     imp = ipa["importance"] - ipa.attrs["y_cross"]
     perf = ipa["performance"] - ipa.attrs["x_cross"]
     draws_imp, draws_perf = [], []
@@ -139,7 +170,23 @@ def _map_truth(pop: pd.DataFrame, outcome: str, n: int, rng) -> tuple[str, bool]
         )
         draws_imp.append(s["importance"] - s.attrs["y_cross"])
         draws_perf.append(s["performance"] - s.attrs["x_cross"])
-    sd_imp, sd_perf = pd.DataFrame(draws_imp).std(), pd.DataFrame(draws_perf).std()
+    return pd.DataFrame(
+        {
+            "quadrant": ipa["quadrant"],
+            "importance": imp,
+            "performance": perf,
+            "sd_importance": pd.DataFrame(draws_imp).std(),
+            "sd_performance": pd.DataFrame(draws_perf).std(),
+        }
+    )
+
+
+def _map_truth(pop: pd.DataFrame, outcome: str, n: int, rng) -> tuple[str, bool]:
+    """The population's *concentrate here* items, and whether samples of ``n`` rows place them firmly."""
+    sides = map_sides(pop, outcome, n, rng)
+    members = sides.index[sides["quadrant"] == "Concentrate here"].tolist()
+    imp, perf = sides["importance"], sides["performance"]
+    sd_imp, sd_perf = sides["sd_importance"], sides["sd_performance"]
     surely_in = (imp >= MAP_MARGIN * sd_imp) & (-perf >= MAP_MARGIN * sd_perf)
     surely_out = (-imp >= MAP_MARGIN * sd_imp) | (perf >= MAP_MARGIN * sd_perf)
     return ", ".join(sorted(members)) or "none", bool((surely_in | surely_out).all())
