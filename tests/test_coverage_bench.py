@@ -30,3 +30,14 @@ def test_the_share_simulation_checks_three_shares_per_sample_and_both_intervals(
     for _, part in table.groupby("interval"):
         assert (part["samples"] == 9).all()  # three scopes, one sample each, three shares
         _nested(part.reset_index(drop=True))
+
+
+@pytest.mark.slow  # a business regenerated at 40 times the course's size
+def test_the_regeneration_check_compares_every_branch_and_its_subsamples_centre_on_the_regeneration():
+    from cxlib import synth
+
+    row = coverage.regeneration(1).iloc[0]
+    assert row["comparisons"] == len(synth.BRANCHES)
+    assert np.isfinite(row["z_mean"]) and row["z_sd"] > 0
+    # 60 subsamples' mean is within a fraction of one subsample's spread of the value they sample
+    assert abs(row["subsample_bias"]) < 0.5
