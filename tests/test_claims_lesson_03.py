@@ -7,6 +7,8 @@ is called clear exactly when the lesson's test has the stated power against the 
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import DATASETS, ROOT
 from scipy.stats import norm
@@ -64,3 +66,48 @@ def test_the_shipped_lesson_agrees_with_the_truth_of_the_shipped_business():
     for c in lesson_03.CLAIMS:
         if c.kind == "verdict" and truths[c.name].clear:
             assert recorded[c.name]["value"] == truths[c.name].value, c.name
+
+
+def test_the_swing_test_keeps_its_level_when_nothing_moves_and_finds_a_level_that_jumps():
+    # hand-built branches of 24 months of 28 responses: a flat one, one whose NPS jumps between +40 and
+    # -40 every month, and one that steps once by 20 points half-way (as after a training)
+    n = np.full(24, 28)
+    flat = np.tile([0.45, 0.30, 0.25], (24, 1))
+    up, down = [0.60, 0.20, 0.20], [0.20, 0.20, 0.60]
+    jumping = np.array([up if m % 2 else down for m in range(24)])
+    step = np.array([[0.40, 0.30, 0.30] if m < 12 else [0.50, 0.30, 0.20] for m in range(24)])
+    for alpha in (0.2, 0.05, 0.01):
+        assert lesson_03.swing_test_rejects(flat, n, alpha) <= alpha + 0.01  # its level or less (discrete)
+        assert lesson_03.swing_test_rejects(jumping, n, alpha) >= 0.99
+        # one step adds at most one swing: the count barely sees it
+        assert lesson_03.swing_test_rejects(step, n, alpha) <= alpha + 0.05
+
+
+@pytest.mark.slow
+def test_the_exact_monthly_shares_are_those_of_the_population():
+    """The analytic promoter and detractor shares agree with the same business at 40 times the size."""
+    survey = Context(0, {}, DATASETS).population(lesson_03.SCALE)["survey"]
+    points = np.select([survey["recommend"] >= 9, survey["recommend"] <= 6], [100.0, -100.0], 0.0)
+    for b, trained in (("Glenwood", False), ("Hillcrest", True)):
+        here = (survey["branch"] == b).to_numpy()
+        monthly = pd.Series(points[here]).groupby(survey.loc[here, "month"].to_numpy()).mean().to_numpy()
+        shares = lesson_03.true_month_shares(0, b)
+        exact = 100 * (shares[:, 0] - shares[:, 2])
+        assert abs(exact.mean() - monthly.mean()) < 1.5, b  # the population's se is about 0.5 points
+        assert np.corrcoef(exact, monthly)[0, 1] > (0.9 if trained else 0.5), b
+        if trained:  # Hillcrest trains from October 2024 (effect from November): a step of over 10 points
+            assert exact[10:].mean() - exact[:10].mean() > 10
+            assert (
+                abs((exact[10:].mean() - exact[:10].mean()) - (monthly[10:].mean() - monthly[:10].mean())) < 3
+            )
+
+
+def test_branch_level_moves_is_clear_false_for_an_untrained_branch_only_where_false_alarms_are_rare():
+    glenwood = lesson_03._level_moves(Context(0, {"branch": "Glenwood", "confidence": 0.99}, DATASETS))
+    assert glenwood == lesson_03.Truth(False, clear=True)
+    # at 80% the test raises a false alarm about one time in five: not clear
+    assert not lesson_03._level_moves(Context(0, {"branch": "Glenwood", "confidence": 0.8}, DATASETS)).clear
+    # a trained branch's level steps, but a count of swings rarely sees a step: True, not clear
+    assert lesson_03._level_moves(Context(0, {"branch": "Hillcrest", "confidence": 0.95}, DATASETS)) == (
+        lesson_03.Truth(True, clear=False)
+    )
