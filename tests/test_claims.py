@@ -301,3 +301,17 @@ def test_every_claim_of_a_run_is_judged_before_the_next_run(tmp_path):
     rows = claims.evaluate("08_moments_of_truth", claimed, runs)
     assert order == [(s, c) for s in range(3) for c in ("a", "b")]
     assert [r["covered"] for r in rows] == [3, 3]
+
+
+@pytest.mark.parametrize("lesson", sorted(registry()))
+def test_each_stored_lesson_records_every_registered_claim_and_no_other(lesson):
+    # the sweep judges what a lesson records against its registered truths: a name recorded without a
+    # truth, or a truth whose claim is never recorded, would go unjudged; an interval needs its bounds
+    from conftest import ROOT
+
+    recorded = collect_details(ROOT / "notebooks" / f"{lesson}.ipynb")
+    registered = registry()[lesson]
+    assert set(recorded) == {c.name for c in registered}
+    for c in registered:
+        if c.kind == "interval":
+            assert {"low", "high"} <= set(recorded[c.name]), f"{c.name} is recorded without its interval"
