@@ -363,13 +363,13 @@ def retrying_kernel_start(start, tries: int = KERNEL_START_TRIES):
 
     @functools.wraps(start)
     def run(*args, **kwargs):
-        for attempt in range(1, tries + 1):
+        for _ in range(tries - 1):
             try:
                 return start(*args, **kwargs)
             except RuntimeError as exc:
-                if not _kernel_never_started(exc) or attempt == tries:
+                if not _kernel_never_started(exc):
                     raise
-        raise AssertionError("unreachable: the last try returns or raises")
+        return start(*args, **kwargs)  # the last try: whatever it raises is raised
 
     run.retries_kernel_start = tries
     return run
