@@ -181,13 +181,10 @@ def regeneration(businesses: int, first_seed: int = 0) -> pd.DataFrame:
         :data:`SUBSAMPLES` subsamples).
     """
     from cxlib import synth
+    from cxlib.kit.truths import lesson_03
 
     def minus_rest(survey):
-        r = survey["recommend"].to_numpy()
-        score = pd.Series(np.where(r >= 9, 100.0, np.where(r <= 6, -100.0, 0.0)))
-        g = score.groupby(survey["branch"].to_numpy()).agg(["sum", "count"])
-        rest = (g["sum"].sum() - g["sum"]) / (g["count"].sum() - g["count"])
-        return g["sum"] / g["count"] - rest
+        return pd.Series(lesson_03._branch_minus_rest(lesson_03._scores(survey)))
 
     z, bias = [], []
     for seed in range(first_seed, first_seed + businesses):

@@ -73,6 +73,16 @@ def _scores(survey: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _branch_minus_rest(s: pd.DataFrame) -> dict:
+    """Each branch's NPS minus the other branches' together (the lesson's spotlight comparison), from
+    the per-response scores of :func:`_scores`."""
+    out = {}
+    for b in synth.BRANCHES:
+        here = s["branch"] == b
+        out[b] = float(s.loc[here, "nps"].mean() - s.loc[~here, "nps"].mean())
+    return out
+
+
 def _year_change(s: pd.DataFrame) -> float:
     years = sorted(s["year"].unique())
     last, this = years[-2], years[-1]
@@ -99,11 +109,11 @@ def _population_values(ctx: Context) -> dict:
     """
     if ctx.seed not in _POPULATION:
         s = _scores(ctx.population(SCALE)["survey"])
-        minus_rest, change = {}, {"whole chain": _year_change(s)}
-        for b in synth.BRANCHES:
-            here = s["branch"] == b
-            minus_rest[b] = float(s.loc[here, "nps"].mean() - s.loc[~here, "nps"].mean())
-            change[b] = _year_change(s[here])
+        minus_rest = _branch_minus_rest(s)
+        change = {
+            "whole chain": _year_change(s),
+            **{b: _year_change(s[s["branch"] == b]) for b in synth.BRANCHES},
+        }
         _POPULATION[ctx.seed] = {
             "csat": float(s["csat"].mean()),
             "nps": float(s["nps"].mean()),
