@@ -196,21 +196,17 @@ def _below_own(survey: pd.DataFrame, with_se: bool) -> dict:
     return out
 
 
+@functools.lru_cache(maxsize=8)
 def _importance_sides(seed: int, n: int) -> pd.DataFrame:
     """Each item's importance side of the capstone's "concentrate here": lesson 4's map of the business
     (:func:`lesson_04.map_sides`, satisfaction on the ten items, at :data:`SCALE` times the size), whose
     ``importance`` is the item's share of explained variance minus an equal share (100% / 10, the
     capstone's ``threshold``) and ``sd_importance`` its spread in samples of the run's ``n`` responses."""
-    return _importance_sides_at(seed, n, SCALE)
-
-
-@functools.lru_cache(maxsize=8)
-def _importance_sides_at(seed: int, n: int, scale: float) -> pd.DataFrame:
     from cxlib import data
 
     from . import lesson_04
 
-    survey = data.validate(Context(seed, {}, ".").population(scale)["survey"].copy(), "survey")
+    survey = _population_tables(seed)["survey"]
     frame = survey[[*data.items(), "satisfaction"]].astype(float).reset_index(drop=True)
     return lesson_04.map_sides(frame, "satisfaction", n, np.random.default_rng(seed))
 
@@ -264,13 +260,18 @@ def _year_change(survey, now, before, population, values, scale=1.0) -> float:
     )
 
 
+@functools.lru_cache(maxsize=2)
+def _population_tables(seed: int) -> dict:
+    """The business of ``seed`` at :data:`SCALE` times the size, every table validated (typed) once."""
+    return _validated(Context(seed, {}, ".").population(SCALE))
+
+
 @functools.cache
 def population_facts(seed: int) -> dict:
     """Every population quantity the capstone's claims need, for the business of ``seed``."""
     from cxlib import data, drivers, journey
 
-    ctx = Context(seed, {}, ".")
-    t = _validated(ctx.population(SCALE))
+    t = _population_tables(seed)
     survey = t["survey"]
     years = _years(survey)
     w = _channel_weights(survey, t["population"])
