@@ -185,3 +185,42 @@ def test_dates_in_mixed_formats_parse_as_the_whole_column_would(tmp_path):
     assert got["when"].iloc[-1] == pd.Timestamp("2024-01-31") and got["when"].iloc[3] == pd.Timestamp(
         "2024-03-03"
     )
+
+
+def test_a_row_cut_short_before_the_comment_reads_as_an_empty_comment(large, tmp_path):
+    # a CSV's comment is read as text, so the loader adds no check for blanks in it: a row that ends
+    # before the comment (a hand-edited export) must come out "" in a small file and in a large one
+    # read on threads, as in the whole-file reference
+    for rows in (20, LARGE):
+        path = tmp_path / f"short{rows}.csv"
+        large.head(rows).to_csv(path, index=False)
+        lines = path.read_text().splitlines()
+        cut = len(lines) - 3
+        lines[cut] = lines[cut][: lines[cut].rindex(",")]  # the last field (the comment) is gone
+        path.write_text("\n".join(lines) + "\n")
+        got = assert_same(course_spec(path), path)
+        assert got["comment"].iloc[cut - 1] == "" and not got["comment"].isna().any()
+
+
+@pytest.mark.parametrize(
+    "where, value, fits",
+    [
+        (None, None, True),  # whole numbers on the scale, some blank
+        (40_000, 2.5, False),  # a fraction in the second slice of 32,768 values
+        (70_000, 6.0, False),  # above the scale in the third slice
+        (65_535, 0.0, False),  # below it, the last value of the second slice
+        (10, np.inf, False),  # an infinity is outside any scale
+        ("blank slice", None, True),  # a whole slice of blanks passes
+    ],
+)
+def test_fits_checks_every_slice_of_a_column(where, value, fits):
+    from cxlib.survey import _SLICE, _fits
+
+    x = np.tile([1.0, 5.0, np.nan, 3.0], 20_000)
+    if where == "blank slice":
+        x[_SLICE : 2 * _SLICE] = np.nan
+    elif where is not None:
+        x[where] = value
+    assert _fits(x, 1, 5) is fits
+    assert _fits(np.array([]), 1, 5) and _fits(np.array([np.nan, np.nan]), 1, 5)
+    assert _fits(np.array([1, 5]), 1, 5) and not _fits(np.array([0, 5]), 1, 5)  # ints: the range
