@@ -631,18 +631,21 @@ def _dates(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
     if isinstance(col.dtype, pd.CategoricalDtype):
         # each different value parsed once, in the order of first appearance (the format is inferred
         # from the first value, as for the whole column), then spread to the rows by their codes
+        # through a table of the categories' dates with NaT last, which a blank's code (-1) picks
         codes = col.cat.codes.to_numpy()
-        seen = pd.unique(codes[codes >= 0])
+        seen = pd.unique(codes)
+        seen = seen[seen >= 0]
         parsed = _parse_dates(pd.Series(col.cat.categories.take(seen))).array
-        where = np.full(len(col.cat.categories), -1, dtype=np.intp)
+        where = np.full(len(col.cat.categories) + 1, -1, dtype=np.intp)
         where[seen] = np.arange(len(seen))
-        parsed = pd.Series(
-            parsed.take(np.where(codes >= 0, where[codes], -1), allow_fill=True), index=col.index
-        )
+        table = parsed.take(where, allow_fill=True)
+        parsed = pd.Series(table.take(codes), index=col.index)
+        any_bad = (len(codes) and codes.min() < 0) or table[:-1].isna().any()
     else:
         parsed = _parse_dates(col)
-    bad = parsed.isna().to_numpy()
-    if bad.any():
+        any_bad = parsed.hasnans
+    if any_bad:
+        bad = parsed.isna().to_numpy()
         raise SpecError(
             f"column {name!r} (date): {int(bad.sum())} value(s) are not dates: "
             f"{_rows(bad, col.to_numpy(), ids, first_row)}; write dates as 2024-01-31 or 2024-01-31 14:05"
