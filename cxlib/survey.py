@@ -55,6 +55,9 @@ from .errors import CxlibError
 
 NPS_SCALE = (0, 10)
 FORMATS = ("csv", "xlsx", "qualtrics", "surveymonkey")
+#: Field separators a CSV export may use (spec key ``delimiter``; ``cxkit spec init`` detects it).
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SCHEMA_PATH = Path(__file__).with_name("survey_spec.schema.json")
 _SHOWN = 5
 #: Columns Qualtrics adds to every export: never questions (spec init leaves them out).
@@ -241,7 +244,10 @@ def read_spec(spec) -> dict:
         folder = path.resolve().parent
     if not isinstance(spec, dict):
         raise SpecError(f"a survey spec is a mapping (key: value lines), got {type(spec).__name__}")
-    spec = {k: v for k, v in spec.items() if k != "_folder"} | {"_folder": str(spec.get("_folder", folder))}
+    # _folder and _notes are the draft's own (draft_spec), never in a file
+    spec = {k: v for k, v in spec.items() if k not in ("_folder", "_notes")} | {
+        "_folder": str(spec.get("_folder", folder))
+    }
     problems = _schema_errors({k: v for k, v in spec.items() if k != "_folder"})
     if not problems:
         problems = _meaning_errors(spec)
@@ -257,13 +263,64 @@ def read_spec(spec) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-def _head_rows(path: Path, n: int) -> list[list[str]]:
+def _head_rows(path: Path, n: int, delimiter: str = ",") -> list[list[str]]:
+    """The first ``n`` rows of an export, as text. A CSV whose first row is one field that holds
+    another usual separator was read with the wrong one: a SpecError says which to declare."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         head = pd.read_excel(path, header=None, nrows=n, dtype=str)
         return [["" if pd.isna(v) else str(v) for v in row] for row in head.itertuples(index=False)]
     with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        return [row for _, row in zip(range(n), reader)]
+        reader = csv.reader(handle, delimiter=delimiter)
+        rows = [row for _, row in zip(range(n), reader)]
+    if rows and len(rows[0]) == 1:
+        seen = [d for d in DELIMITERS if d != delimiter and d in rows[0][0]]
+        if seen:
+            said = "" if delimiter == "," else f" (the spec says delimiter: {json.dumps(delimiter)})"
+            raise SpecError(
+                f"{path.name}: its header row is one column when split at {_DELIMITER_NAMES[delimiter]}s"
+                f"{said}, {rows[0][0][:80]!r}, and it holds {_DELIMITER_NAMES[seen[0]]}s: the file looks "
+                f"{_DELIMITER_NAMES[seen[0]]}-separated. Say delimiter: {json.dumps(seen[0])} in the spec "
+                "(cxkit spec init detects it)"
+            )
+    return rows
+
+
+def detect_delimiter(path) -> str:
+    """The field separator of a CSV export: the one of :data:`DELIMITERS` that splits its first rows
+    into the most columns, the same number in each (a comma when none splits them; what
+    ``cxkit spec init`` writes in the spec as ``delimiter``).
+
+    Parameters
+    ----------
+    path : str or path
+        The export (an Excel file: ``","``, unused).
+
+    Returns
+    -------
+    str
+        The separator.
+
+    Examples
+    --------
+    >>> import cxlib.data as d, tempfile
+    >>> detect_delimiter(d.default_data_dir() / "survey.csv")
+    ','
+    >>> path = Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = path.write_text('q1;q2;note\\n1;2;"a, b"\\n3;4;c\\n')
+    >>> detect_delimiter(path)
+    ';'
+    """
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return ","
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        lines = [line for _, line in zip(range(20), handle)]
+    best, most = ",", 1
+    for d in DELIMITERS:
+        widths = {len(row) for row in csv.reader(lines, delimiter=d)}
+        if len(widths) == 1 and (width := widths.pop()) > most:
+            best, most = d, width
+    return best
 
 
 def surveymonkey_names(first: list[str], second: list[str]) -> list[str]:
@@ -307,13 +364,15 @@ class Export:
     header_rows: int = 1
 
 
-def detect_format(path) -> str:
+def detect_format(path, delimiter: str = ",") -> str:
     """Guess an export's format from its header rows (what ``cxkit spec init`` writes in the spec).
 
     Parameters
     ----------
     path : str or path
         The export.
+    delimiter : str
+        Its field separator (:func:`detect_delimiter`).
 
     Returns
     -------
@@ -328,7 +387,7 @@ def detect_format(path) -> str:
     'csv'
     """
     path = Path(path)
-    rows = _head_rows(path, 3)
+    rows = _head_rows(path, 3, delimiter)
     if len(rows) >= 3 and rows[2] and rows[2][0].startswith('{"ImportId"'):
         return "qualtrics"
     if (
@@ -343,7 +402,7 @@ def detect_format(path) -> str:
 
 
 def read_export(
-    path, format: str = "csv", sheet=None, na_values=None, usecols=None, dtype=None, text=()
+    path, format: str = "csv", sheet=None, na_values=None, usecols=None, dtype=None, text=(), delimiter=","
 ) -> Export:
     """Read an export as it is (no spec): one header, the question texts as labels.
 
@@ -364,6 +423,8 @@ def read_export(
     text : list of str, optional
         Columns of free text: read as pandas' ``"string"`` dtype, an empty cell as ``""`` (not a
         blank), so that a comment column needs no second pass. Ignored for Excel files.
+    delimiter : {",", ";", "\\t", "|"}
+        The field separator of a CSV (:func:`detect_delimiter` finds it).
 
     Returns
     -------
@@ -388,7 +449,9 @@ def read_export(
     if format == "xlsx" and not excel:
         raise SpecError(f"format: xlsx, but {path.name!r} is not an .xlsx file; say format: csv")
     header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(format, 1)
-    head = _head_rows(path, header_rows)
+    if delimiter not in DELIMITERS:
+        raise SpecError(f"delimiter {delimiter!r} is not one of {', '.join(map(repr, DELIMITERS))}")
+    head = _head_rows(path, header_rows, delimiter)
     if len(head) < header_rows:
         raise SpecError(
             f"{path.name}: a {format} export has {header_rows} header rows; the file has {len(head)}"
@@ -408,6 +471,8 @@ def read_export(
     if na_values or text:
         blanks = {c: ([] if c in text else ["", *map(str, na_values.get(c, []))]) for c in (usecols or names)}
     options = dict(header=None, skiprows=header_rows, names=names, na_values=blanks, keep_default_na=False)
+    if not excel and delimiter != ",":
+        options["sep"] = delimiter
     if usecols is not None:
         options["usecols"] = list(usecols)
     if (dtype or text) and not excel:
@@ -507,6 +572,8 @@ class Survey:
 def _plain(value) -> str:
     """A value as a person reads it: 7, 2.5, 'Very satisfied'."""
     value = value.item() if isinstance(value, np.generic) else value
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "(blank)"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)
@@ -554,11 +621,21 @@ def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: 
     if outside.any():
         seen = f"{np.nanmin(x):g} to {np.nanmax(x):g}"
         wider = f"[{min(lo, int(np.nanmin(x)))}, {max(hi, int(np.nanmax(x)))}]"
+        odd = np.unique(x[outside])
+        if np.isin(odd, USUAL_MISSING_CODES).all():  # -99, 999, ...: a code for 'not answered'
+            fix = (
+                f"{', '.join(f'{v:g}' for v in odd)} look(s) like a code for 'not answered': list it in "
+                f"missing_codes (now {codes or '[]'}). If the question's scale is really wider, declare it "
+                f"(scale: {wider}); cxlib never rescales"
+            )
+        else:
+            fix = (
+                f"If the question's scale is wider, declare it (scale: {wider}); cxlib never rescales."
+                " A code for 'not answered' goes in missing_codes"
+            )
         raise SpecError(
             f"column {name!r} ({where}): {int(outside.sum())} value(s) outside the declared scale "
-            f"{lo} to {hi}: {_rows(outside, raw, ids, first_row)}; the data run from {seen}. "
-            f"If the question's scale is wider, declare it (scale: {wider}); cxlib never rescales."
-            " A code for 'not answered' goes in missing_codes"
+            f"{lo} to {hi}: {_rows(outside, raw, ids, first_row)}; the data run from {seen}. {fix}"
         )
     if fraction.any():
         raise SpecError(
@@ -602,21 +679,17 @@ def _missing_columns(spec: dict, columns) -> None:
         )
 
 
-def _check_id(col: pd.Series, name: str, first_row: int) -> None:
+def _check_id(col: pd.Series, name: str, first_row: int) -> pd.Series:
     blank = col.isna().to_numpy()
+    if not blank.any() and pd.Index(col).is_unique:  # quick for ids in order (one pass), else a hash table
+        return col
+    found = []
     if blank.any():
-        raise SpecError(
-            f"column {name!r} (id): {int(blank.sum())} blank id(s): "
-            f"{_rows(blank, col.to_numpy(), None, first_row)}"
-        )
-    if pd.Index(col).is_unique:  # quick for ids in order (checked in one pass), else a hash table
-        return
-    twice = col.duplicated(keep=False).to_numpy()
+        found.append(f"{int(blank.sum())} blank id(s): {_rows(blank, col.to_numpy(), None, first_row)}")
+    twice = col.duplicated(keep=False).to_numpy() & ~blank
     if twice.any():
-        raise SpecError(
-            f"column {name!r} (id): ids must be unique; repeated: "
-            f"{_rows(twice, col.to_numpy(), None, first_row)}"
-        )
+        found.append(f"ids must be unique; repeated: {_rows(twice, col.to_numpy(), None, first_row)}")
+    raise SpecError(f"column {name!r} (id): {'; '.join(found)}")
 
 
 def _parse_dates(col: pd.Series) -> pd.Series:
@@ -716,7 +789,8 @@ def load_survey(spec, data=None) -> Survey:
         rated[spec["recommend"]] = ("recommend", list(NPS_SCALE))
     na = {c: codes for c in rated} if codes else None
     fmt = spec.get("format", "csv")
-    names = _export_names(path, fmt)
+    delimiter = spec.get("delimiter", ",")
+    names = _export_names(path, fmt, delimiter)
     _missing_columns(spec, names)
     # The parser's types: groups and the date as categories (each different value made once, not
     # once per row), the comment as text; rated columns are left to its inference (whole numbers
@@ -729,22 +803,42 @@ def load_survey(spec, data=None) -> Survey:
     )
     usecols = columns if 2 * len(columns) < len(names) else None
     text = [spec["comment"]] if "comment" in spec else []
-    export = read_export(path, fmt, spec.get("sheet"), na_values=na, usecols=usecols, dtype=types, text=text)
+    export = read_export(
+        path,
+        fmt,
+        spec.get("sheet"),
+        na_values=na,
+        usecols=usecols,
+        dtype=types,
+        text=text,
+        delimiter=delimiter,
+    )
     df = export.data
     first_row = export.header_rows + 1  # the file's row of the first response (one line each)
     ids = df[spec["id"]].to_numpy() if "id" in spec else None
-    out = {}
+    out, problems = {}, []
+
+    def check(column, fn, *args):  # every column is checked; its problem is kept, not raised yet
+        try:
+            out[column] = fn(df[column], column, *args)
+        except SpecError as exc:
+            problems.append(str(exc))
+
     if "id" in spec:
-        _check_id(df[spec["id"]], spec["id"], first_row)
-        out[spec["id"]] = df[spec["id"]]
+        check(spec["id"], _check_id, first_row)
     if "date" in spec:
-        out[spec["date"]] = _dates(df[spec["date"]], spec["date"], ids, first_row)
+        check(spec["date"], _dates, ids, first_row)
     for g in spec.get("groups", []):
-        out[g] = _groups(df[g], g, ids, first_row)
+        check(g, _groups, ids, first_row)
     if "weight" in spec:
-        out[spec["weight"]] = _weights(df[spec["weight"]], spec["weight"], ids, first_row)
+        check(spec["weight"], _weights, ids, first_row)
     for col, (where, scale) in rated.items():
-        out[col] = _rated_column(df[col], col, where, scale, ids, first_row, codes)
+        check(col, _rated_column, where, scale, ids, first_row, codes)
+    if len(problems) == 1:
+        raise SpecError(problems[0])
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise SpecError(f"the export does not fit the spec in {len(problems)} columns:\n{listing}")
     if "comment" in spec:
         comment = df[spec["comment"]]
         # read as text, a CSV's comment is never blank (an empty or missing cell is ""); an Excel
@@ -762,10 +856,10 @@ def load_survey(spec, data=None) -> Survey:
     return Survey(frame, spec, labels)
 
 
-def _export_names(path: Path, fmt: str) -> list[str]:
+def _export_names(path: Path, fmt: str, delimiter: str = ",") -> list[str]:
     if not path.is_file():
         raise SpecError(f"the export {str(path)!r} does not exist (the spec's data:, or --data)")
-    head = _head_rows(path, 2)
+    head = _head_rows(path, 2, delimiter)
     if not head:
         raise SpecError(f"the export {str(path)!r} is empty")
     if fmt == "surveymonkey":
@@ -788,9 +882,12 @@ def draft_scale(values) -> tuple[int, int] | None:
     """The scale a column of ratings most likely has, from the values seen; ``None`` if not ratings.
 
     Ratings are whole numbers from 0 or 1 up to at most 11, with at least two different values.
-    The drafted scale starts at 0 when a 0 was seen, else at 1, and ends at the smallest usual top
-    (5, 7, 10, 11) at or above the highest value seen: a 1-5 question where nobody answered 5 is
-    still drafted 1-5. It is a draft for a person to check, never applied silently.
+    Only 0 and 1 (or 1 and 2) seen: a yes/no question, drafted as those two. Otherwise a scale that
+    starts at 1 ends at the smallest usual top (5, 7, 10, 11) at or above the highest value seen (a
+    1-5 question where nobody answered 5 is still drafted 1-5); one that starts at 0 ends at 10 when
+    an 8, 9 or 10 was seen (0-10, as the recommend question), else at the highest value seen (0-6,
+    0-7 days). It is a draft for a person to check, never applied silently: ``cxkit spec init``
+    lists every scale drafted wider than the values seen.
 
     Parameters
     ----------
@@ -806,6 +903,8 @@ def draft_scale(values) -> tuple[int, int] | None:
     --------
     >>> draft_scale([1, 2, 4]), draft_scale([0, 3, 10]), draft_scale([2, 9]), draft_scale([1.5, 2])
     ((1, 5), (0, 10), (1, 10), None)
+    >>> draft_scale([0, 1, 1]), draft_scale([1, 2]), draft_scale([0, 6, 3]), draft_scale([0, 9])
+    ((0, 1), (1, 2), (0, 6), (0, 10))
     """
     x = pd.to_numeric(pd.Series(values), errors="coerce")
     if x.notna().sum() == 0 or x.isna().sum() > pd.Series(values).isna().sum():
@@ -813,8 +912,29 @@ def draft_scale(values) -> tuple[int, int] | None:
     x = x.dropna().to_numpy(dtype=float)
     if (x != np.round(x)).any() or x.min() < 0 or x.max() > 11 or len(np.unique(x)) < 2:
         return None
-    top = next(t for t in _USUAL_TOPS if t >= x.max())
-    return (0 if x.min() == 0 else 1), top
+    seen = np.unique(x)
+    if len(seen) == 2 and tuple(seen) in ((0, 1), (1, 2)):
+        return int(seen[0]), int(seen[1])
+    if x.min() == 0:
+        return 0, (10 if 8 <= x.max() <= 10 else int(x.max()))
+    return 1, next(t for t in _USUAL_TOPS if t >= x.max())
+
+
+def _left_out(col: pd.Series) -> str:
+    """Why spec init drafted no role for a column of numbers or text (a note in the draft)."""
+    x = pd.to_numeric(col, errors="coerce")
+    if x.notna().sum() and x.notna().sum() == col.notna().sum():
+        x = x.dropna()
+        if (x != np.round(x)).any():
+            return f"numbers with fractions ({x.min():g} to {x.max():g}), not ratings"
+        if x.nunique() < 2:
+            return "one value only"
+        return f"whole numbers from {x.min():g} to {x.max():g}, not a rating scale (0 or 1 up to 11)"
+    if col.isna().all():
+        return "every cell blank"
+    if col.isna().any():
+        return "short text with blanks (a group needs a value in every row)"
+    return f"short text with {col.nunique()} different values (a group has 2 to 30)"
 
 
 def _stem(name: str, fmt: str) -> str | None:
@@ -875,15 +995,18 @@ def draft_spec(path, format: str | None = None, sheet=None) -> dict:
     ('response_id', 'recommend', ['env', 'people', 'practices'], 'comment')
     """
     path = Path(path)
-    fmt = format or detect_format(path)
-    export = read_export(path, fmt, sheet)
+    delimiter = detect_delimiter(path)
+    fmt = format or detect_format(path, delimiter)
+    export = read_export(path, fmt, sheet, delimiter=delimiter)
     df, labels = export.data, export.labels
     meta = QUALTRICS_META | SURVEYMONKEY_META
     spec: dict = {"version": 1, "title": path.stem, "data": path.name, "format": fmt}
     spec["_folder"] = str(path.resolve().parent)  # so that the dict loads as it is (not written out)
     if sheet is not None:
         spec["sheet"] = sheet
-    rated, groups, texts, codes = {}, [], [], set()
+    if delimiter != ",":
+        spec["delimiter"] = delimiter
+    rated, groups, texts, codes, left = {}, [], [], set(), {}
     for name in df.columns:
         col = df[name]
         if "id" not in spec and _is_id(col, name):
@@ -898,12 +1021,25 @@ def draft_spec(path, format: str | None = None, sheet=None) -> dict:
             if (scale := draft_scale(col[~found])) is not None:
                 rated[name] = scale
                 codes.update(col[found].astype(int).tolist())
+            else:
+                left[name] = _left_out(col)
         elif col.dtype == object or pd.api.types.is_string_dtype(col):
             words = col.dropna().astype(str).str.split().str.len()
             if len(words) and words.mean() >= 4:
                 texts.append(name)
             elif 2 <= col.nunique() <= 30 and col.notna().all():
                 groups.append(name)
+            else:
+                left[name] = _left_out(col)
+        else:
+            left[name] = _left_out(col)
+    notes = []  # comments in the draft: a column name is written as repr(), so it is one line
+    for name, (lo, hi) in rated.items():
+        x = df[name][~df[name].isin(codes)]
+        if (x.min(), x.max()) != (lo, hi):
+            notes.append(f"{name!r}: values seen {x.min():g} to {x.max():g}, drafted as {lo}-{hi}: check it")
+    notes += [f"{name!r}: left out, {why}" for name, why in left.items()]
+    spec["_notes"] = notes
     if codes:
         spec["missing_codes"] = sorted(codes)
     _draft_roles(spec, rated, labels)
@@ -985,6 +1121,8 @@ def spec_yaml(spec: dict) -> str:
         "# mark reverse-keyed items (reverse: true), move items between factors, name the factors.\n"
         "# Then: cxkit spec check THIS_FILE, and cxkit report --spec THIS_FILE --out DIR\n"
     )
+    if spec.get("_notes"):
+        head += "# Notes from the draft:\n" + "".join(f"#   {n}\n" for n in spec["_notes"])
 
     class Dumper(yaml.SafeDumper):
         """Short lists of plain values ([1, 5]) on one line, the rest in block style."""

@@ -176,7 +176,8 @@ def test_dates_in_mixed_formats_parse_as_the_whole_column_would(tmp_path):
     pd.DataFrame({"rid": range(6), "when": when, "q": [1, 2, 3, 4, 5, 1]}).to_csv(path, index=False)
     spec = {"version": 1, "data": str(path), "id": "rid", "date": "when",
             "outcomes": [{"column": "q", "scale": [1, 5]}]}  # fmt: skip
-    with pytest.raises(SpecError, match=r"'when' \(date\): 1 value\(s\) are not dates: row 5 \(id 3\): nan"):
+    blank = r"'when' \(date\): 1 value\(s\) are not dates: row 5 \(id 3\): \(blank\)"
+    with pytest.raises(SpecError, match=blank):
         load_survey(spec)
     pd.DataFrame({"rid": range(5), "when": [w for w in when if w], "q": [1, 2, 3, 4, 5]}).to_csv(
         path, index=False
