@@ -231,8 +231,10 @@ def versus_rest(
     DataFrame
         One row per group (per level of ``within``): the key columns, ``n_a`` (the group's
         responses) and ``n_b`` (the rest's), ``estimate_a`` and ``estimate_b`` (the metric in the
-        group and in the rest), ``estimate`` (the difference, group minus rest), ``se``, ``low``,
-        ``high`` (unadjusted interval), ``z`` (``t`` and ``df`` for means), ``p_value``,
+        group and in the rest), ``estimate`` (the difference, group minus rest), ``se`` (the
+        standard error the interval uses), ``low``, ``high`` (unadjusted interval), ``z`` (``t``
+        and ``df`` for means; for a top- or bottom-box share the pooled two-proportion test, whose
+        standard error assumes no difference, so ``z`` is not ``estimate / se``), ``p_value``,
         ``p_adjusted`` and ``verdict`` (``"above"``, ``"below"`` or ``"no difference"``). Weighted:
         also ``n_effective_a`` and ``n_effective_b``.
 

@@ -112,8 +112,7 @@ def test_mobi_report_sections_compute_or_say_what_they_need(mobi):
     assert secs["drivers"].skipped is None and len(secs["drivers"].tables["drivers"]) == 4
     assert secs["ipa"].skipped is None and "on 1-10" in secs["ipa"].sentences[0]
     assert secs["groups"].skipped == (
-        "Skipped: this section needs grouping columns (groups:) and a recommend or satisfaction question, "
-        "which the spec does not give."
+        "Skipped: this section needs grouping columns (groups:), which the spec does not give."
     )
     assert "a date column" in secs["trends"].skipped and "comment column" in secs["comments"].skipped
     shares = secs["drivers"].tables["drivers"]

@@ -158,3 +158,66 @@ def test_a_codebook_in_the_spec_codes_the_comments(evil_survey):
     topics = sec.tables["topics"].set_index("topic")
     assert list(topics.index) == ["speed", "price"] and topics.loc["price", "mentions"] == 0
     assert topics.loc["speed", "mentions"] == (s.data["text"] != "").sum()
+
+
+def _anes_like(tmp_path, **spec):
+    """Two 1-7 items that go in opposite directions, a one-item factor, an education group."""
+    n = 200
+    a = [1 + (i * 5) % 7 for i in range(n)]
+    b = [min(7, max(1, 8 - v + (i % 3) - 1)) for i, v in enumerate(a)]  # a reversed, with noise
+    d = pd.DataFrame(
+        {"rid": range(n), "educ": [1 + i % 4 for i in range(n)], "a": a, "b": b,
+         "c": [1 + (i * 3) % 7 for i in range(n)], "sat": [1 + (i * 2) % 7 for i in range(n)]}
+    )  # fmt: skip
+    d.to_csv(tmp_path / "x.csv", index=False)
+    rated = {c: {"column": c, "scale": [1, 7]} for c in "abc"}
+    base = {
+        "version": 1, "data": str(tmp_path / "x.csv"), "id": "rid", "groups": ["educ"],
+        "satisfaction": {"column": "sat", "scale": [1, 7]},
+        "factors": {"place": {"label": "Placement", "items": [rated["a"], rated["b"]]},
+                    "party": {"label": "Party", "items": [rated["c"]]}},
+    }  # fmt: skip
+    return load_survey(base | spec)
+
+
+def test_opposed_items_a_one_item_factor_and_group_values_are_said_plainly(tmp_path):
+    secs = {sec.key: sec for sec in report.sections(_anes_like(tmp_path), n_boot=100)}
+    rel = " ".join(secs["reliability"].sentences)
+    assert "Placement (2 items): alpha -" in rel and "below 0: its items go in opposite directions" in rel
+    assert "Party has one item: reliability (alpha) needs two or more" in rel
+    assert "Read Placement with care" in " ".join(secs["drivers"].sentences)
+    by_group = secs["by_group"].sentences[0]
+    assert "highest in '" in by_group and "lowest in '" in by_group  # a group called 4 is not "the top 4"
+    assert (
+        secs["trends"].skipped
+        == "Skipped: this section needs a date column (date:), which the spec does not give."
+    )
+    spec = {k: v for k, v in _anes_like(tmp_path).spec.items() if k != "satisfaction"}
+    no_metric = {sec.key: sec for sec in report.sections(load_survey(spec), n_boot=100)}
+    assert no_metric["groups"].skipped == (
+        "Skipped: this section needs a recommend or satisfaction question (the metric compared), "
+        "which the spec does not give."
+    )
+
+
+def test_a_spec_with_no_question_is_refused_by_report_and_noted_by_check(tmp_path, capsys):
+    pd.DataFrame({"rid": [1, 2, 3], "region": ["n", "s", "n"]}).to_csv(tmp_path / "x.csv", index=False)
+    spec = tmp_path / "s.yml"
+    spec.write_text(yaml.safe_dump({"version": 1, "data": "x.csv", "id": "rid", "groups": ["region"]}))
+    assert main(["spec", "check", str(spec)]) == 0
+    assert "note: the spec declares no question to report on: add recommend" in capsys.readouterr().out
+    assert main(["report", "--spec", str(spec), "--out", str(tmp_path / "o")]) == 2
+    assert "no question to report on" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+def test_the_tables_open_with_every_section_and_why_it_was_skipped(tmp_path):
+    # a comment column with no comments: every section is skipped
+    pd.DataFrame({"note": ["", " ", ""]}).to_csv(tmp_path / "x.csv", index=False)
+    s = load_survey({"version": 1, "data": str(tmp_path / "x.csv"), "comment": "note"})
+    secs = report.sections(s)
+    assert all(sec.skipped for sec in secs)
+    book = pd.read_excel(report.write_tables(secs, tmp_path / "t.xlsx"), sheet_name=None)
+    assert list(book) == ["sections"]
+    contents = book["sections"]
+    assert contents["section"].tolist() == [sec.title for sec in secs] and not contents["shown"].any()
+    assert contents["why skipped"].str.startswith("Skipped:").all()

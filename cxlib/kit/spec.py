@@ -120,9 +120,13 @@ def _check(args) -> int:
             "the data were not read"
         )
         return 0
+    from cxlib.kit.survey_report import nothing_to_report
+
     survey = load_survey(args.spec, args.data)
     print(f"{args.spec}: valid, and the data fit it")
     print(summary(survey))
+    if (empty := nothing_to_report(survey.spec)) is not None:
+        print(f"note: {empty}")
     return 0
 
 

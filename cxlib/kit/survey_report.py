@@ -63,6 +63,15 @@ def _answered(s: Survey, column: str) -> tuple[pd.Series, np.ndarray | None]:
     return x[keep].astype(int), w
 
 
+def _lacking(s: Survey, **needs: str) -> str:
+    """What a section needs that the spec lacks: the keys of ``needs`` it does not have, and a
+    recommend or satisfaction question (the metric groups and trends compare) when it has neither."""
+    missing = [what for key, what in needs.items() if not s.spec.get(key)]
+    if "recommend" not in s.spec and "satisfaction" not in s.spec:
+        missing.append("a recommend or satisfaction question (the metric compared)")
+    return " and ".join(missing)
+
+
 def _skip(key: str, title: str, need: str) -> Section:
     return Section(key, title, skipped=f"Skipped: this section needs {need}, which the spec does not give.")
 
@@ -140,7 +149,7 @@ def _grouped(s: Survey, key: str, title: str):
     the main metric and the answered rows."""
     main = _main_metric(s)
     if not s.spec.get("groups") or main is None:
-        return _skip(key, title, "grouping columns (groups:) and a recommend or satisfaction question"), None
+        return _skip(key, title, _lacking(s, groups="grouping columns (groups:)")), None
     column = main[0]
     return Section(key, title), (*main, s.data[s.data[column].notna()])
 
@@ -162,8 +171,8 @@ def _by_group(s: Survey, confidence: float = 0.95) -> Section:
             else "their intervals overlap, so even this order may be chance"
         )
         sec.sentences.append(
-            f"{what} by '{s.label(g)}': highest {best[g]}, {best['estimate']:.1f} ({best['low']:.1f} to "
-            f"{best['high']:.1f}, n = {int(best['n']):,}); lowest {worst[g]}, {worst['estimate']:.1f} "
+            f"{what} by '{s.label(g)}': highest in '{best[g]}', {best['estimate']:.1f} ({best['low']:.1f} to "
+            f"{best['high']:.1f}, n = {int(best['n']):,}); lowest in '{worst[g]}', {worst['estimate']:.1f} "
             f"({worst['low']:.1f} to {worst['high']:.1f}, n = {int(worst['n']):,}); {apart}. "
             "The comparison section tests every group against the rest."
         )
@@ -189,15 +198,26 @@ def _reliability(s: Survey, confidence: float = 0.95) -> Section:
                 "n": a.n,
             }
         )
-        verdict = (
-            "the items agree well enough to be averaged into one score"
-            if a.low >= ALPHA_OK
-            else "read its items one by one as well: the interval reaches below 0.7"
-        )
+        if a.estimate < 0:
+            verdict = (
+                "below 0: its items go in opposite directions (they correlate negatively), so their "
+                "average mixes opposite answers. Check whether one is reverse-keyed (reverse: true in "
+                "the spec) or belongs to another factor before reading this factor's score"
+            )
+        elif a.low >= ALPHA_OK:
+            verdict = "the items agree well enough to be averaged into one score"
+        else:
+            verdict = "read its items one by one as well: the interval reaches below 0.7"
         sec.sentences.append(
             f"{s.factor_label(f)} ({len(cols)} items): alpha {a.estimate:.2f} ({_pct(confidence)} interval "
             f"{a.low:.2f} to {a.high:.2f}, n = {a.n:,}); {verdict}."
         )
+    for f, cols in s.factors.items():
+        if len(cols) < 2:
+            sec.sentences.append(
+                f"{s.factor_label(f)} has one item: reliability (alpha) needs two or more; its score "
+                "is that one answer."
+            )
     sec.tables["reliability"] = pd.DataFrame(rows)
     return sec
 
@@ -239,12 +259,23 @@ def _key_drivers(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: 
     r2, n, dropped = t.attrs["r_squared"], t.attrs["n"], t.attrs["dropped"]
     sec.sentences.append(
         f"Together the factors explain {r2:.0%} of the differences in '{s.label(outcome)}' (R-squared, "
-        f"n = {n:,} complete responses; {dropped:,} with a blank left out). Each factor's share of that, "
-        f"with {_pct(confidence)} bootstrap intervals ({n_boot} resamples):"
+        f"n = {n:,} responses with the outcome and every factor's score, a factor's score being the "
+        f"mean of the items answered when at least half are; {dropped:,} left out for a blank). Each "
+        f"factor's share of that, with {_pct(confidence)} bootstrap intervals ({n_boot} resamples):"
     )
     for name, row in t.sort_values("percent", ascending=False).iterrows():
         sec.sentences.append(
             f"{name}: {row['percent']:.0f}% ({row['percent_low']:.0f}% to {row['percent_high']:.0f}%)."
+        )
+    opposed = [
+        s.factor_label(f)
+        for f, cols in s.factors.items()
+        if len(cols) >= 2 and scales.cronbach_alpha(s.keyed(f), cols, missing="pairwise").estimate < 0
+    ]
+    if opposed:
+        sec.sentences.append(
+            f"Read {', '.join(opposed)} with care: its items go in opposite directions (alpha below 0, see "
+            "the reliability section), so its score, and its share here, mix opposite answers."
         )
     sec.sentences.append(
         "These are associations in one survey, not proof that changing a factor moves the outcome."
@@ -339,7 +370,7 @@ def _trends(s: Survey, confidence: float = 0.95) -> Section:
     title = "Trends"
     main = _main_metric(s)
     if "date" not in s.spec or main is None:
-        return _skip("trends", title, "a date column (date:) and a recommend or satisfaction question")
+        return _skip("trends", title, _lacking(s, date="a date column (date:)"))
     column, metric, options, what = main
     freq = {"month": "M", "quarter": "Q", "year": "Y"}[s.spec.get("period", "month")]
     d = s.data[s.data[column].notna()].copy()
@@ -510,19 +541,31 @@ def write_tables(secs: list[Section], path: Path) -> Path:
     Returns
     -------
     Path
-        ``path``.
+        ``path``. Its first sheet, ``sections``, lists every section, its tables, and why it was
+        skipped.
 
     Examples
     --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "t.xlsx"
     >>> _ = write_tables([Section("x", "X", tables={"n": pd.DataFrame({"a": ["=1"]})})], path)
-    >>> pd.read_excel(path)["a"].tolist()
+    >>> pd.read_excel(path, sheet_name=None)["n"]["a"].tolist()
     ["'=1"]
     """
     from cxlib.export import to_xlsx
 
-    sheets = {name: t for sec in secs for name, t in sec.tables.items()}
+    contents = pd.DataFrame(
+        [
+            {
+                "section": sec.title,
+                "shown": sec.skipped is None,
+                "tables": ", ".join(map(str, sec.tables)),
+                "why skipped": sec.skipped or "",
+            }
+            for sec in secs
+        ]
+    )  # the first sheet: every section, so a report whose sections are all skipped still says why
+    sheets = {"sections": contents} | {name: t for sec in secs for name, t in sec.tables.items()}
     return to_xlsx(sheets, path)
 
 
@@ -567,7 +610,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", help="the export (default: the spec's data:)")
     parser.add_argument("--out", required=True, help="folder for report.html, tables.xlsx, report.ipynb")
     parser.add_argument("--confidence", type=float, default=0.95, help="for every interval (default 0.95)")
-    parser.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the drivers")
+    parser.add_argument(
+        "--n-boot", type=int, default=1000, help="bootstrap resamples for the drivers (default 1000)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="the bootstrap's seed (default 0)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed for the report (900)")
 
@@ -615,6 +660,37 @@ def render_html(notebook: Path, title: str) -> str:
     return PAGE.format(title=html.escape(title), body=body)
 
 
+QUESTIONS = ("recommend", "satisfaction", "effort", "factors", "outcomes", "comment")
+
+
+def nothing_to_report(spec: dict) -> str | None:
+    """Why a report on this spec would be empty (it declares no question), or ``None``.
+
+    Parameters
+    ----------
+    spec : dict
+        A read spec.
+
+    Returns
+    -------
+    str or None
+        The message ``cxkit report`` stops with, and ``cxkit spec check`` prints as a note.
+
+    Examples
+    --------
+    >>> nothing_to_report({"id": "rid", "groups": ["region"]})[:47]
+    'the spec declares no question to report on: add'
+    >>> nothing_to_report({"recommend": "Q7"}) is None
+    True
+    """
+    if any(spec.get(key) for key in QUESTIONS):
+        return None
+    return (
+        "the spec declares no question to report on: add recommend, satisfaction, effort, factors, "
+        "outcomes or comment (cxkit spec init drafts them from the export)"
+    )
+
+
 def run(args) -> int:
     """Run ``cxkit report``: validate, execute the report notebook, write the page and the tables.
 
@@ -638,6 +714,9 @@ def run(args) -> int:
     except CxlibError as exc:
         print(f"cxkit report: {exc}", file=sys.stderr)
         return 2
+    if (empty := nothing_to_report(survey.spec)) is not None:
+        print(f"cxkit report: {empty}", file=sys.stderr)
+        return 2
     out.mkdir(parents=True, exist_ok=True)
     template = out / "report-template.ipynb"
     jupytext.write(jupytext.read(NOTEBOOK), template)
@@ -652,7 +731,12 @@ def run(args) -> int:
     outcome = execute_notebook(str(template), str(out / "report.ipynb"), params, str(out), args.timeout)
     template.unlink()
     if outcome.status != "ok":
-        print(f"cxkit report: the report failed at cell {outcome.cell}: {outcome.error}", file=sys.stderr)
+        print(
+            f"cxkit report: the report failed at cell {outcome.cell} of its template, "
+            f"cxlib/kit/survey_report.md ({outcome.code!r}): {outcome.error}. The executed notebook, "
+            f"with the whole traceback: {out / 'report.ipynb'}",
+            file=sys.stderr,
+        )
         return 1
     title = survey.spec.get("title") or Path(args.spec).stem
     (out / "report.html").write_text(render_html(out / "report.ipynb", title), encoding="utf-8")
