@@ -51,11 +51,26 @@ def safe_cell(value):
     return "'" + value
 
 
+#: Control characters that an XLSX cell cannot hold (openpyxl refuses them) and a reader cannot
+#: see: written as their escape, ``\\x07``, in both formats (tab, line feed and CR stay).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _visible(text: str) -> str:
+    """Text with each control character written as its escape (``"a\\x07"`` for a bell)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _safe_value(value):
-    """:func:`safe_cell` for any object pandas may write: text as it will be written."""
-    if value is None or isinstance(value, (str, *_INERT)) or value is pd.NA or value is pd.NaT:
+    """:func:`safe_cell` for any object pandas may write: text as it will be written, with its
+    control characters made visible (:func:`_visible`).
+
+    >>> _safe_value("Ash\\x07ford"), _safe_value("=\\x1b[2J")
+    ('Ash\\\\x07ford', "'=\\\\x1b[2J")
+    """
+    if value is None or value is pd.NA or value is pd.NaT or isinstance(value, _INERT):
         return safe_cell(value)
-    return safe_cell(str(value))  # pandas writes str(value)
+    return safe_cell(_visible(value if isinstance(value, str) else str(value)))  # pandas writes str(value)
 
 
 def _safe_values(values: pd.Series | pd.Index) -> pd.Series | pd.Index:
@@ -156,7 +171,7 @@ def to_csv(df: pd.DataFrame | pd.Series, path: str | os.PathLike | None, **kwarg
 
 def _sheet_name(name, taken: set) -> str:
     """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\``, unique, not starting with '."""
-    clean = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'")[:31] or "sheet"
+    clean = re.sub(r"[\[\]:*?/\\]", "_", _CONTROL.sub("", str(name))).strip("'")[:31] or "sheet"
     base, i = clean, 2
     while clean.lower() in taken:
         suffix = f" ({i})"

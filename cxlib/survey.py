@@ -180,6 +180,11 @@ def _meaning_errors(spec: dict) -> list[str]:
                 f"factors.{name}: its items are on different scales ({listing}); a factor's score is "
                 "the mean of its items, so they share one scale (cxlib does not rescale): split the factor"
             )
+    for topic, pattern in (spec.get("codebook") or {}).items():
+        try:
+            re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            messages.append(f"codebook.{topic}: {pattern!r} is not a regular expression ({exc})")
     seen: dict[str, str] = {}
     for where, column in _columns(spec):
         if column in seen and not (where.startswith("groups") and seen[column].startswith("groups")):
@@ -228,8 +233,8 @@ def read_spec(spec) -> dict:
     cxlib.survey.SpecError: the survey spec has 1 problem:
       - satisfaction.scale: [5, 1] must be [lowest, highest] with lowest < highest
     """
-    folder = Path.cwd()
-    if isinstance(spec, (str, os.PathLike)):
+    folder, from_file = Path.cwd(), isinstance(spec, (str, os.PathLike))
+    if from_file:
         import yaml  # imported here: the analysis modules stay free of it
 
         path = Path(spec)
@@ -244,10 +249,18 @@ def read_spec(spec) -> dict:
         folder = path.resolve().parent
     if not isinstance(spec, dict):
         raise SpecError(f"a survey spec is a mapping (key: value lines), got {type(spec).__name__}")
-    # _folder and _notes are the draft's own (draft_spec), never in a file
-    spec = {k: v for k, v in spec.items() if k not in ("_folder", "_notes")} | {
-        "_folder": str(spec.get("_folder", folder))
-    }
+    if from_file:  # _folder and _notes are a drafted dict's own (draft_spec): in a file, unknown keys
+        own = [k for k in ("_folder", "_notes") if k in spec]
+        if own:  # refused before their values are read (data: is found from the spec's own folder)
+            raise SpecError(
+                "the survey spec has 1 problem:\n"
+                f"  - (the top level): {_unknown_keys(own, spec_schema()['properties'])}"
+            )
+        spec = spec | {"_folder": str(folder)}
+    else:
+        spec = {k: v for k, v in spec.items() if k not in ("_folder", "_notes")} | {
+            "_folder": str(spec.get("_folder", folder))
+        }
     problems = _schema_errors({k: v for k, v in spec.items() if k != "_folder"})
     if not problems:
         problems = _meaning_errors(spec)
@@ -269,9 +282,14 @@ def _head_rows(path: Path, n: int, delimiter: str = ",") -> list[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         head = pd.read_excel(path, header=None, nrows=n, dtype=str)
         return [["" if pd.isna(v) else str(v) for v in row] for row in head.itertuples(index=False)]
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        rows = [row for _, row in zip(range(n), reader)]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            rows = [row for _, row in zip(range(n), reader)]
+    except UnicodeDecodeError as exc:
+        raise SpecError(_not_utf8(path, exc)) from None
+    except csv.Error as exc:
+        raise SpecError(f"{path.name}: its header rows cannot be read as CSV ({exc})") from None
     if rows and len(rows[0]) == 1:
         seen = [d for d in DELIMITERS if d != delimiter and d in rows[0][0]]
         if seen:
@@ -283,6 +301,13 @@ def _head_rows(path: Path, n: int, delimiter: str = ",") -> list[list[str]]:
                 "(cxkit spec init detects it)"
             )
     return rows
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    return (
+        f"{path.name} is not UTF-8 text (byte {exc.start}: {exc.object[exc.start : exc.start + 1]!r}); "
+        "save it as UTF-8 (Excel: 'CSV UTF-8'; Qualtrics and SurveyMonkey export UTF-8) and try again"
+    )
 
 
 def detect_delimiter(path) -> str:
@@ -313,11 +338,17 @@ def detect_delimiter(path) -> str:
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return ","
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        lines = [line for _, line in zip(range(20), handle)]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            lines = [line for _, line in zip(range(20), handle)]
+    except UnicodeDecodeError as exc:
+        raise SpecError(_not_utf8(path, exc)) from None
     best, most = ",", 1
     for d in DELIMITERS:
-        widths = {len(row) for row in csv.reader(lines, delimiter=d)}
+        try:
+            widths = {len(row) for row in csv.reader(lines, delimiter=d)}
+        except csv.Error:  # a field over the csv module's limit: not this separator's to judge
+            continue
         if len(widths) == 1 and (width := widths.pop()) > most:
             best, most = d, width
     return best
@@ -477,10 +508,27 @@ def read_export(
         options["usecols"] = list(usecols)
     if (dtype or text) and not excel:
         options["dtype"] = (dtype or {}) | dict.fromkeys(text, "string")
-    if excel:
-        data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **options)
-    else:
-        data = _read_csv(path, options)
+    try:
+        if excel:
+            data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **options)
+        else:
+            data = _read_csv(path, options)
+    except UnicodeDecodeError as exc:
+        raise SpecError(_not_utf8(path, exc)) from None
+    except pd.errors.ParserError as exc:  # a row longer than the header
+        raise SpecError(
+            f"{path.name}: {str(exc).strip()}; a row has more fields than the header row: a value with a "
+            f"{_DELIMITER_NAMES[delimiter]} in it that is not quoted, or a wrong delimiter"
+        ) from None
+    except (ValueError, KeyError) as exc:
+        if excel and "not found" in str(exc).lower():  # a sheet the workbook does not have
+            import openpyxl
+
+            names = openpyxl.load_workbook(path, read_only=True).sheetnames
+            raise SpecError(
+                f"{path.name}: no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))} (sheet:)"
+            ) from None
+        raise
     return Export(data, {k: v for k, v in labels.items() if k in data.columns}, format, header_rows)
 
 
@@ -796,12 +844,14 @@ def load_survey(spec, data=None) -> Survey:
     # once per row), the comment as text; rated columns are left to its inference (whole numbers
     # parse faster than floats, measured 0.29 s against 0.33 s for the benchmark's million rows, and
     # text in them must reach the checks below, which name the rows).
-    # Every column is read when the spec names most of them: pandas reads on several threads only
-    # without usecols.
+    # Every column of a CSV is read: with usecols pandas neither reads on several threads nor
+    # notices a row with more fields than the header (an unquoted comma in a comment), whose values
+    # would then shift silently into the wrong columns. An Excel sheet has no such rows.
     types = {g: "category" for g in spec.get("groups", [])} | (
         {spec["date"]: "category"} if "date" in spec else {}
     )
-    usecols = columns if 2 * len(columns) < len(names) else None
+    excel = path.suffix.lower() in (".xlsx", ".xlsm")
+    usecols = columns if excel and 2 * len(columns) < len(names) else None
     text = [spec["comment"]] if "comment" in spec else []
     export = read_export(
         path,
@@ -859,7 +909,7 @@ def load_survey(spec, data=None) -> Survey:
 def _export_names(path: Path, fmt: str, delimiter: str = ",") -> list[str]:
     if not path.is_file():
         raise SpecError(f"the export {str(path)!r} does not exist (the spec's data:, or --data)")
-    head = _head_rows(path, 2, delimiter)
+    head = _head_rows(path, 2 if fmt == "surveymonkey" else 1, delimiter)
     if not head:
         raise SpecError(f"the export {str(path)!r} is empty")
     if fmt == "surveymonkey":
@@ -1059,8 +1109,8 @@ def _draft_roles(spec: dict, rated: dict, labels: dict) -> None:
         for name, scale in rated.items():
             if not _role_of(name, labels.get(name, ""), pattern):
                 continue
-            if role == "recommend" and tuple(scale) == NPS_SCALE:
-                spec[role] = name
+            if role == "recommend" and tuple(scale) in (NPS_SCALE, (1, 10)):
+                spec[role] = name  # read 0-10 (NPS) even when nobody answered 0
             elif role != "recommend" and name not in in_block:
                 spec[role] = {"column": name, "scale": list(scale)}
             else:

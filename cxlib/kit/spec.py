@@ -51,6 +51,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check.add_argument("--no-data", action="store_true", help="check the spec alone, not the export")
 
 
+def printable(text: str) -> str:
+    """Text for a terminal: each character that is not printable (an escape sequence from a column
+    name, a bell) written as its escape; line breaks kept.
+
+    Examples
+    --------
+    >>> printable("ok\\x1b]0;owned\\x07\\nnext")
+    'ok\\\\x1b]0;owned\\\\x07\\nnext'
+    """
+    return "".join(c if c == "\n" or c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def summary(survey) -> str:
     """What a loaded survey holds, in a few lines (what ``cxkit spec check`` prints).
 
@@ -89,7 +101,7 @@ def summary(survey) -> str:
         lines.append(f"  factor {name}: {len(cols)} items, {blank} blank answers")
     for item in spec.get("outcomes", []):
         lines.append(f"  outcome: {item['column']} ({item['scale'][0]}-{item['scale'][1]})")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _init(args) -> int:
@@ -146,5 +158,5 @@ def run(args) -> int:
     try:
         return _init(args) if args.action == "init" else _check(args)
     except SpecError as exc:
-        print(f"cxkit spec {args.action}: {exc}", file=sys.stderr)
+        print(printable(f"cxkit spec {args.action}: {exc}"), file=sys.stderr)
         return 1

@@ -80,15 +80,26 @@ def _headline(s: Survey, confidence: float = 0.95) -> Section:
     """NPS, satisfaction (top box), effort and other outcomes, each with its interval and a sentence."""
     sec, rows = Section("headline", "Headline metrics"), []
     spec = s.spec
+
+    def estimate(column, metric, x, **options):
+        """The metric, or None with a sentence saying why these answers give none."""
+        try:
+            return metric(x, confidence=confidence, **options)
+        except CxlibError as exc:
+            why = "no response answered it" if len(x) == 0 else str(exc)
+            sec.sentences.append(f"'{s.label(column)}': no estimate from these data ({why}).")
+            return None
+
     if "recommend" in spec:
         x, w = _answered(s, spec["recommend"])
-        e = metrics.nps(x, confidence=confidence, weights=w)
-        rows.append(("NPS", s.label(spec["recommend"]), e))
-        sec.sentences.append(
-            f"Net Promoter Score: {_ci(e, confidence)}. Out of every 100 customers who answered, about "
-            f"{abs(e.estimate):.0f} more {'promote' if e.estimate >= 0 else 'criticise'} than "
-            f"{'criticise' if e.estimate >= 0 else 'promote'} (promoters answer 9-10, detractors 0-6)."
-        )
+        e = estimate(spec["recommend"], metrics.nps, x, weights=w)
+        if e is not None:
+            rows.append(("NPS", s.label(spec["recommend"]), e))
+            sec.sentences.append(
+                f"Net Promoter Score: {_ci(e, confidence)}. Out of every 100 customers who answered, about "
+                f"{abs(e.estimate):.0f} more {'promote' if e.estimate >= 0 else 'criticise'} than "
+                f"{'criticise' if e.estimate >= 0 else 'promote'} (promoters answer 9-10, detractors 0-6)."
+            )
     for role in ("satisfaction", "effort"):
         if role not in spec:
             continue
@@ -97,14 +108,18 @@ def _headline(s: Survey, confidence: float = 0.95) -> Section:
         lo, hi = entry["scale"]
         if role == "satisfaction":
             top = entry.get("top", 2)
-            e = metrics.top_box(x, scale=(lo, hi), top=top, confidence=confidence, weights=w)
+            e = estimate(entry["column"], metrics.top_box, x, scale=(lo, hi), top=top, weights=w)
+            if e is None:
+                continue
             rows.append((f"top {top} box", s.label(entry["column"]), e))
             sec.sentences.append(
                 f"Satisfied (answered {hi - top + 1}-{hi} on the {lo}-{hi} scale): "
                 f"{_ci(e, confidence, unit='%')}."
             )
         else:
-            e = metrics.mean_score(x, scale=(lo, hi), confidence=confidence, weights=w)
+            e = estimate(entry["column"], metrics.mean_score, x, scale=(lo, hi), weights=w)
+            if e is None:
+                continue
             rows.append(("mean (lower = easier)", s.label(entry["column"]), e))
             sec.sentences.append(
                 f"Effort, on the {lo}-{hi} scale where lower is easier: mean {_ci(e, confidence, 2)}."
@@ -112,11 +127,15 @@ def _headline(s: Survey, confidence: float = 0.95) -> Section:
     for entry in spec.get("outcomes", []):
         x, w = _answered(s, entry["column"])
         lo, hi = entry["scale"]
-        e = metrics.mean_score(x, scale=(lo, hi), confidence=confidence, weights=w)
+        e = estimate(entry["column"], metrics.mean_score, x, scale=(lo, hi), weights=w)
+        if e is None:
+            continue
         rows.append((f"mean ({lo}-{hi})", s.label(entry["column"]), e))
         sec.sentences.append(
             f"'{s.label(entry['column'])}', on its {lo}-{hi} scale: mean {_ci(e, confidence, 2)}."
         )
+    if not rows and sec.sentences:  # questions declared, none with an estimate: say why for each
+        return Section("headline", "Headline metrics", skipped="Skipped: " + " ".join(sec.sentences))
     if not rows:
         return _skip("headline", "Headline metrics", "a recommend, satisfaction, effort or outcome question")
     sec.tables["headline"] = pd.DataFrame(
@@ -316,15 +335,19 @@ def _ipa(s: Survey) -> Section:
         "could fall on either side in another sample (see the intervals of the drivers)."
     )
     sec.tables["importance-performance"] = t.reset_index()
+    import matplotlib
+
     from cxlib import plots
 
-    ax = plots.ipa_map(
-        t,
-        x_cross=t.attrs["x_cross"],
-        y_cross=t.attrs["y_cross"],
-        xlabel=f"performance (mean rating, {lo}-{hi})",
-        ylabel="importance (% of R-squared)",
-    )
+    # the labels are the user's text: drawn as written, never parsed as mathtext ($\\beta$, $5 to $10)
+    with matplotlib.rc_context({"text.parse_math": False}):
+        ax = plots.ipa_map(
+            t,
+            x_cross=t.attrs["x_cross"],
+            y_cross=t.attrs["y_cross"],
+            xlabel=f"performance (mean rating, {lo}-{hi})",
+            ylabel="importance (% of R-squared)",
+        )
     sec.figure = ax.figure
     return sec
 
@@ -375,6 +398,8 @@ def _trends(s: Survey, confidence: float = 0.95) -> Section:
     freq = {"month": "M", "quarter": "Q", "year": "Y"}[s.spec.get("period", "month")]
     d = s.data[s.data[column].notna()].copy()
     d["period"] = d[s.spec["date"]].dt.to_period(freq).astype(str)
+    if d.empty:
+        return Section("trends", title, skipped=f"Skipped: no response answered '{s.label(column)}'.")
     if d["period"].nunique() < 2:
         return Section(
             "trends",
@@ -484,18 +509,25 @@ def sections(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: int 
     >>> sections(s)[0].sentences[0][:27]
     'Net Promoter Score: 11.8 (9'
     """
+    builds = [
+        ("headline", "Headline metrics", lambda: _headline(s, confidence)),
+        ("by_group", "By group", lambda: _by_group(s, confidence)),
+        ("reliability", "Reliability of each factor", lambda: _reliability(s, confidence)),
+        ("drivers", "What drives satisfaction", lambda: _key_drivers(s, confidence, n_boot, seed)),
+        ("ipa", "Importance-performance map", lambda: _ipa(s)),
+        ("groups", "Groups against each other", lambda: _compare_groups(s, confidence)),
+        ("trends", "Trends", lambda: _trends(s, confidence)),
+        ("comments", "What customers say", lambda: _comments(s, confidence)),
+    ]
+    out = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return [
-            _headline(s, confidence),
-            _by_group(s, confidence),
-            _reliability(s, confidence),
-            _key_drivers(s, confidence, n_boot, seed),
-            _ipa(s),
-            _compare_groups(s, confidence),
-            _trends(s, confidence),
-            _comments(s, confidence),
-        ]
+        for key, title, build in builds:
+            try:
+                out.append(build())
+            except CxlibError as exc:  # data a section cannot use (no answers, one value): said, not a crash
+                out.append(Section(key, title, skipped=f"Skipped: these data cannot give it: {exc}"))
+    return out
 
 
 def section_html(sec: Section) -> str:
@@ -707,17 +739,25 @@ def run(args) -> int:
     import jupytext
 
     from cxlib.kit.execute import execute_notebook
+    from cxlib.kit.spec import printable
+    from cxlib.params import check_confidence, check_seed
 
     out = Path(args.out)
     try:
-        survey = load_survey(args.spec, args.data)  # fail here, clearly, rather than inside the notebook
+        check_confidence(args.confidence)  # the options, then the spec and data: here, not in the notebook
+        check_seed(args.seed)
+        if args.n_boot < 100:
+            raise CxlibError(f"--n-boot must be at least 100 (relaimpo suggests 1000), got {args.n_boot}")
+        survey = load_survey(args.spec, args.data)
     except CxlibError as exc:
-        print(f"cxkit report: {exc}", file=sys.stderr)
+        print(printable(f"cxkit report: {exc}"), file=sys.stderr)
         return 2
     if (empty := nothing_to_report(survey.spec)) is not None:
         print(f"cxkit report: {empty}", file=sys.stderr)
         return 2
     out.mkdir(parents=True, exist_ok=True)
+    for old in ("report.html", "tables.xlsx", "report.ipynb"):  # a failed run leaves no older report
+        (out / old).unlink(missing_ok=True)
     template = out / "report-template.ipynb"
     jupytext.write(jupytext.read(NOTEBOOK), template)
     params = {
@@ -732,9 +772,11 @@ def run(args) -> int:
     template.unlink()
     if outcome.status != "ok":
         print(
-            f"cxkit report: the report failed at cell {outcome.cell} of its template, "
-            f"cxlib/kit/survey_report.md ({outcome.code!r}): {outcome.error}. The executed notebook, "
-            f"with the whole traceback: {out / 'report.ipynb'}",
+            printable(
+                f"cxkit report: the report failed at cell {outcome.cell} of its template, "
+                f"cxlib/kit/survey_report.md ({outcome.code!r}): {outcome.error}. The executed notebook, "
+                f"with the whole traceback: {out / 'report.ipynb'}"
+            ),
             file=sys.stderr,
         )
         return 1
