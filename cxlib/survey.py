@@ -740,15 +740,69 @@ def _check_id(col: pd.Series, name: str, first_row: int) -> pd.Series:
     raise SpecError(f"column {name!r} (id): {'; '.join(found)}")
 
 
-def _parse_dates(col: pd.Series) -> pd.Series:
-    parsed = pd.to_datetime(col, errors="coerce")  # one format, inferred from the first value: fast
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2(?:\d{4}|\d{2})(?!\d)")
+
+
+def _day_first(values: pd.Series, name: str, undecided: bool | None = None) -> bool:
+    """Whether dates written with numbers only (03/04/2024) put the day first, decided by the values.
+
+    A first number above 12 can only be a day, a second above 12 only a day: the column's values
+    decide the order, the same for every row (never one row day-first and the next month-first, as
+    a value-by-value parser would). If they contradict each other, or cannot decide (every day is
+    12 or less) and the export's format has no order of its own (``undecided``: SurveyMonkey writes
+    month first), a SpecError asks for ``date_format``. Dates not written so (2024-03-04, Excel
+    dates, text): ``False``, and the parser infers their format.
+    """
+    text = values.dropna()
+    if not len(text) or not (pd.api.types.is_string_dtype(text) or text.dtype == object):
+        return False
+    found = text.astype(str).str.match(_NUMERIC_DATE.pattern)
+    if not found.all():
+        return False
+    parts = text.astype(str).str.extract(_NUMERIC_DATE.pattern)
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    day_first, month_first = text[first > 12], text[second > 12]
+    if len(day_first) and len(month_first):
+        raise SpecError(
+            f"column {name!r} (date): its dates put the day first in some rows ({day_first.iloc[0]!r}) and "
+            f"the month first in others ({month_first.iloc[0]!r}); one column must use one order: fix "
+            "the export, or declare date_format and the rows that differ are named"
+        )
+    if not len(day_first) and not len(month_first) and (first != second).any():
+        if undecided is not None:
+            return undecided
+        example = text[first != second].iloc[0]
+        raise SpecError(
+            f"column {name!r} (date): {example!r} could be day first or month first, and no value decides "
+            'it (no number above 12): declare date_format: "%d/%m/%Y" (day first) or "%m/%d/%Y" (month '
+            "first), with the export's own separator and time"
+        )
+    return bool(len(day_first))
+
+
+def _parse_dates(
+    col: pd.Series, name: str = "date", date_format: str | None = None, undecided: bool | None = None
+) -> pd.Series:
+    if date_format is not None:  # declared: every value in that format, or NaT (named by the caller)
+        return pd.to_datetime(col, errors="coerce", format=date_format)
+    first = _day_first(col, name, undecided)
+    parsed = pd.to_datetime(col, errors="coerce", dayfirst=first)  # one format, from the first value
     retry = parsed.isna().to_numpy() & col.notna().to_numpy()
     if retry.any():  # mixed formats (a Qualtrics date-time here, a plain date there): value by value
-        parsed = parsed.where(~retry, pd.to_datetime(col.where(retry), errors="coerce", format="mixed"))
+        parsed = parsed.where(
+            ~retry, pd.to_datetime(col.where(retry), errors="coerce", format="mixed", dayfirst=first)
+        )
     return parsed
 
 
-def _dates(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
+def _dates(
+    col: pd.Series,
+    name: str,
+    ids,
+    first_row: int,
+    date_format: str | None = None,
+    undecided: bool | None = None,
+) -> pd.Series:
     if isinstance(col.dtype, pd.CategoricalDtype):
         # each different value parsed once, in the order of first appearance (the format is inferred
         # from the first value, as for the whole column), then spread to the rows by their codes
@@ -756,20 +810,25 @@ def _dates(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
         codes = col.cat.codes.to_numpy()
         seen = pd.unique(codes)
         seen = seen[seen >= 0]
-        parsed = _parse_dates(pd.Series(col.cat.categories.take(seen))).array
+        parsed = _parse_dates(pd.Series(col.cat.categories.take(seen)), name, date_format, undecided).array
         where = np.full(len(col.cat.categories) + 1, -1, dtype=np.intp)
         where[seen] = np.arange(len(seen))
         table = parsed.take(where, allow_fill=True)
         parsed = pd.Series(table.take(codes), index=col.index)
         any_bad = (len(codes) and codes.min() < 0) or table[:-1].isna().any()
     else:
-        parsed = _parse_dates(col)
+        parsed = _parse_dates(col, name, date_format, undecided)
         any_bad = parsed.hasnans
     if any_bad:
         bad = parsed.isna().to_numpy()
         raise SpecError(
             f"column {name!r} (date): {int(bad.sum())} value(s) are not dates: "
-            f"{_rows(bad, col.to_numpy(), ids, first_row)}; write dates as 2024-01-31 or 2024-01-31 14:05"
+            f"{_rows(bad, col.to_numpy(), ids, first_row)}; "
+            + (
+                f"the spec's date_format is {date_format!r}"
+                if date_format
+                else "write dates as 2024-01-31 or 2024-01-31 14:05, or declare their date_format"
+            )
         )
     return parsed
 
@@ -877,7 +936,9 @@ def load_survey(spec, data=None) -> Survey:
     if "id" in spec:
         check(spec["id"], _check_id, first_row)
     if "date" in spec:
-        check(spec["date"], _dates, ids, first_row)
+        # SurveyMonkey writes dates month first (02/01/2024 10:00:00 AM): its order when undecided
+        month_first = False if fmt == "surveymonkey" else None
+        check(spec["date"], _dates, ids, first_row, spec.get("date_format"), month_first)
     for g in spec.get("groups", []):
         check(g, _groups, ids, first_row)
     if "weight" in spec:

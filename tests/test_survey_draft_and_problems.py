@@ -104,3 +104,41 @@ def test_a_code_for_not_answered_is_pointed_to_missing_codes_first(tmp_path):
     pd.DataFrame({"q": [1, -99, 5, 2, 99]}).to_csv(path, index=False)
     got = load_survey(spec | {"missing_codes": [-99, 99]}).data["q"]
     np.testing.assert_array_equal(got, [1, np.nan, 5, 2, np.nan])
+
+
+def _dated(tmp_path, when):
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"rid": range(len(when)), "when": when, "q": [1 + i % 5 for i in range(len(when))]}).to_csv(
+        path, index=False
+    )
+    return {"version": 1, "data": str(path), "id": "rid", "date": "when",
+            "outcomes": [{"column": "q", "scale": [1, 5]}]}  # fmt: skip
+
+
+def test_dates_written_with_numbers_are_read_in_the_one_order_their_values_allow(tmp_path):
+    # day first, the first value ambiguous: a value-by-value parser read 03/04 as March 4 and 13/04
+    # as April 13 in the same column (the red team's 130 of 300 rows in the wrong month)
+    eu = ["03/04/2024", "13/04/2024", "28/02/2024 14:05", "01/12/2024"]
+    got = load_survey(_dated(tmp_path, eu)).data["when"]
+    want = pd.to_datetime(eu, format="mixed", dayfirst=True)
+    assert list(got) == list(want) and got.iloc[0] == pd.Timestamp("2024-04-03")
+    us = ["03/04/2024", "04/13/2024", "12/01/2024"]
+    assert load_survey(_dated(tmp_path, us)).data["when"].iloc[0] == pd.Timestamp("2024-03-04")
+    iso = ["2024-03-04", "2024-04-13"]  # not written with numbers only in that way: the parser's own
+    assert load_survey(_dated(tmp_path, iso)).data["when"].iloc[0] == pd.Timestamp("2024-03-04")
+
+
+def test_dates_whose_order_no_value_decides_or_that_contradict_ask_for_date_format(tmp_path):
+    spec = _dated(tmp_path, ["03/04/2024", "05/06/2024", "07/07/2024"])
+    with pytest.raises(
+        SpecError, match=r"'03/04/2024' could be day first or month first.*declare date_format"
+    ):
+        load_survey(spec)
+    got = load_survey(spec | {"date_format": "%d/%m/%Y"}).data["when"]
+    assert got.iloc[0] == pd.Timestamp("2024-04-03")
+    with pytest.raises(
+        SpecError, match=r"'when' \(date\): 1 value\(s\) are not dates: row 3 \(id 1\): '05-06'"
+    ):
+        load_survey(_dated(tmp_path, ["03/04/2024", "05-06", "07/07/2024"]) | {"date_format": "%d/%m/%Y"})
+    with pytest.raises(SpecError, match=r"day first in some rows \('13/04/2024'\) and the month first"):
+        load_survey(_dated(tmp_path, ["13/04/2024", "04/13/2024"]))
