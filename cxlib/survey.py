@@ -508,6 +508,8 @@ def read_export(
         options["usecols"] = list(usecols)
     if (dtype or text) and not excel:
         options["dtype"] = (dtype or {}) | dict.fromkeys(text, "string")
+    if excel:
+        _uncalculated_formulas(path, sheet)
     try:
         if excel:
             data = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **options)
@@ -552,6 +554,48 @@ def _read_csv(path: Path, options: dict) -> pd.DataFrame:
         except pd.errors.DtypeWarning:
             pass
     return pd.read_csv(path, encoding="utf-8", low_memory=False, **options)
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _uncalculated_formulas(path: Path, sheet) -> None:
+    """A SpecError naming the cells of ``sheet`` that hold a formula with no value saved.
+
+    The loader reads the values a spreadsheet program saved with its formulas; a workbook written
+    by a script and never opened in one holds formulas with no value, which would read as blanks.
+    The sheets' XML is searched for a formula first (fast); only a workbook that has one is read
+    cell by cell.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book:
+            parts = [n for n in book.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            if not any(_FORMULA.search(book.read(n)) for n in parts):
+                return
+    except zipfile.BadZipFile:
+        raise SpecError(f"{path.name} is not an .xlsx workbook (not a zip archive)") from None
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    names = formulas.sheetnames
+    name = sheet if isinstance(sheet, str) else names[sheet or 0] if (sheet or 0) < len(names) else None
+    if name not in names:
+        return  # the read names the missing sheet
+    empty = []
+    for row_f, row_v in zip(formulas[name].iter_rows(), values[name].iter_rows()):
+        for f, v in zip(row_f, row_v):
+            if f.data_type == "f" and v.value is None:
+                empty.append(f"{f.coordinate}: {str(f.value)[:40]}")
+    if empty:
+        more = f" (and {len(empty) - _SHOWN} more)" if len(empty) > _SHOWN else ""
+        raise SpecError(
+            f"{path.name}, sheet {name!r}: {len(empty)} cell(s) hold a formula with no value saved: "
+            f"{', '.join(empty[:_SHOWN])}{more}. Open the workbook in a spreadsheet program and save it "
+            "(or paste the values in place of the formulas): they would be read as blanks"
+        )
 
 
 def _unique_names(names, path: Path) -> None:
@@ -1110,6 +1154,7 @@ def draft_spec(path, format: str | None = None, sheet=None) -> dict:
     fmt = format or detect_format(path, delimiter)
     export = read_export(path, fmt, sheet, delimiter=delimiter)
     df, labels = export.data, export.labels
+    _second_header(df, path, export.header_rows)
     meta = QUALTRICS_META | SURVEYMONKEY_META
     spec: dict = {"version": 1, "title": path.stem, "data": path.name, "format": fmt}
     spec["_folder"] = str(path.resolve().parent)  # so that the dict loads as it is (not written out)
@@ -1160,6 +1205,28 @@ def draft_spec(path, format: str | None = None, sheet=None) -> dict:
     if texts:
         spec["comment"] = texts[0]
     return spec
+
+
+def _second_header(df: pd.DataFrame, path: Path, header_rows: int) -> None:
+    """A SpecError when the first row under the header holds text in two or more columns whose other
+    rows are all numbers: a second header row (a Qualtrics export saved with two header rows, or a
+    row of question texts), which would be drafted as a respondent and turn ratings into text."""
+    if len(df) < 3:
+        return
+    texts = {}
+    for name in df.columns:
+        rest, first = df[name].iloc[1:].dropna(), df[name].iloc[0]
+        if len(rest) and isinstance(first, str) and pd.isna(pd.to_numeric(first, errors="coerce")):
+            if pd.to_numeric(rest, errors="coerce").notna().all():
+                texts[name] = first
+    if len(texts) >= 2:
+        shown = "; ".join(f"{k!r}: {v[:40]!r}" for k, v in list(texts.items())[:3])
+        raise SpecError(
+            f"{path.name}: row {header_rows + 1} holds text where the rows below hold numbers, in "
+            f"{len(texts)} columns ({shown}): a second header row, such as question texts. A Qualtrics "
+            "export has three header rows (export it with all three: format qualtrics); otherwise "
+            "delete that row and draft again"
+        )
 
 
 def _draft_roles(spec: dict, rated: dict, labels: dict) -> None:

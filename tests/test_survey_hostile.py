@@ -148,3 +148,26 @@ def test_a_recommend_question_nobody_answered_0_is_still_drafted_as_recommend(tm
     path = tmp_path / "x.csv"
     pd.DataFrame({"How likely are you to recommend us?": [1, 5, 10, 9, 7]}).to_csv(path, index=False)
     assert draft_spec(path)["recommend"] == "How likely are you to recommend us?"
+
+
+def test_formulas_with_no_value_saved_are_named_not_read_as_blanks(head, tmp_path):
+    import openpyxl
+
+    book = tmp_path / "x.xlsx"
+    head.head(20).to_excel(book, index=False)
+    wb = openpyxl.load_workbook(book)
+    wb.active["G3"] = "=2+3"  # a rating in row 3: a formula openpyxl saves with no value
+    wb.save(book)
+    with pytest.raises(SpecError, match=r"x.xlsx, sheet 'Sheet1': 1 cell\(s\) hold a formula with no value"):
+        load_survey(spec_of(book, format="xlsx"))
+    plain = tmp_path / "plain.xlsx"  # no formula: read without the cell-by-cell pass
+    head.head(20).to_excel(plain, index=False)
+    assert len(load_survey(spec_of(plain, format="xlsx")).data) == 20
+
+
+def test_a_second_header_row_is_not_drafted_as_a_respondent(head, tmp_path):
+    path = tmp_path / "x.csv"
+    texts = pd.DataFrame([{c: f"How would you rate {c}?" for c in head.columns}])
+    pd.concat([texts, head], ignore_index=True).to_csv(path, index=False)
+    with pytest.raises(SpecError, match=r"x.csv: row 2 holds text where the rows below hold numbers, in \d+"):
+        draft_spec(path)
