@@ -55,6 +55,16 @@ def printable(text: str) -> str:
     """Text for a terminal: each character that is not printable (an escape sequence from a column
     name, a bell) written as its escape; line breaks kept.
 
+    Parameters
+    ----------
+    text : str
+        What is about to be printed (it may hold names and values from an export).
+
+    Returns
+    -------
+    str
+        The same text, safe to print.
+
     Examples
     --------
     >>> printable("ok\\x1b]0;owned\\x07\\nnext")

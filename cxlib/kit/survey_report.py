@@ -76,64 +76,52 @@ def _skip(key: str, title: str, need: str) -> Section:
     return Section(key, title, skipped=f"Skipped: this section needs {need}, which the spec does not give.")
 
 
+def _estimate(sec: Section, s: Survey, column: str, metric, confidence: float, **options):
+    """The metric of a column's answers (weighted when the spec has a weight), or None, with a
+    sentence in ``sec`` saying why these answers give none (nobody answered, one answer)."""
+    x, w = _answered(s, column)
+    try:
+        return metric(x, confidence=confidence, weights=w, **options)
+    except CxlibError as exc:
+        why = "no response answered it" if len(x) == 0 else str(exc)
+        sec.sentences.append(f"'{s.label(column)}': no estimate from these data ({why}).")
+        return None
+
+
 def _headline(s: Survey, confidence: float = 0.95) -> Section:
     """NPS, satisfaction (top box), effort and other outcomes, each with its interval and a sentence."""
-    sec, rows = Section("headline", "Headline metrics"), []
-    spec = s.spec
-
-    def estimate(column, metric, x, **options):
-        """The metric, or None with a sentence saying why these answers give none."""
-        try:
-            return metric(x, confidence=confidence, **options)
-        except CxlibError as exc:
-            why = "no response answered it" if len(x) == 0 else str(exc)
-            sec.sentences.append(f"'{s.label(column)}': no estimate from these data ({why}).")
-            return None
-
-    if "recommend" in spec:
-        x, w = _answered(s, spec["recommend"])
-        e = estimate(spec["recommend"], metrics.nps, x, weights=w)
-        if e is not None:
-            rows.append(("NPS", s.label(spec["recommend"]), e))
-            sec.sentences.append(
-                f"Net Promoter Score: {_ci(e, confidence)}. Out of every 100 customers who answered, about "
-                f"{abs(e.estimate):.0f} more {'promote' if e.estimate >= 0 else 'criticise'} than "
-                f"{'criticise' if e.estimate >= 0 else 'promote'} (promoters answer 9-10, detractors 0-6)."
-            )
-    for role in ("satisfaction", "effort"):
-        if role not in spec:
-            continue
-        entry = spec[role]
-        x, w = _answered(s, entry["column"])
-        lo, hi = entry["scale"]
-        if role == "satisfaction":
-            top = entry.get("top", 2)
-            e = estimate(entry["column"], metrics.top_box, x, scale=(lo, hi), top=top, weights=w)
-            if e is None:
-                continue
-            rows.append((f"top {top} box", s.label(entry["column"]), e))
+    sec, rows, spec = Section("headline", "Headline metrics"), [], s.spec
+    column = spec.get("recommend")
+    if column and (e := _estimate(sec, s, column, metrics.nps, confidence)) is not None:
+        rows.append(("NPS", s.label(column), e))
+        sec.sentences.append(
+            f"Net Promoter Score: {_ci(e, confidence)}. Out of every 100 customers who answered, about "
+            f"{abs(e.estimate):.0f} more {'promote' if e.estimate >= 0 else 'criticise'} than "
+            f"{'criticise' if e.estimate >= 0 else 'promote'} (promoters answer 9-10, detractors 0-6)."
+        )
+    if "satisfaction" in spec:
+        column, (lo, hi) = spec["satisfaction"]["column"], spec["satisfaction"]["scale"]
+        top = spec["satisfaction"].get("top", 2)
+        if (e := _estimate(sec, s, column, metrics.top_box, confidence, scale=(lo, hi), top=top)) is not None:
+            rows.append((f"top {top} box", s.label(column), e))
             sec.sentences.append(
                 f"Satisfied (answered {hi - top + 1}-{hi} on the {lo}-{hi} scale): "
                 f"{_ci(e, confidence, unit='%')}."
             )
-        else:
-            e = estimate(entry["column"], metrics.mean_score, x, scale=(lo, hi), weights=w)
-            if e is None:
-                continue
-            rows.append(("mean (lower = easier)", s.label(entry["column"]), e))
+    if "effort" in spec:
+        column, (lo, hi) = spec["effort"]["column"], spec["effort"]["scale"]
+        if (e := _estimate(sec, s, column, metrics.mean_score, confidence, scale=(lo, hi))) is not None:
+            rows.append(("mean (lower = easier)", s.label(column), e))
             sec.sentences.append(
                 f"Effort, on the {lo}-{hi} scale where lower is easier: mean {_ci(e, confidence, 2)}."
             )
     for entry in spec.get("outcomes", []):
-        x, w = _answered(s, entry["column"])
-        lo, hi = entry["scale"]
-        e = estimate(entry["column"], metrics.mean_score, x, scale=(lo, hi), weights=w)
-        if e is None:
-            continue
-        rows.append((f"mean ({lo}-{hi})", s.label(entry["column"]), e))
-        sec.sentences.append(
-            f"'{s.label(entry['column'])}', on its {lo}-{hi} scale: mean {_ci(e, confidence, 2)}."
-        )
+        column, (lo, hi) = entry["column"], entry["scale"]
+        if (e := _estimate(sec, s, column, metrics.mean_score, confidence, scale=(lo, hi))) is not None:
+            rows.append((f"mean ({lo}-{hi})", s.label(column), e))
+            sec.sentences.append(
+                f"'{s.label(column)}', on its {lo}-{hi} scale: mean {_ci(e, confidence, 2)}."
+            )
     if not rows and sec.sentences:  # questions declared, none with an estimate: say why for each
         return Section("headline", "Headline metrics", skipped="Skipped: " + " ".join(sec.sentences))
     if not rows:
