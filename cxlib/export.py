@@ -170,8 +170,14 @@ def to_csv(df: pd.DataFrame | pd.Series, path: str | os.PathLike | None, **kwarg
 
 
 def _sheet_name(name, taken: set) -> str:
-    """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\``, unique, not starting with '."""
-    clean = re.sub(r"[\[\]:*?/\\]", "_", _CONTROL.sub("", str(name))).strip("'")[:31] or "sheet"
+    """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\`` nor control characters,
+    unique, neither starting nor ending with '.
+
+    >>> _sheet_name("NPS by channel of the customer's visit", set()), _sheet_name("a\\nb", set())
+    ('NPS by channel of the customer', 'a b')
+    """
+    # Excel refuses a name that starts or ends with an apostrophe: stripped after the cut to 31
+    clean = re.sub(r"[\[\]:*?/\\]", "_", re.sub(r"[\x00-\x1f]", " ", str(name)))[:31].strip("'") or "sheet"
     base, i = clean, 2
     while clean.lower() in taken:
         suffix = f" ({i})"

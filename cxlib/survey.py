@@ -304,9 +304,16 @@ def _head_rows(path: Path, n: int, delimiter: str = ",") -> list[list[str]]:
 
 
 def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    with open(path, "rb") as handle:
+        utf16 = handle.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    if utf16:
+        return (
+            f"{path.name} is UTF-16 text (as Qualtrics' tab-separated download is): download the CSV "
+            "instead, or save it as UTF-8 (Excel: 'CSV UTF-8'), and try again"
+        )
     return (
         f"{path.name} is not UTF-8 text (byte {exc.start}: {exc.object[exc.start : exc.start + 1]!r}); "
-        "save it as UTF-8 (Excel: 'CSV UTF-8'; Qualtrics and SurveyMonkey export UTF-8) and try again"
+        "save it as UTF-8 (Excel: 'CSV UTF-8') and try again"
     )
 
 
@@ -699,10 +706,12 @@ def _rated_column(col: pd.Series, name: str, where: str, scale, ids, first_row: 
             codes_hint = (
                 f" or add it to missing_codes (now {codes})" if codes else " or list it in missing_codes"
             )
+            commas = col[text].astype(str).str.fullmatch(r"\s*-?\d+,\d+\s*").any()
+            comma_hint = "; decimal commas (4,0) are not read: export with decimal points" if commas else ""
             raise SpecError(
                 f"column {name!r} ({where}, declared scale {lo} to {hi}): {int(text.sum())} value(s) are not "
                 f"numbers: {_rows(text, raw, ids, first_row)}; export numeric values "
-                f"(Qualtrics: 'Use numeric values'){codes_hint}"
+                f"(Qualtrics: 'Use numeric values'){codes_hint}{comma_hint}"
             )
     if _fits(x, lo, hi):
         return col.astype(float) if x is raw else pd.Series(x, index=col.index, name=col.name)
@@ -784,28 +793,29 @@ def _check_id(col: pd.Series, name: str, first_row: int) -> pd.Series:
     raise SpecError(f"column {name!r} (id): {'; '.join(found)}")
 
 
-_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})\2(?:\d{4}|\d{2})(?!\d)")
+#: A date written with numbers only, day and month in either order: 03/04/2024, 3.4.24, 03-04-2024
+#: (also inside a value: "Sat 13/01/2024 14:05"); an ISO date (2024-03-04) is not one.
+_NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-])")
 
 
-def _day_first(values: pd.Series, name: str, undecided: bool | None = None) -> bool:
-    """Whether dates written with numbers only (03/04/2024) put the day first, decided by the values.
+def _day_first(values: pd.Series, name: str, undecided: bool | None = None) -> bool | None:
+    """Whether the dates written with numbers only (03/04/2024) put the day first, decided by the values.
 
     A first number above 12 can only be a day, a second above 12 only a day: the column's values
     decide the order, the same for every row (never one row day-first and the next month-first, as
     a value-by-value parser would). If they contradict each other, or cannot decide (every day is
     12 or less) and the export's format has no order of its own (``undecided``: SurveyMonkey writes
-    month first), a SpecError asks for ``date_format``. Dates not written so (2024-03-04, Excel
-    dates, text): ``False``, and the parser infers their format.
+    month first), a SpecError asks for ``date_format``. ``None`` when no value holds such a date
+    (2024-03-04, Excel dates): the parser infers their format.
     """
     text = values.dropna()
     if not len(text) or not (pd.api.types.is_string_dtype(text) or text.dtype == object):
-        return False
-    found = text.astype(str).str.match(_NUMERIC_DATE.pattern)
-    if not found.all():
-        return False
-    parts = text.astype(str).str.extract(_NUMERIC_DATE.pattern)
+        return None
+    parts = text.astype(str).str.extract(_NUMERIC_DATE.pattern).dropna()
+    if parts.empty:
+        return None
     first, second = parts[0].astype(int), parts[2].astype(int)
-    day_first, month_first = text[first > 12], text[second > 12]
+    day_first, month_first = text[first[first > 12].index], text[second[second > 12].index]
     if len(day_first) and len(month_first):
         raise SpecError(
             f"column {name!r} (date): its dates put the day first in some rows ({day_first.iloc[0]!r}) and "
@@ -815,7 +825,7 @@ def _day_first(values: pd.Series, name: str, undecided: bool | None = None) -> b
     if not len(day_first) and not len(month_first) and (first != second).any():
         if undecided is not None:
             return undecided
-        example = text[first != second].iloc[0]
+        example = text[first[first != second].index[0]]
         raise SpecError(
             f"column {name!r} (date): {example!r} could be day first or month first, and no value decides "
             'it (no number above 12): declare date_format: "%d/%m/%Y" (day first) or "%m/%d/%Y" (month '
@@ -824,18 +834,28 @@ def _day_first(values: pd.Series, name: str, undecided: bool | None = None) -> b
     return bool(len(day_first))
 
 
+def _iso(match: re.Match, day_first: bool) -> str:
+    """A numbers-only date as ISO (2024-04-03), its two-digit year as Python's %y reads it."""
+    a, b, year = int(match.group(1)), int(match.group(3)), match.group(4)
+    day, month = (a, b) if day_first else (b, a)
+    if len(year) == 2:
+        year = str((2000 if int(year) < 69 else 1900) + int(year))
+    return f"{year}-{month:02d}-{day:02d}"
+
+
 def _parse_dates(
     col: pd.Series, name: str = "date", date_format: str | None = None, undecided: bool | None = None
 ) -> pd.Series:
     if date_format is not None:  # declared: every value in that format, or NaT (named by the caller)
         return pd.to_datetime(col, errors="coerce", format=date_format)
     first = _day_first(col, name, undecided)
-    parsed = pd.to_datetime(col, errors="coerce", dayfirst=first)  # one format, from the first value
+    if first is not None:  # each numbers-only date rewritten as ISO in the order decided, the rest kept
+        # (pandas' dayfirst=True would also read an ISO date 2024-01-06 as 1 June)
+        col = col.astype("string").str.replace(_NUMERIC_DATE, lambda m: _iso(m, first), regex=True)
+    parsed = pd.to_datetime(col, errors="coerce")  # one format, inferred from the first value: fast
     retry = parsed.isna().to_numpy() & col.notna().to_numpy()
     if retry.any():  # mixed formats (a Qualtrics date-time here, a plain date there): value by value
-        parsed = parsed.where(
-            ~retry, pd.to_datetime(col.where(retry), errors="coerce", format="mixed", dayfirst=first)
-        )
+        parsed = parsed.where(~retry, pd.to_datetime(col.where(retry), errors="coerce", format="mixed"))
     return parsed
 
 

@@ -126,6 +126,12 @@ def test_dates_written_with_numbers_are_read_in_the_one_order_their_values_allow
     assert load_survey(_dated(tmp_path, us)).data["when"].iloc[0] == pd.Timestamp("2024-03-04")
     iso = ["2024-03-04", "2024-04-13"]  # not written with numbers only in that way: the parser's own
     assert load_survey(_dated(tmp_path, iso)).data["when"].iloc[0] == pd.Timestamp("2024-03-04")
+    # mixed with ISO dates or inside other text, the numbers-only dates still decide (and an ISO
+    # date is never read day first: pandas' dayfirst=True reads 2024-01-06 as 1 June)
+    mixed = ["2024-01-06", "09/01/2024", "13/01/2024", "Sat 06/01/2024", "Mon 05/02/24 14:05"]
+    got = load_survey(_dated(tmp_path, mixed)).data["when"]
+    want = ["2024-01-06", "2024-01-09", "2024-01-13", "2024-01-06", "2024-02-05 14:05"]
+    assert list(got) == [pd.Timestamp(w) for w in want]
 
 
 def test_dates_whose_order_no_value_decides_or_that_contradict_ask_for_date_format(tmp_path):

@@ -171,3 +171,15 @@ def test_a_second_header_row_is_not_drafted_as_a_respondent(head, tmp_path):
     pd.concat([texts, head], ignore_index=True).to_csv(path, index=False)
     with pytest.raises(SpecError, match=r"x.csv: row 2 holds text where the rows below hold numbers, in \d+"):
         draft_spec(path)
+
+
+def test_utf16_and_decimal_commas_are_named_for_what_they_are(tmp_path):
+    path = tmp_path / "x.tsv"
+    path.write_bytes("rid\tq\n1\t4\n".encode("utf-16"))
+    with pytest.raises(SpecError, match=r"x.tsv is UTF-16 text \(as Qualtrics' tab-separated download is\)"):
+        load_survey({"version": 1, "data": str(path), "delimiter": "\t", "id": "rid"})
+    path = tmp_path / "x.csv"
+    path.write_text("rid;q\n1;4,0\n2;3,0\n")
+    spec = {"version": 1, "data": str(path), "delimiter": ";", "outcomes": [{"column": "q", "scale": [1, 5]}]}
+    with pytest.raises(SpecError, match=r"not numbers: row 2: '4,0'.*decimal commas \(4,0\) are not read"):
+        load_survey(spec)
