@@ -683,6 +683,91 @@ def diff_in_diff(
     )
 
 
+@dataclass(frozen=True)
+class ContrastResult(OneRowResult):
+    """A contrast of group means with its pooled-variance t interval (:func:`contrast_of_means`)."""
+
+    estimate: float
+    se: float
+    low: float
+    high: float
+    p_value: float
+    df: int
+    n: int
+    confidence: float = 0.95
+
+    def __repr__(self) -> str:
+        head = f"ContrastResult(estimate={self.estimate:.4g}, se={self.se:.4g}"
+        return f"{head}, {self._interval()}, df={self.df})"
+
+
+@fill
+def contrast_of_means(groups, coefficients, confidence: float = 0.95) -> ContrastResult:
+    """A contrast of independent groups' means, ``sum(c_k * mean_k)``, with its pooled t interval.
+
+    The groups are taken to share one variance, as in a one-way analysis of variance: it is
+    estimated by pooling every group's squared deviations from its own mean over ``N - K`` degrees
+    of freedom (``N`` values in ``K`` groups), and the contrast's standard error is
+    ``s * sqrt(sum(c_k**2 / n_k))`` (Kutner, Nachtsheim, Neter & Li 2005, *Applied Linear
+    Statistical Models*, 5th ed., section 17.5, estimation of a contrast). With two groups and
+    coefficients ``(1, -1)`` it is the two-sample pooled t interval.
+
+    Parameters
+    ----------
+    groups : sequence of array-like
+        The values of each group (at least one each, ``N - K`` at least 1).
+    coefficients : sequence of float
+        One per group.
+    {confidence}
+
+    Returns
+    -------
+    ContrastResult
+        ``estimate``, ``se``, ``low``, ``high``, ``p_value`` (two-sided, against 0), ``df``,
+        ``n`` (values in all) and ``confidence``.
+
+    Examples
+    --------
+    Two groups, the first 2 above the second: the pooled variance is 1, so the standard error is
+    ``sqrt(1/3 + 1/3)``.
+
+    >>> res = contrast_of_means([[1, 2, 3], [-1, 0, 1]], [1, -1])
+    >>> round(res.estimate, 3), round(res.se, 3), res.df
+    (2.0, 0.816, 4)
+    """
+    confidence = check_confidence(confidence)
+    coefficients = [float(c) for c in coefficients]
+    if len(coefficients) != len(groups) or not groups:
+        raise InputError(
+            f"contrast_of_means needs one coefficient per group: {len(groups)} group(s), "
+            f"{len(coefficients)} coefficient(s)"
+        )
+    values = [as_numeric(pd.Series(g, dtype=float), f"group {i}") for i, g in enumerate(groups)]
+    sizes = np.array([len(v) for v in values])
+    dof = int(sizes.sum() - len(values))
+    if (sizes < 1).any() or dof < 1:
+        raise InputError(
+            f"a contrast needs at least one value in every group and more values than groups; "
+            f"group sizes {sizes.tolist()}"
+        )
+    pooled = sum(float(np.sum((v - v.mean()) ** 2)) for v in values) / dof
+    est = float(sum(c * v.mean() for c, v in zip(coefficients, values)))
+    se = float(np.sqrt(pooled * sum(c * c / n for c, n in zip(coefficients, sizes))))
+    if se == 0:
+        raise InputError("every group's values are all the same: there is no spread to give an interval")
+    half = float(t_quantile(0.5 + confidence / 2, dof)) * se
+    return ContrastResult(
+        estimate=est,
+        se=se,
+        low=est - half,
+        high=est + half,
+        p_value=float(2 * t_sf(abs(est) / se, dof)),
+        df=dof,
+        n=int(sizes.sum()),
+        confidence=confidence,
+    )
+
+
 @fill
 def collapsed_diff_in_diff(
     df: pd.DataFrame,
@@ -765,19 +850,18 @@ def collapsed_diff_in_diff(
             f"a comparison of units needs treated and untreated units, and at least 3 in all; got "
             f"{len(a)} treated and {len(b)} untreated"
         )
-    dof = n_units - 2
-    pooled = (np.sum((a - a.mean()) ** 2) + np.sum((b - b.mean()) ** 2)) / dof
-    est = float(a.mean() - b.mean())
-    se = float(np.sqrt(pooled * (1 / len(a) + 1 / len(b))))
-    if se == 0:
-        raise InputError("every unit changed by exactly the same amount in its group: there is no spread")
-    half = float(t_quantile(0.5 + confidence / 2, dof)) * se
+    try:
+        res = contrast_of_means([a, b], [1, -1], confidence)  # the pooled t interval, G - 2 df
+    except InputError:
+        raise InputError(
+            "every unit changed by exactly the same amount in its group: there is no spread"
+        ) from None
     return DiDResult(
-        estimate=est,
-        se=se,
-        low=est - half,
-        high=est + half,
-        p_value=float(2 * t_sf(abs(est) / se, dof)),
+        estimate=res.estimate,
+        se=res.se,
+        low=res.low,
+        high=res.high,
+        p_value=res.p_value,
         n=len(y),
         confidence=confidence,
         cov_type="collapsed to units",
