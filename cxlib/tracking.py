@@ -709,7 +709,7 @@ def contrast_of_means(groups, coefficients, confidence: float = 0.95) -> Contras
     estimated by pooling every group's squared deviations from its own mean over ``N - K`` degrees
     of freedom (``N`` values in ``K`` groups), and the contrast's standard error is
     ``s * sqrt(sum(c_k**2 / n_k))`` (Kutner, Nachtsheim, Neter & Li 2005, *Applied Linear
-    Statistical Models*, 5th ed., section 17.5, estimation of a contrast). With two groups and
+    Statistical Models*, 5th ed., chapter 17, a contrast of factor level means). With two groups and
     coefficients ``(1, -1)`` it is the two-sample pooled t interval.
 
     Parameters
