@@ -115,7 +115,10 @@ def test_sections_that_the_data_cannot_give_say_why(head, tmp_path):
     blank.to_csv(path, index=False)
     secs = {sec.key: sec for sec in report.sections(load_survey(spec_of(path)), n_boot=100)}
     assert "'recommend': no estimate from these data (no response answered it)." in secs["headline"].sentences
-    assert secs["trends"].skipped is not None or "date" not in spec_of(path)
+    assert secs["groups"].skipped == secs["by_group"].skipped == "Skipped: no response answered 'recommend'."
+    assert secs["headline"].skipped is None and secs["headline"].tables["headline"]["metric"].tolist() == [
+        "top 2 box"
+    ]  # satisfaction still has its estimate
 
 
 def test_bad_options_are_refused_before_the_run_and_a_failed_run_leaves_no_older_report(

@@ -158,7 +158,10 @@ def _grouped(s: Survey, key: str, title: str):
     if not s.spec.get("groups") or main is None:
         return _skip(key, title, _lacking(s, groups="grouping columns (groups:)")), None
     column = main[0]
-    return Section(key, title), (*main, s.data[s.data[column].notna()])
+    answered = s.data[s.data[column].notna()]
+    if answered.empty:
+        return Section(key, title, skipped=f"Skipped: no response answered '{s.label(column)}'."), None
+    return Section(key, title), (*main, answered)
 
 
 def _by_group(s: Survey, confidence: float = 0.95) -> Section:
@@ -770,7 +773,8 @@ def run(args) -> int:
         return 1
     title = survey.spec.get("title") or Path(args.spec).stem
     (out / "report.html").write_text(render_html(out / "report.ipynb", title), encoding="utf-8")
-    print(f"wrote {out / 'report.html'} and {out / 'tables.xlsx'} ({len(survey.data):,} responses)")
+    n = len(survey.data)
+    print(f"wrote {out / 'report.html'} and {out / 'tables.xlsx'} ({n:,} response{'s' * (n != 1)})")
     return 0
 
 
