@@ -180,6 +180,12 @@ def _meaning_errors(spec: dict) -> list[str]:
                 f"factors.{name}: its items are on different scales ({listing}); a factor's score is "
                 "the mean of its items, so they share one scale (cxlib does not rescale): split the factor"
             )
+    for column in spec.get("value_labels", {}):
+        if column not in spec.get("groups", []):
+            messages.append(
+                f"value_labels.{column}: {column!r} is not a grouping column; value labels name the groups "
+                f"of a column in groups: ({', '.join(map(repr, spec.get('groups', []))) or 'none'})"
+            )
     for topic, pattern in (spec.get("codebook") or {}).items():
         try:
             re.compile(pattern, re.IGNORECASE)
@@ -897,7 +903,8 @@ def _dates(
     return parsed
 
 
-def _groups(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
+def _groups(col: pd.Series, name: str, ids, first_row: int, labels: dict | None = None) -> pd.Series:
+    """A grouping column as categories (text), its codes named by the spec's ``value_labels``."""
     blank = col.isna().to_numpy()
     if blank.any():
         raise SpecError(
@@ -906,8 +913,20 @@ def _groups(col: pd.Series, name: str, ids, first_row: int) -> pd.Series:
             "; fill them (e.g. 'unknown') or leave the column out of groups: nothing is dropped silently"
         )
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.rename_categories([str(c) for c in col.cat.categories])
-    return col.astype(str).astype("category")
+        col = col.cat.rename_categories([str(c) for c in col.cat.categories])
+    else:
+        col = col.astype(str).astype("category")
+    if not labels:
+        return col
+    named = {str(code): label for code, label in labels.items()}  # YAML may read a code 1 as a number
+    new = [named.get(c, c) for c in col.cat.categories]
+    twice = sorted({n for n in new if new.count(n) > 1})
+    if twice:
+        raise SpecError(
+            f"column {name!r} (group): value_labels give two groups the same name "
+            f"({', '.join(map(repr, twice))}); each group needs its own"
+        )
+    return col.cat.rename_categories(new)
 
 
 def _weights(col: pd.Series, name: str, ids, first_row: int) -> np.ndarray:
@@ -1004,7 +1023,7 @@ def load_survey(spec, data=None) -> Survey:
         month_first = False if fmt == "surveymonkey" else None
         check(spec["date"], _dates, ids, first_row, spec.get("date_format"), month_first)
     for g in spec.get("groups", []):
-        check(g, _groups, ids, first_row)
+        check(g, _groups, ids, first_row, spec.get("value_labels", {}).get(g))
     if "weight" in spec:
         check(spec["weight"], _weights, ids, first_row)
     for col, (where, scale) in rated.items():

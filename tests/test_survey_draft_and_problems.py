@@ -148,3 +148,17 @@ def test_dates_whose_order_no_value_decides_or_that_contradict_ask_for_date_form
         load_survey(_dated(tmp_path, ["03/04/2024", "05-06", "07/07/2024"]) | {"date_format": "%d/%m/%Y"})
     with pytest.raises(SpecError, match=r"day first in some rows \('13/04/2024'\) and the month first"):
         load_survey(_dated(tmp_path, ["13/04/2024", "04/13/2024"]))
+
+
+def test_coded_groups_are_named_by_value_labels(tmp_path):
+    path = tmp_path / "x.csv"
+    pd.DataFrame({"educ": [1, 2, 3, 1, 2, 3], "q": [1, 2, 3, 4, 5, 1]}).to_csv(path, index=False)
+    spec = {"version": 1, "data": str(path), "groups": ["educ"],
+            "outcomes": [{"column": "q", "scale": [1, 5]}],
+            "value_labels": {"educ": {1: "Grade school", 2: "High school"}}}  # fmt: skip
+    got = load_survey(spec).data["educ"]
+    assert got.tolist() == ["Grade school", "High school", "3"] * 2  # a code with no name keeps its code
+    with pytest.raises(SpecError, match=r"value_labels give two groups the same name \('School'\)"):
+        load_survey(spec | {"value_labels": {"educ": {1: "School", 2: "School"}}})
+    with pytest.raises(SpecError, match=r"value_labels.q: 'q' is not a grouping column"):
+        load_survey(spec | {"value_labels": {"q": {1: "Low"}}})
