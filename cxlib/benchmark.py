@@ -382,8 +382,10 @@ def published_ranks(
     DataFrame
         One row per measure, the columns of :data:`PUBLISHED_COLUMNS`; ``rank_low`` and
         ``rank_high`` are missing when neither ``n`` nor ``se`` is given. ``gap_to_best`` and
-        ``gap_to_median`` are ours minus theirs, in the score's units. ``quartile`` is 1 for the
-        peers' top quarter (better than their upper quartile) to 4 for the bottom quarter.
+        ``gap_to_median`` are ours minus theirs, in the score's units. ``peer_q1`` is the peers'
+        *better* quartile and ``peer_q3`` the worse one (the 75th and 25th percentiles when higher
+        is better, the other way round when lower is), like ``quartile``, which is 1 for the peers'
+        top quarter (better than ``peer_q1``) to 4 for the bottom quarter.
 
     Examples
     --------

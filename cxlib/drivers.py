@@ -585,9 +585,10 @@ def importance_intervals(
         Indexed by driver: ``estimate`` (share of R-squared), ``se`` (standard deviation of the
         replicates), ``low``, ``high``, then ``percent`` with ``percent_low`` and ``percent_high``:
         the same for each driver's percentage of R-squared (relaimpo's ``rela = TRUE``), each
-        replicate normalised to 100 before its quantiles are read. ``attrs``: ``r_squared``,
-        ``n``, ``dropped``, ``outcome``, ``method``, ``n_boot``, ``interval``, ``confidence`` (and
-        ``n_effective`` when weighted).
+        replicate normalised to 100 before its quantiles are read. ``attrs``: ``r_squared`` with
+        ``r_squared_low`` and ``r_squared_high`` (its interval from the same replicates: each
+        replicate's shares sum to its R-squared), ``n``, ``dropped``, ``outcome``, ``method``,
+        ``n_boot``, ``interval``, ``confidence`` (and ``n_effective`` when weighted).
 
     Examples
     --------
@@ -619,16 +620,19 @@ def importance_intervals(
     boot = stat(_bootstrap_corr(x, w, int(n_boot), rng))
     boot_pct = 100 * boot / boot.sum(axis=1, keepdims=True)
     est, est_pct = base["estimate"].to_numpy(), base["percent"].to_numpy()
+    r2, boot_r2 = np.array([base.attrs["r_squared"]]), boot.sum(axis=1, keepdims=True)
     if interval == "percentile":
         a = (1 - confidence) / 2
-        (low, high), (plow, phigh) = (
+        (low, high), (plow, phigh), (r2_low, r2_high) = (
             np.quantile(boot, [a, 1 - a], axis=0),
             np.quantile(boot_pct, [a, 1 - a], axis=0),
+            np.quantile(boot_r2, [a, 1 - a], axis=0),
         )
     else:
         jack = stat(_jackknife_corr(x, w))
         low, high = _bca_limits(est, boot, jack, confidence)
         plow, phigh = _bca_limits(est_pct, boot_pct, 100 * jack / jack.sum(axis=1, keepdims=True), confidence)
+        r2_low, r2_high = _bca_limits(r2, boot_r2, jack.sum(axis=1, keepdims=True), confidence)
     out = pd.DataFrame(
         {
             "estimate": est,
@@ -644,6 +648,8 @@ def importance_intervals(
     out.attrs.update(
         {
             **base.attrs,
+            "r_squared_low": float(r2_low[0]),
+            "r_squared_high": float(r2_high[0]),
             "method": method,
             "n_boot": int(n_boot),
             "interval": interval,

@@ -315,7 +315,9 @@ def check_data(data_dir: str | os.PathLike | None, needs: dict) -> Path:
         if why is not None:
             unmet.setdefault(why, []).append(str(sections))
     if unmet:
-        lines = "\n".join(f"  - {why}: needed by {'; '.join(secs)}" for why, secs in unmet.items())
+        lines = "\n".join(
+            f"  - {why}: needed by {'; '.join(dict.fromkeys(secs))}" for why, secs in unmet.items()
+        )
         raise ParameterError(
             f"data_dir: the folder {str(folder)!r} lacks what this lesson needs:\n{lines}\n"
             "Give a folder with the course's tables (cxkit synth --out DIR makes one); for a survey of "

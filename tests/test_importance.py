@@ -140,3 +140,21 @@ def test_ordinal_drivers_errors():
     d["y"] = np.arange(20) % 3 + 0.5
     with pytest.raises(InputError, match="whole numbers"):
         drivers.ordinal_drivers(d, "y", ["x"])
+
+
+def test_the_r_squared_interval_comes_from_the_same_replicates_as_the_shares():
+    # each replicate's R-squared computed directly from its correlation matrix (r' R^-1 r), not from
+    # the shares; the percentile interval is its quantiles, and the shares' sum is the same number
+    from cxlib.drivers import _bootstrap_corr
+
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    d["y"] = d["a"] + 0.4 * d["b"] + rng.normal(size=200)
+    ci = drivers.importance_intervals(d, "y", ["a", "b", "c"], n_boot=300, seed=9, interval="percentile")
+    corr = _bootstrap_corr(d[["y", "a", "b", "c"]].to_numpy(), None, 300, np.random.default_rng(9))
+    r2 = np.array([c[0, 1:] @ np.linalg.solve(c[1:, 1:], c[0, 1:]) for c in corr])
+    assert (ci.attrs["r_squared_low"], ci.attrs["r_squared_high"]) == pytest.approx(
+        tuple(np.quantile(r2, [0.025, 0.975])), rel=1e-10
+    )
+    bca = drivers.importance_intervals(d, "y", ["a", "b", "c"], n_boot=300, seed=9)
+    assert bca.attrs["r_squared_low"] < bca.attrs["r_squared"] < bca.attrs["r_squared_high"]

@@ -134,3 +134,19 @@ def test_corporate_reputation_missing_codes_and_groups(corp_rep):
     answered = raw[raw["cusa"] != -99]
     expected = answered.groupby("serviceprovider")["cusa"].apply(lambda x: 100 * (x >= 6).mean()).to_numpy()
     np.testing.assert_allclose(by["estimate"].to_numpy(), expected)
+
+
+def test_mobi_report_gives_every_number_its_interval(mobi):
+    from scipy import stats
+
+    s = load_survey(mobi_spec(mobi))
+    secs = {sec.key: sec for sec in report.sections(s, n_boot=200)}
+    assert "bootstrap interval" in secs["drivers"].sentences[0]  # R-squared with its interval
+    t = secs["ipa"].tables["importance-performance"].set_index("driver")
+    scores = s.factor_scores()
+    scores.columns = [s.factor_label(f) for f in scores.columns]
+    for name, row in t.iterrows():  # each factor's mean score with its t interval (scipy)
+        x = scores[name].dropna()
+        low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+        assert (row["performance_low"], row["performance_high"]) == pytest.approx((low, high), rel=1e-10)
+    assert all(" to " in sentence for sentence in secs["ipa"].sentences[:-1])

@@ -221,3 +221,35 @@ def test_the_tables_open_with_every_section_and_why_it_was_skipped(tmp_path):
     contents = book["sections"]
     assert contents["section"].tolist() == [sec.title for sec in secs] and not contents["shown"].any()
     assert contents["why skipped"].str.startswith("Skipped:").all()
+
+
+def test_the_report_on_a_qualtrics_export_has_the_numbers_of_the_course_csv(tmp_path):
+    # the same survey two ways: the course's CSV and its Qualtrics export (three header rows, other
+    # column names); every table of every section must hold the same numbers
+    import cxlib.data as cxdata
+    from tests.survey_exports import QUESTIONS, write_qualtrics
+    from tests.test_survey import qualtrics_spec
+
+    q = qualtrics_spec(write_qualtrics(tmp_path / "q.csv"))
+    course = {c: name for c, name, _, _ in QUESTIONS}
+    back = {name: c for c, name in course.items()}
+    csv_spec = {
+        "version": 1, "data": str(cxdata.default_data_dir() / "survey.csv"), "id": "response_id",
+        "date": "month", "groups": ["branch", "channel"], "recommend": "recommend",
+        "satisfaction": {"column": "satisfaction", "scale": [1, 5]},
+        "effort": {"column": "effort", "scale": [1, 7]},
+        "factors": {f: {"items": [{"column": back[i["column"]], "scale": [1, 5]} for i in v["items"]]}
+                    for f, v in q["factors"].items()},
+        "outcomes": [{"column": "buy_again", "scale": [1, 5]}], "comment": "comment",
+    }  # fmt: skip
+    ours, theirs = (report.sections(load_survey(s), n_boot=200, seed=3) for s in (csv_spec, q))
+    compared = 0
+    for a, b in zip(ours, theirs):
+        assert (a.key, a.skipped is None) == (b.key, b.skipped is None)
+        for ta, tb in zip(a.tables.values(), b.tables.values()):
+            na, nb = ta.select_dtypes("number"), tb.select_dtypes("number")
+            pd.testing.assert_frame_equal(
+                na.reset_index(drop=True), nb.reset_index(drop=True), check_names=False
+            )
+            compared += na.size
+    assert compared > 300  # headline, by group, reliability, drivers, map, groups, trends, topics

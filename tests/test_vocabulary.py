@@ -243,6 +243,7 @@ CALLS = {
     "tracking.nps_limits": lambda m: m.nps_limits(SURVEY, "recommend", "month"),
     "tracking.interrupted_time_series": lambda m: m.interrupted_time_series(SERIES, "y", "t", 12),
     "tracking.diff_in_diff": lambda m: m.diff_in_diff(DID, "y", "treated", "post"),
+    "tracking.contrast_of_means": lambda m: m.contrast_of_means([[1.0, 2.0, 3.0], [0.0, 1.0, 1.5]], [1, -1]),
     "tracking.collapsed_diff_in_diff": lambda m: m.collapsed_diff_in_diff(
         DID.assign(unit=np.tile(np.repeat([0, 1], 5), 4) + 2 * np.repeat([0, 0, 1, 1], 10)),
         "y",

@@ -267,10 +267,12 @@ def _key_drivers(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: 
     )
     sec = Section("drivers", f"What drives '{s.label(outcome)}'")
     r2, n, dropped = t.attrs["r_squared"], t.attrs["n"], t.attrs["dropped"]
+    r2_low, r2_high = t.attrs["r_squared_low"], t.attrs["r_squared_high"]
     sec.sentences.append(
-        f"Together the factors explain {r2:.0%} of the differences in '{s.label(outcome)}' (R-squared, "
-        f"n = {n:,} responses with the outcome and every factor's score, a factor's score being the "
-        f"mean of the items answered when at least half are; {dropped:,} left out for a blank). Each "
+        f"Together the factors explain {r2:.0%} of the differences in '{s.label(outcome)}' (R-squared; "
+        f"{_pct(confidence)} bootstrap interval {r2_low:.0%} to {r2_high:.0%}; n = {n:,} responses with "
+        "the outcome and every factor's score, a factor's score being the mean of the items answered "
+        f"when at least half are; {dropped:,} left out for a blank). Each "
         f"factor's share of that, with {_pct(confidence)} bootstrap intervals ({n_boot} resamples):"
     )
     for name, row in t.sort_values("percent", ascending=False).iterrows():
@@ -294,7 +296,7 @@ def _key_drivers(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: 
     return sec
 
 
-def _ipa(s: Survey) -> Section:
+def _ipa(s: Survey, confidence: float = 0.95) -> Section:
     """The importance-performance map of the factors (all on one scale), with its quadrants."""
     title = "Importance-performance map"
     got = _driver_frame(s)
@@ -314,12 +316,17 @@ def _ipa(s: Survey) -> Section:
         )
     outcome, d = got
     t = drivers.importance_performance(d, outcome, list(d.columns[1:]))
+    # performance is each factor's mean score over the responses that have one: its t interval
+    means = {name: metrics.mean_score(d[name].dropna(), confidence=confidence) for name in t.index}
+    t.insert(t.columns.get_loc("performance") + 1, "performance_low", [means[n].low for n in t.index])
+    t.insert(t.columns.get_loc("performance_low") + 1, "performance_high", [means[n].high for n in t.index])
     lo, hi = scales_seen.pop()
     sec = Section("ipa", title)
     for name, row in t.iterrows():
         sec.sentences.append(
             f"{name}: importance {row['importance']:.0f}% of R-squared, performance {row['performance']:.2f} "
-            f"on {lo}-{hi}: {row['quadrant']}."
+            f"({row['performance_low']:.2f} to {row['performance_high']:.2f}) on {lo}-{hi}: "
+            f"{row['quadrant']}."
         )
     sec.sentences.append(
         "Quadrants split at the average importance and performance of these factors: a factor near a line "
@@ -467,6 +474,12 @@ def _comments(s: Survey, confidence: float = 0.95) -> Section:
         "both miss some comments; "
         "read a sample before acting."
     )
+    if not s.spec.get("codebook"):
+        sec.sentences.append(
+            f"The topics are the kit's default word list ({', '.join(map(repr, listen.CODEBOOK))}; "
+            "cxlib.listen.CODEBOOK), written for the course's retail business: give your own as codebook: "
+            "in the spec, {topic: regular expression}."
+        )
     return sec
 
 
@@ -505,7 +518,7 @@ def sections(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: int 
         ("by_group", "By group", lambda: _by_group(s, confidence)),
         ("reliability", "Reliability of each factor", lambda: _reliability(s, confidence)),
         ("drivers", "What drives satisfaction", lambda: _key_drivers(s, confidence, n_boot, seed)),
-        ("ipa", "Importance-performance map", lambda: _ipa(s)),
+        ("ipa", "Importance-performance map", lambda: _ipa(s, confidence)),
         ("groups", "Groups against each other", lambda: _compare_groups(s, confidence)),
         ("trends", "Trends", lambda: _trends(s, confidence)),
         ("comments", "What customers say", lambda: _comments(s, confidence)),
