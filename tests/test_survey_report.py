@@ -253,3 +253,16 @@ def test_the_report_on_a_qualtrics_export_has_the_numbers_of_the_course_csv(tmp_
             )
             compared += na.size
     assert compared > 300  # headline, by group, reliability, drivers, map, groups, trends, topics
+
+
+def test_the_report_calls_respondents_what_the_spec_calls_them(tmp_path):
+    import cxlib.data as cxdata
+
+    spec = {"version": 1, "data": str(cxdata.default_data_dir() / "survey.csv"), "recommend": "recommend",
+            "comment": "comment"}  # fmt: skip
+    default = {sec.key: sec for sec in report.sections(load_survey(spec))}
+    assert "Out of every 100 customers who answered" in default["headline"].sentences[0]
+    assert default["comments"].title == "What customers say"
+    patients = {sec.key: sec for sec in report.sections(load_survey(spec | {"respondents": "patients"}))}
+    assert "Out of every 100 patients who answered" in patients["headline"].sentences[0]
+    assert patients["comments"].title == "What patients say"

@@ -63,6 +63,11 @@ def _answered(s: Survey, column: str) -> tuple[pd.Series, np.ndarray | None]:
     return x[keep].astype(int), w
 
 
+def _who(s: Survey) -> str:
+    """Who answered, as the report calls them: the spec's ``respondents`` (customers by default)."""
+    return s.spec.get("respondents", "customers")
+
+
 def _lacking(s: Survey, **needs: str) -> str:
     """What a section needs that the spec lacks: the keys of ``needs`` it does not have, and a
     recommend or satisfaction question (the metric groups and trends compare) when it has neither."""
@@ -95,7 +100,7 @@ def _headline(s: Survey, confidence: float = 0.95) -> Section:
     if column and (e := _estimate(sec, s, column, metrics.nps, confidence)) is not None:
         rows.append(("NPS", s.label(column), e))
         sec.sentences.append(
-            f"Net Promoter Score: {_ci(e, confidence)}. Out of every 100 customers who answered, about "
+            f"Net Promoter Score: {_ci(e, confidence)}. Out of every 100 {_who(s)} who answered, about "
             f"{abs(e.estimate):.0f} more {'promote' if e.estimate >= 0 else 'criticise'} than "
             f"{'criticise' if e.estimate >= 0 else 'promote'} (promoters answer 9-10, detractors 0-6)."
         )
@@ -431,8 +436,8 @@ def _trends(s: Survey, confidence: float = 0.95) -> Section:
 
 
 def _comments(s: Survey, confidence: float = 0.95) -> Section:
-    """What customers say: comments redacted, coded into the codebook's topics, read for tone."""
-    title = "What customers say"
+    """What respondents say: comments redacted, coded into the codebook's topics, read for tone."""
+    title = f"What {_who(s)} say"
     if "comment" not in s.spec:
         return _skip("comments", title, "a free-text comment column (comment:)")
     text = s.data[s.spec["comment"]]
@@ -521,7 +526,7 @@ def sections(s: Survey, confidence: float = 0.95, n_boot: int = 1000, seed: int 
         ("ipa", "Importance-performance map", lambda: _ipa(s, confidence)),
         ("groups", "Groups against each other", lambda: _compare_groups(s, confidence)),
         ("trends", "Trends", lambda: _trends(s, confidence)),
-        ("comments", "What customers say", lambda: _comments(s, confidence)),
+        ("comments", f"What {_who(s)} say", lambda: _comments(s, confidence)),
     ]
     out = []
     with warnings.catch_warnings():
