@@ -232,6 +232,7 @@ def data_cases(quick: bool, tmp: Path):
     del tables
     loaded, load_s, load_mb = measure(lambda: data.load("survey", out), repeat=1)
     _, alt_s, alt_mb = measure(lambda: pd.read_csv(out / "survey.csv"), repeat=1)
+    spec_case = survey_spec_case(out / "survey.csv", quick)
     return [
         {
             "case": f"generate all 8 tables at scale {scale:g} ({n:,} survey rows, {total_rows:,} in all)",
@@ -251,7 +252,30 @@ def data_cases(quick: bool, tmp: Path):
             "alt_seconds": round(alt_s, 3),
             "ratio": round(load_s / alt_s, 2),
         },
+        spec_case,
     ]
+
+
+def survey_spec_case(path: Path, quick: bool) -> dict:
+    """The same file loaded by a survey spec (issue 17's own-survey path), paired with plain
+    ``read_csv`` as ``benchmarks/survey_load.py`` does: the median of the pairs' ratios."""
+    import statistics
+
+    from benchmarks.survey_load import course_spec, paired
+    from cxlib.survey import load_survey
+
+    spec = course_spec(path)
+    loaded, _, mb = measure(lambda: load_survey(spec), repeat=0)  # untimed here: its peak memory
+    ours, plain = paired(lambda: load_survey(spec), lambda: pd.read_csv(path), 3 if quick else 7)
+    return {
+        "case": f"spec-driven load (cxlib.survey.load_survey) of {len(loaded.data):,} survey rows",
+        "rows": len(loaded.data),
+        "seconds": round(statistics.median(ours), 3),
+        "peak_mb": round(mb, 1),
+        "alternative": "plain pandas.read_csv, paired runs (median ratio)",
+        "alt_seconds": round(statistics.median(plain), 3),
+        "ratio": round(statistics.median([a / b for a, b in zip(ours, plain)]), 2),
+    }
 
 
 def course_cases(quick: bool):

@@ -30,6 +30,7 @@ def test_benchmark_script_runs_and_reports_every_case(tmp_path):
         "control chart",
         "generate all 8 tables",
         "validated, typed load",
+        "spec-driven load (cxlib.survey.load_survey)",
     ):
         assert needle in cases
     assert all(r["seconds"] > 0 and r["peak_mb"] >= 0 for r in report["cxlib"])

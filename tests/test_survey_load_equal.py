@@ -225,3 +225,20 @@ def test_fits_checks_every_slice_of_a_column(where, value, fits):
     assert _fits(x, 1, 5) is fits
     assert _fits(np.array([]), 1, 5) and _fits(np.array([np.nan, np.nan]), 1, 5)
     assert _fits(np.array([1, 5]), 1, 5) and not _fits(np.array([0, 5]), 1, 5)  # ints: the range
+
+
+def test_a_file_sorted_by_a_group_or_by_date_loads_the_same(large, tmp_path):
+    # sorted by branch, pandas' byte ranges would hold different branches: the loader reads that
+    # column as text (found from the file's first and last 64 KB) and makes its categories itself;
+    # sorted by month, the date's runs give its codes; either way the frame is the whole-file read's
+    from cxlib.survey import _sorted_by
+
+    for key in ("branch", "month"):
+        path = tmp_path / f"by_{key}.csv"
+        large.sort_values(key, kind="stable").to_csv(path, index=False)
+        names = list(large.columns)
+        assert _sorted_by(path, "csv", ",", names, ["branch", "channel"]) == (
+            {"branch"} if key == "branch" else set()
+        )
+        got = assert_same(course_spec(path), path)
+        assert list(got["branch"].cat.categories) == sorted(large["branch"].unique())
