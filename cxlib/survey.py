@@ -1050,6 +1050,8 @@ def load_survey(spec, data=None) -> Survey:
     # would then shift silently into the wrong columns. An Excel sheet has no such rows.
     groups = spec.get("groups", [])
     types = {g: "category" for g in groups if g not in _sorted_by(path, fmt, delimiter, names, groups)}
+    if "date" in spec:  # as text even when it looks like numbers (2024, 202401): never nanoseconds
+        types[spec["date"]] = "str"
     excel = path.suffix.lower() in (".xlsx", ".xlsm")
     usecols = columns if excel and 2 * len(columns) < len(names) else None
     text = [spec["comment"]] if "comment" in spec else []

@@ -162,3 +162,8 @@ def test_coded_groups_are_named_by_value_labels(tmp_path):
         load_survey(spec | {"value_labels": {"educ": {1: "School", 2: "School"}}})
     with pytest.raises(SpecError, match=r"value_labels.q: 'q' is not a grouping column"):
         load_survey(spec | {"value_labels": {"q": {1: "Low"}}})
+
+
+def test_a_date_written_as_a_number_is_read_as_a_date_not_as_nanoseconds(tmp_path):
+    got = load_survey(_dated(tmp_path, [2023, 2024, 2024])).data["when"]  # years alone: numbers to a parser
+    assert list(got) == [pd.Timestamp("2023-01-01"), pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-01")]
