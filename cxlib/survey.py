@@ -56,6 +56,8 @@ from .errors import CxlibError
 
 NPS_SCALE = (0, 10)
 FORMATS = ("csv", "xlsx", "qualtrics", "surveymonkey")
+#: Header rows of each format (one for the others).
+HEADER_ROWS = {"qualtrics": 3, "surveymonkey": 2}
 #: Field separators a CSV export may use (spec key ``delimiter``; ``cxkit spec init`` detects it).
 DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -283,10 +285,14 @@ def read_spec(spec) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+def _is_excel(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm")
+
+
 def _head_rows(path: Path, n: int, delimiter: str = ",") -> list[list[str]]:
     """The first ``n`` rows of an export, as text. A CSV whose first row is one field that holds
     another usual separator was read with the wrong one: a SpecError says which to declare."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if _is_excel(path):
         head = pd.read_excel(path, header=None, nrows=n, dtype=str)
         return [["" if pd.isna(v) else str(v) for v in row] for row in head.itertuples(index=False)]
     try:
@@ -350,7 +356,7 @@ def detect_delimiter(path) -> str:
     ';'
     """
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if _is_excel(path):
         return ","
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
@@ -443,7 +449,7 @@ def detect_format(path, delimiter: str = ",") -> str:
         and not rows[1][0].strip()
     ):
         return "surveymonkey"
-    return "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
+    return "xlsx" if _is_excel(path) else "csv"
 
 
 def read_export(
@@ -490,10 +496,10 @@ def read_export(
         )
     if not path.is_file():
         raise SpecError(f"the export {str(path)!r} does not exist")
-    excel = path.suffix.lower() in (".xlsx", ".xlsm")
+    excel = _is_excel(path)
     if format == "xlsx" and not excel:
         raise SpecError(f"format: xlsx, but {path.name!r} is not an .xlsx file; say format: csv")
-    header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(format, 1)
+    header_rows = HEADER_ROWS.get(format, 1)
     if delimiter not in DELIMITERS:
         raise SpecError(f"delimiter {delimiter!r} is not one of {', '.join(map(repr, DELIMITERS))}")
     head = _head_rows(path, header_rows, delimiter)
@@ -594,15 +600,21 @@ def _uncalculated_formulas(path: Path, sheet) -> None:
 
     formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    names = formulas.sheetnames
-    name = sheet if isinstance(sheet, str) else names[sheet or 0] if (sheet or 0) < len(names) else None
-    if name not in names:
-        return  # the read names the missing sheet
-    empty = []
-    for row_f, row_v in zip(formulas[name].iter_rows(), values[name].iter_rows()):
-        for f, v in zip(row_f, row_v):
-            if f.data_type == "f" and v.value is None:
-                empty.append(f"{f.coordinate}: {str(f.value)[:40]}")
+    try:
+        names = formulas.sheetnames
+        index = 0 if sheet is None else sheet
+        name = sheet if isinstance(sheet, str) else names[index] if index < len(names) else None
+        if name not in names:
+            return  # the read names the missing sheet
+        empty = [
+            f"{f.coordinate}: {str(f.value)[:40]}"
+            for row_f, row_v in zip(formulas[name].iter_rows(), values[name].iter_rows())
+            for f, v in zip(row_f, row_v)
+            if f.data_type == "f" and v.value is None
+        ]
+    finally:  # read-only workbooks keep their file open until closed
+        formulas.close()
+        values.close()
     if empty:
         more = f" (and {len(empty) - _SHOWN} more)" if len(empty) > _SHOWN else ""
         raise SpecError(
@@ -872,12 +884,12 @@ def _sorted_by(path: Path, fmt: str, delimiter: str, names: list, groups: list) 
     make pandas read the whole file again. Such a column is read as text instead. A guess from the
     first and last 64 KB; any doubt (a small file, Excel, a tail that does not parse) keeps categories.
     """
-    if not groups or fmt == "xlsx" or path.suffix.lower() in (".xlsx", ".xlsm"):
+    if not groups or _is_excel(path):
         return set()
     size = path.stat().st_size
     if size < 5 << 20:  # pandas reads a file this small on one thread
         return set()
-    header_rows = {"qualtrics": 3, "surveymonkey": 2}.get(fmt, 1)
+    header_rows = HEADER_ROWS.get(fmt, 1)
     options = dict(header=None, names=names, usecols=groups, dtype=str, sep=delimiter, keep_default_na=False)
     try:
         with open(path, "rb") as handle:
@@ -1040,8 +1052,8 @@ def load_survey(spec, data=None) -> Survey:
     # the comment as text; the date as text, since a column whose values differ between the byte
     # ranges pandas reads on its threads (dates, in an export in time order) makes the ranges'
     # categories differ, and pandas then reads the whole file again on one thread (twice the time);
-    # the date's different values are parsed once each (_dates). Groups keep categories: their
-    # values are usually in every range; a file sorted by a group pays the second read. Rated
+    # the date's different values are parsed once each (_dates). Groups are categories unless the
+    # file seems sorted by them (_sorted_by), for the same reason. Rated
     # columns are left to its inference (whole numbers parse faster than floats, measured 0.29 s
     # against 0.33 s for the benchmark's million rows, and text in them must reach the checks
     # below, which name the rows).
@@ -1052,7 +1064,7 @@ def load_survey(spec, data=None) -> Survey:
     types = {g: "category" for g in groups if g not in _sorted_by(path, fmt, delimiter, names, groups)}
     if "date" in spec:  # as text even when it looks like numbers (2024, 202401): never nanoseconds
         types[spec["date"]] = "str"
-    excel = path.suffix.lower() in (".xlsx", ".xlsm")
+    excel = _is_excel(path)
     usecols = columns if excel and 2 * len(columns) < len(names) else None
     text = [spec["comment"]] if "comment" in spec else []
     export = read_export(
